@@ -1,0 +1,45 @@
+# The one entry point for developer tasks. Every target bootstraps first, so
+# each works on a fresh clone with no other step.
+
+PYTHON ?= python3
+VENV_PY := .venv/bin/python
+
+.PHONY: help bootstrap demo test test-fast lint fmt docs lock clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+bootstrap: ## install or check every pinned tool (idempotent; seconds when done before)
+	@$(PYTHON) -m ddb_warmer.bootstrap
+
+demo: bootstrap ## the main job: deploy live/dev to the local emulator, run warm ticks, report, tear down
+	@$(VENV_PY) -m ddb_warmer.demo
+
+test: bootstrap ## every test: handler, package, checkov, workflows, Terragrunt plans/applies on the emulator
+	@$(VENV_PY) -m pytest
+
+test-fast: bootstrap ## the tests that need no emulator server or Terraform
+	@$(VENV_PY) -m pytest -m "not slow"
+
+lint: bootstrap ## ruff, terraform fmt, actionlint
+	@$(VENV_PY) -m ruff check .
+	@$(VENV_PY) -m ruff format --check .
+	@terraform fmt -check -recursive modules
+	@.tools/bin/terragrunt hcl format --check --working-dir live
+	@.tools/bin/actionlint
+
+fmt: bootstrap ## format Python, Terraform and Terragrunt files
+	@$(VENV_PY) -m ruff format .
+	@terraform fmt -recursive modules
+	@.tools/bin/terragrunt hcl format --working-dir live
+
+lock: ## re-pin requirements.lock from requirements-dev.txt
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install -q -r requirements-dev.txt
+	(echo "# Generated from requirements-dev.txt by \`make lock\`: the whole dependency tree, pinned."; \
+	 .venv-lock/bin/pip freeze --exclude-editable) > requirements.lock
+	rm -rf .venv-lock
+
+clean: ## remove build output and local run leftovers (keeps the tool cache)
+	rm -rf dist .work
+	find live -name .terragrunt-cache -type d -prune -exec rm -rf {} +

@@ -1,0 +1,1 @@
+"""Tooling around the DynamoDB warmer: bootstrap, local emulator, demo, checks."""

@@ -1,0 +1,329 @@
+"""One idempotent command that gives a checkout every tool it needs.
+
+    python3 -m ddb_warmer.bootstrap
+
+Standard library only: it runs before the virtual environment exists. Every
+version comes from mise.toml. What it does, each step skipped when already done:
+
+1. a virtual environment in .venv from requirements.lock (re-installed only
+   when the lock changes);
+2. Terraform from PATH, checked against the pinned version;
+3. a Terraform CLI config in .tools/terraformrc that installs hashicorp/aws from
+   the machine's filesystem mirror (discovered, or DDB_WARMER_PROVIDER_MIRROR);
+4. Terragrunt, actionlint and terraform-docs at their pinned versions: taken
+   from PATH when the version matches, otherwise built with Go from their
+   published modules into .tools/go (cached per version).
+
+It ends with one line per tool: name, version, where it came from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import json
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from dataclasses import dataclass
+from pathlib import Path
+
+from ddb_warmer import toolenv
+from ddb_warmer.versions import pinned_versions
+
+
+class BootstrapError(RuntimeError):
+    """A tool is missing or at the wrong version; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class GoTool:
+    """A command published as a Go module, built the way `go install` would."""
+
+    name: str
+    module: str
+    package: str  # package path inside the module that holds `main`
+    ldflags: str  # "{version}" is replaced by the pinned version (without "v")
+
+
+GO_TOOLS = (
+    GoTool(
+        "terragrunt",
+        "github.com/gruntwork-io/terragrunt",
+        ".",
+        "-s -w -X github.com/gruntwork-io/terragrunt/internal/version.Version=v{version}",
+    ),
+    GoTool(
+        "actionlint",
+        "github.com/rhysd/actionlint",
+        "./cmd/actionlint",
+        "-s -w -X github.com/rhysd/actionlint.version={version}",
+    ),
+    GoTool(
+        "terraform-docs",
+        "github.com/terraform-docs/terraform-docs",
+        ".",
+        "-s -w",
+    ),
+)
+
+# Where machine images and people usually keep an offline provider mirror, in
+# the order they are tried after DDB_WARMER_PROVIDER_MIRROR and the mirror of an
+# existing CLI config. Terraform's own implied-mirror directories come first.
+MIRROR_CANDIDATES = (
+    "~/.terraform.d/plugins",
+    "~/.local/share/terraform/plugins",
+    "/usr/local/share/terraform/plugins",
+    "/usr/share/terraform/plugins",
+    "/opt/tf-plugins",
+    "/opt/terraform/plugins",
+    "/opt/terraform-plugins",
+    "/opt/terraform-providers",
+)
+# Searched (a few levels deep) when no candidate holds the provider.
+MIRROR_SEARCH_ROOTS = ("/opt", "/usr/local/share", "/usr/share", "/srv")
+AWS_PROVIDER = Path("registry.terraform.io/hashicorp/aws")
+
+
+def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, check=True, text=True, **kwargs)
+
+
+def output_of(cmd: list[str]) -> str | None:
+    """The command's stdout, or None when it is missing or fails."""
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+# --- 1. Python ------------------------------------------------------------
+
+def ensure_venv() -> str:
+    lock = toolenv.ROOT / "requirements.lock"
+    pyproject = toolenv.ROOT / "pyproject.toml"
+    digest = hashlib.sha256(lock.read_bytes() + pyproject.read_bytes()).hexdigest()
+    stamp = toolenv.VENV / ".bootstrap-lock.sha256"
+    python = toolenv.VENV / "bin" / "python"
+    if python.exists() and stamp.exists() and stamp.read_text() == digest:
+        return f"{python_version(python)} (.venv, up to date)"
+    if not python.exists():
+        venv.EnvBuilder(with_pip=True, clear=True).create(toolenv.VENV)
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    run(pip + ["-r", str(lock)])
+    # The repository's own packages importable from the venv, like an editable
+    # install but with no build step (a .pth line is all an editable install is).
+    site = output_of([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"])
+    Path(site.strip(), "ddb_warmer_repo.pth").write_text(f"{toolenv.ROOT}\n")
+    stamp.write_text(digest)
+    return f"{python_version(python)} (.venv, installed from requirements.lock)"
+
+
+def python_version(python: Path) -> str:
+    return (output_of([str(python), "-c", "import platform; print(platform.python_version())"]) or "?").strip()
+
+
+# --- 2. Terraform ---------------------------------------------------------
+
+def check_terraform(pinned: str) -> str:
+    path = shutil.which("terraform")
+    if path is None:
+        raise BootstrapError(
+            f"terraform not found on PATH. Install Terraform {pinned} (see mise.toml), "
+            "for example with `mise install terraform`."
+        )
+    raw = output_of([path, "version", "-json"])
+    found = json.loads(raw)["terraform_version"] if raw else "unknown"
+    if found != pinned:
+        raise BootstrapError(
+            f"{path} is Terraform {found}, but mise.toml pins {pinned}. "
+            f"Put Terraform {pinned} first on PATH (or change the pin in mise.toml)."
+        )
+    return f"{found} ({path})"
+
+
+# --- 3. Provider mirror ---------------------------------------------------
+
+def platform_dir() -> str:
+    machine = os.uname().machine
+    arch = {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(machine, machine)
+    return f"{sys.platform}_{arch}"
+
+
+def mirror_versions(root: Path) -> list[str]:
+    """Versions of hashicorp/aws that a mirror directory holds for this platform."""
+    provider = root / AWS_PROVIDER
+    if not provider.is_dir():
+        return []
+    found = set()
+    for entry in provider.iterdir():
+        # Unpacked layout: <version>/<os_arch>/terraform-provider-aws_*
+        if entry.is_dir() and any((entry / platform_dir()).glob("terraform-provider-aws*")):
+            found.add(entry.name)
+        # Packed layout: terraform-provider-aws_<version>_<os>_<arch>.zip
+        suffix = f"_{platform_dir()}.zip"
+        if entry.name.startswith("terraform-provider-aws_") and entry.name.endswith(suffix):
+            found.add(entry.name[len("terraform-provider-aws_"):-len(suffix)])
+    return sorted(found)
+
+
+def mirrors_in_cli_config() -> list[str]:
+    """filesystem_mirror paths of a CLI config the machine already points at."""
+    config = os.environ.get("TF_CLI_CONFIG_FILE", "")
+    if not config or Path(config).resolve() == toolenv.TERRAFORMRC.resolve():
+        return []
+    try:
+        text = Path(config).read_text()
+    except OSError:
+        return []
+    return re.findall(r'filesystem_mirror\s*{[^}]*path\s*=\s*"([^"]+)"', text)
+
+
+def searched_mirrors() -> list[str]:
+    found = []
+    for base in MIRROR_SEARCH_ROOTS:
+        base_path = Path(base)
+        if not base_path.is_dir():
+            continue
+        for depth in ("*", "*/*", "*/*/*"):
+            found += [str(p.parent) for p in base_path.glob(f"{depth}/registry.terraform.io")]
+    return found
+
+
+def find_provider_mirror() -> tuple[Path | None, list[str]]:
+    """(mirror, places looked at). DDB_WARMER_PROVIDER_MIRROR wins when set."""
+    override = os.environ.get(toolenv.MIRROR_ENV)
+    if override:
+        return Path(override).expanduser(), [f"{toolenv.MIRROR_ENV}={override}"]
+    looked = []
+    for candidate in (*mirrors_in_cli_config(), *MIRROR_CANDIDATES, *searched_mirrors()):
+        path = Path(candidate).expanduser()
+        if str(path) in looked:
+            continue
+        looked.append(str(path))
+        if mirror_versions(path):
+            return path, looked
+    return None, looked
+
+
+def write_cli_config(pinned_provider: str) -> str:
+    override = os.environ.get(toolenv.MIRROR_ENV, "")
+    toolenv.TOOLS.mkdir(parents=True, exist_ok=True)
+    if override == "direct":
+        # Online machines (GitHub runners) install from the registry as usual.
+        toolenv.TERRAFORMRC.write_text("disable_checkpoint = true\n")
+        return "registry (DDB_WARMER_PROVIDER_MIRROR=direct)"
+    mirror, looked = find_provider_mirror()
+    if mirror is None or not mirror_versions(mirror):
+        raise BootstrapError(
+            f"No filesystem mirror of hashicorp/aws for {platform_dir()} found. Looked in: "
+            + ", ".join(looked)
+            + f". Each needs {AWS_PROVIDER}/<version>/{platform_dir()}/terraform-provider-aws_*. "
+            f"Set {toolenv.MIRROR_ENV}=/path/to/mirror, or {toolenv.MIRROR_ENV}=direct on a "
+            "machine that reaches registry.terraform.io."
+        )
+    versions = mirror_versions(mirror)
+    toolenv.TERRAFORMRC.write_text(
+        "# Generated by `python3 -m ddb_warmer.bootstrap`; do not edit.\n"
+        "disable_checkpoint = true\n"
+        "provider_installation {\n"
+        "  filesystem_mirror {\n"
+        f"    path    = {json.dumps(str(mirror))}\n"
+        '    include = ["registry.terraform.io/hashicorp/aws"]\n'
+        "  }\n"
+        "  direct {\n"
+        '    exclude = ["registry.terraform.io/hashicorp/aws"]\n'
+        "  }\n"
+        "}\n"
+    )
+    note = "" if pinned_provider in versions else f"; mise.toml expects {pinned_provider}"
+    return f"{', '.join(versions)} (mirror {mirror}{note})"
+
+
+# --- 4. Go tools ----------------------------------------------------------
+
+def tool_version(path: str, name: str) -> str | None:
+    out = output_of([path, "--version"])
+    if not out:
+        return None
+    # "terragrunt version v1.1.3", "v1.7.12\n...", "terraform-docs version v0.21.0 ..."
+    for word in out.replace("\n", " ").split():
+        if word.lstrip("v")[:1].isdigit():
+            return word.lstrip("v")
+    return None
+
+
+def ensure_go_tool(tool: GoTool, pinned: str) -> str:
+    link = toolenv.TOOLS_BIN / tool.name
+    toolenv.TOOLS_BIN.mkdir(parents=True, exist_ok=True)
+    built = toolenv.TOOLS / "go" / f"{tool.name}-{pinned}" / tool.name
+    if built.exists():
+        relink(link, built)
+        return f"{pinned} (.tools, cached build)"
+    on_path = shutil.which(tool.name, path=os.environ.get("PATH", "").replace(str(toolenv.TOOLS_BIN), ""))
+    if on_path and tool_version(on_path, tool.name) == pinned:
+        relink(link, Path(on_path))
+        return f"{pinned} ({on_path})"
+    build_go_tool(tool, pinned, built)
+    relink(link, built)
+    found = tool_version(str(built), tool.name)
+    if found != pinned:
+        raise BootstrapError(f"built {tool.name} reports version {found}, expected {pinned}")
+    return f"{pinned} (.tools, built from {tool.module}@v{pinned})"
+
+
+def relink(link: Path, target: Path) -> None:
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(target)
+
+
+def build_go_tool(tool: GoTool, pinned: str, dest: Path) -> None:
+    go = shutil.which("go")
+    if go is None:
+        raise BootstrapError(
+            f"{tool.name} {pinned} is not on PATH and Go is not installed to build it. "
+            f"Install {tool.name} {pinned} or Go (https://go.dev/dl/)."
+        )
+    print(f"building {tool.name} v{pinned} with {go} (first run only) ...", flush=True)
+    # `go install module@version` would be the same build, but it ignores the
+    # module's `replace` lines (Terragrunt has some) and asks the proxy for the
+    # module's version list, which some proxies refuse. Downloading the module
+    # and building inside it honours both the replaces and the pinned go.sum.
+    info = json.loads(run([go, "mod", "download", "-json", f"{tool.module}@v{pinned}"],
+                          capture_output=True).stdout)
+    env = {**os.environ, "CGO_ENABLED": "0", "GOFLAGS": "-mod=readonly -buildvcs=false"}
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_suffix(".partial")
+    run([go, "build", "-trimpath", "-ldflags", tool.ldflags.format(version=pinned),
+         "-o", str(tmp), tool.package], cwd=info["Dir"], env=env)
+    tmp.rename(dest)
+
+
+def main() -> int:
+    versions = pinned_versions()
+    report: list[tuple[str, str]] = []
+    try:
+        report.append(("python", ensure_venv()))
+        report.append(("terraform", check_terraform(versions["terraform"])))
+        report.append(("hashicorp/aws", write_cli_config(versions["aws_provider"])))
+        for tool in GO_TOOLS:
+            report.append((tool.name, ensure_go_tool(tool, versions[tool.name])))
+    except BootstrapError as error:
+        for name, line in report:
+            print(f"  {name:<15} {line}")
+        print(f"bootstrap: {error}", file=sys.stderr)
+        return 1
+    except subprocess.CalledProcessError as error:
+        print(f"bootstrap: command failed ({error.returncode}): {' '.join(error.cmd)}", file=sys.stderr)
+        return 1
+    for name, line in report:
+        print(f"  {name:<15} {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

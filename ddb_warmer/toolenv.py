@@ -1,0 +1,30 @@
+"""Where the bootstrap puts things, and the environment that uses them.
+
+Every command the tooling runs (Terraform, Terragrunt, the tests) gets its
+environment from `tool_env()`, so a shell needs no `source` step first.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TOOLS = ROOT / ".tools"
+TOOLS_BIN = TOOLS / "bin"
+TERRAFORMRC = TOOLS / "terraformrc"
+VENV = ROOT / ".venv"
+WORK = ROOT / ".work"  # logs and scratch of local runs (git-ignored)
+DIST = ROOT / "dist"
+MIRROR_ENV = "DDB_WARMER_PROVIDER_MIRROR"
+
+
+def tool_env(base: dict[str, str] | None = None) -> dict[str, str]:
+    """`base` (default: os.environ) with the bootstrapped tools first on PATH."""
+    env = dict(os.environ if base is None else base)
+    env["PATH"] = os.pathsep.join([str(TOOLS_BIN), str(VENV / "bin"), env.get("PATH", "")])
+    env["TF_CLI_CONFIG_FILE"] = str(TERRAFORMRC)
+    env.setdefault("TF_IN_AUTOMATION", "1")
+    # Terragrunt never prompts in tooling or CI runs.
+    env.setdefault("TG_NON_INTERACTIVE", "true")
+    return env

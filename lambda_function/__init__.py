@@ -1,0 +1,1 @@
+"""The DynamoDB warmer Lambda: one tiny request per scaled dimension per tick."""

@@ -1,0 +1,149 @@
+"""WARMER_CONFIG: parsed and validated once, before any AWS call.
+
+Every error names the field (as a path such as `tables[1].indexes[0].read`)
+and says what to write instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+EXAMPLE = '{"tables": [{"name": "orders"}]}'
+# DynamoDB naming rules, for tables and indexes alike.
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
+DEFAULT_MAX_WORKERS = 16
+MAX_WORKERS_LIMIT = 64
+
+TOP_LEVEL_KEYS = ("tables", "dry_run", "max_workers")
+TABLE_KEYS = ("name", "read", "write", "indexes")
+INDEX_KEYS = ("name", "read", "write")
+
+
+class ConfigError(ValueError):
+    """WARMER_CONFIG is malformed; nothing was sent."""
+
+
+@dataclass(frozen=True)
+class IndexConfig:
+    name: str
+    read: bool | None = None  # None: not given, decided automatically
+    write: bool | None = None
+
+    @property
+    def auto(self) -> bool:
+        return self.read is None and self.write is None
+
+
+@dataclass(frozen=True)
+class TableConfig:
+    name: str
+    read: bool | None = None
+    write: bool | None = None
+    indexes: tuple[IndexConfig, ...] = ()
+
+    @property
+    def auto(self) -> bool:
+        """Neither read nor write given: warm what has a scalable target."""
+        return self.read is None and self.write is None
+
+
+@dataclass(frozen=True)
+class WarmerConfig:
+    tables: tuple[TableConfig, ...]
+    dry_run: bool = False
+    max_workers: int = DEFAULT_MAX_WORKERS
+
+
+def parse_config(raw: str | None) -> WarmerConfig:
+    if raw is None or not raw.strip():
+        raise ConfigError(f"WARMER_CONFIG is not set: set it to JSON such as {EXAMPLE}")
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ConfigError(
+            f"WARMER_CONFIG is not valid JSON (line {error.lineno} column {error.colno}: "
+            f"{error.msg}): write JSON such as {EXAMPLE}"
+        ) from None
+    _require_object(data, "WARMER_CONFIG", TOP_LEVEL_KEYS)
+    tables = data.get("tables")
+    if not isinstance(tables, list) or not tables:
+        raise ConfigError(f"tables: must be a non-empty list of tables, such as {EXAMPLE}")
+    parsed = tuple(_parse_table(table, f"tables[{i}]") for i, table in enumerate(tables))
+    _reject_duplicates([t.name for t in parsed], "tables", "table")
+    return WarmerConfig(
+        tables=parsed,
+        dry_run=_optional_bool(data, "dry_run", "dry_run") or False,
+        max_workers=_max_workers(data.get("max_workers", DEFAULT_MAX_WORKERS)),
+    )
+
+
+def _parse_table(data: object, path: str) -> TableConfig:
+    _require_object(data, path, TABLE_KEYS)
+    indexes = data.get("indexes", [])
+    if indexes is None:
+        indexes = []
+    if not isinstance(indexes, list):
+        raise ConfigError(f'{path}.indexes: must be a list such as [{{"name": "by_user"}}]')
+    parsed = tuple(_parse_index(index, f"{path}.indexes[{i}]") for i, index in enumerate(indexes))
+    _reject_duplicates([i.name for i in parsed], f"{path}.indexes", "index")
+    return TableConfig(
+        name=_name(data, path, "table"),
+        read=_optional_bool(data, "read", f"{path}.read"),
+        write=_optional_bool(data, "write", f"{path}.write"),
+        indexes=parsed,
+    )
+
+
+def _parse_index(data: object, path: str) -> IndexConfig:
+    _require_object(data, path, INDEX_KEYS)
+    return IndexConfig(
+        name=_name(data, path, "index"),
+        read=_optional_bool(data, "read", f"{path}.read"),
+        write=_optional_bool(data, "write", f"{path}.write"),
+    )
+
+
+def _require_object(data: object, path: str, allowed: tuple[str, ...]) -> None:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: must be a JSON object with keys {', '.join(allowed)}")
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        prefix = "" if path == "WARMER_CONFIG" else f"{path}."
+        raise ConfigError(
+            f"{prefix}{unknown[0]}: unknown key; the keys allowed here are {', '.join(allowed)}"
+        )
+
+
+def _name(data: dict, path: str, kind: str) -> str:
+    name = data.get("name")
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        raise ConfigError(
+            f"{path}.name: {json.dumps(name)} is not a valid {kind} name; write 3 to 255 "
+            "characters of letters, digits, '_', '-' and '.'"
+        )
+    return name
+
+
+def _optional_bool(data: dict, key: str, path: str) -> bool | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise ConfigError(f"{path}: must be true or false (or left out), not {json.dumps(value)}")
+    return value
+
+
+def _max_workers(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WORKERS_LIMIT:
+        raise ConfigError(
+            f"max_workers: must be a whole number from 1 to {MAX_WORKERS_LIMIT}, not {json.dumps(value)}"
+        )
+    return value
+
+
+def _reject_duplicates(names: list[str], path: str, kind: str) -> None:
+    seen = set()
+    for name in names:
+        if name in seen:
+            raise ConfigError(f"{path}: {kind} {name!r} is listed twice; list each {kind} once")
+        seen.add(name)

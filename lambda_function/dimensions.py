@@ -1,0 +1,98 @@
+"""Which dimensions of a table get a request this tick.
+
+A dimension is (table or one of its GSIs) x (read or write). Explicit
+`read`/`write` settings win; what is left unset is decided automatically
+when the table (or an index listed with neither setting) is in auto mode:
+warmed if Application Auto Scaling has a scalable target for it. GSI writes
+are never chosen automatically: warming them needs a sentinel item.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .config import TableConfig
+from .schema import TableSchema
+
+# Application Auto Scaling accepts at most 50 resource ids per request.
+RESOURCE_ID_BATCH = 50
+
+
+@dataclass(frozen=True)
+class Dimension:
+    table: str
+    index: str | None
+    kind: str  # "read" or "write"
+
+    @property
+    def label(self) -> str:
+        return f"{'table' if self.index is None else 'index ' + self.index} {self.kind}"
+
+    @property
+    def resource_id(self) -> str:
+        if self.index is None:
+            return f"table/{self.table}"
+        return f"table/{self.table}/index/{self.index}"
+
+    @property
+    def scalable_dimension(self) -> str:
+        capacity = "ReadCapacityUnits" if self.kind == "read" else "WriteCapacityUnits"
+        return f"dynamodb:{'table' if self.index is None else 'index'}:{capacity}"
+
+
+class UnknownIndex(LookupError):
+    """The configuration names an index the table does not have."""
+
+
+def needs_autoscaling_lookup(table: TableConfig) -> bool:
+    return table.auto or any(index.auto for index in table.indexes)
+
+
+def scalable_targets(autoscaling, table_names: list[str]) -> set[tuple[str, str]]:
+    """(resource id, scalable dimension) of every DynamoDB scalable target of these tables.
+
+    One paginated listing of the account's DynamoDB targets answers for every
+    table of the tick at once, indexes included (their resource ids are not
+    known before DescribeTable).
+    """
+    wanted = {f"table/{name}" for name in table_names}
+    found: set[tuple[str, str]] = set()
+    paginator = autoscaling.get_paginator("describe_scalable_targets")
+    for page in paginator.paginate(ServiceNamespace="dynamodb"):
+        for target in page["ScalableTargets"]:
+            table_id = "/".join(target["ResourceId"].split("/")[:2])
+            if table_id in wanted:
+                found.add((target["ResourceId"], target["ScalableDimension"]))
+    return found
+
+
+def choose_dimensions(
+    table: TableConfig, schema: TableSchema, targets: set[tuple[str, str]]
+) -> list[Dimension]:
+    chosen: list[Dimension] = []
+
+    def decide(dimension: Dimension, explicit: bool | None, auto: bool) -> None:
+        if explicit is True or (explicit is None and auto and _has_target(dimension, targets)):
+            chosen.append(dimension)
+
+    decide(Dimension(table.name, None, "read"), table.read, table.auto)
+    decide(Dimension(table.name, None, "write"), table.write, table.auto)
+
+    configured = {index.name: index for index in table.indexes}
+    for name in configured:
+        if name not in schema.indexes:
+            have = ", ".join(sorted(schema.indexes)) or "none"
+            raise UnknownIndex(
+                f"index {name!r} is not a global secondary index of {table.name} (it has: {have})"
+            )
+    for name in sorted(schema.indexes):
+        index = configured.get(name)
+        index_auto = table.auto if index is None else index.auto
+        decide(Dimension(table.name, name, "read"), index.read if index else None, index_auto)
+        # GSI writes need a sentinel item: only when asked for explicitly.
+        decide(Dimension(table.name, name, "write"), index.write if index else None, False)
+    return chosen
+
+
+def _has_target(dimension: Dimension, targets: set[tuple[str, str]]) -> bool:
+    return (dimension.resource_id, dimension.scalable_dimension) in targets

@@ -1,0 +1,54 @@
+"""Lambda entry point: `lambda_function.main.lambda_handler`.
+
+A thin shell: read WARMER_CONFIG, run one tick with this container's clients
+and schema cache, log a summary, raise if any table failed (so the Lambda
+Errors metric, retries and alarms see it). The work is in `tick.run_tick`,
+which tests call with their own clients.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+import boto3
+from botocore.config import Config
+
+from .config import parse_config
+from .log import emit_tick_metrics, log_event
+from .schema import SchemaCache
+from .tick import run_tick
+
+# Small timeouts and few attempts: one slow table must not eat the tick, and
+# the next tick comes within a minute anyway.
+BOTO_CONFIG = dict(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
+
+SCHEMA_CACHE = SchemaCache()  # lives as long as the container: warm starts skip DescribeTable
+
+
+class WarmingFailed(RuntimeError):
+    """At least one table failed; the message has one line per failed table."""
+
+
+@functools.lru_cache(maxsize=4)
+def clients(max_workers: int):
+    # Created on first use, not at import: the endpoint and credentials are
+    # read from the environment at creation, which tests and local runs set
+    # after importing this module. Warm starts reuse them all the same.
+    config = Config(max_pool_connections=max_workers, **BOTO_CONFIG)
+    return boto3.client("dynamodb", config=config), boto3.client("application-autoscaling", config=config)
+
+
+def lambda_handler(event, context):
+    config = parse_config(os.environ.get("WARMER_CONFIG"))
+    dynamodb, autoscaling = clients(config.max_workers)
+    summary = run_tick(config, dynamodb, autoscaling, SCHEMA_CACHE)
+    log_event("tick", **{k: v for k, v in summary.items() if k != "tables"})
+    emit_tick_metrics(summary, getattr(context, "function_name", None))
+    failed = [t for t in summary["tables"] if t["status"] == "failed"]
+    if failed:
+        raise WarmingFailed(
+            f"{len(failed)} of {len(summary['tables'])} tables failed:\n"
+            + "\n".join(f"{t['table']}: {t['reason']}" for t in failed)
+        )
+    return summary

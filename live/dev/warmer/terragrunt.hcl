@@ -1,0 +1,19 @@
+include "root" {
+  path = "${get_repo_root()}/terragrunt.hcl"
+}
+
+include "warmer" {
+  path = "${get_repo_root()}/live/_shared/warmer.hcl"
+}
+
+inputs = {
+  schedule_expression = "rate(1 minute)"
+  log_retention_days  = 14
+
+  tables = [
+    # Auto mode: every dimension with an auto scaling target is warmed.
+    { name = "dev-orders" },
+    # Explicit: only reads scale on this table.
+    { name = "dev-sessions", read = true, write = false },
+  ]
+}

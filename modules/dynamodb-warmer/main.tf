@@ -1,0 +1,86 @@
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+locals {
+  function_name = "${var.name_prefix}-warmer"
+
+  # WARMER_CONFIG, the Lambda contract: settings left unset stay out of the
+  # JSON (rather than null) so that the handler sees "not given" = auto mode.
+  warmer_config = {
+    tables = [
+      for t in var.tables : merge(
+        { name = t.name },
+        { for k, v in { read = t.read, write = t.write } : k => v if v != null },
+        { for k, v in {
+          indexes = [
+            for i in t.indexes : merge(
+              { name = i.name },
+              { for k, v in { read = i.read, write = i.write } : k => v if v != null },
+            )
+          ]
+        } : k => v if length(v) > 0 },
+      )
+    ]
+    dry_run     = var.dry_run
+    max_workers = var.max_workers
+  }
+
+  table_arns = [
+    for t in var.tables :
+    "arn:${data.aws_partition.current.partition}:dynamodb:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:table/${t.name}"
+  ]
+  uses_auto_mode = anytrue([
+    for t in var.tables : (t.read == null && t.write == null) || anytrue([for i in t.indexes : i.read == null && i.write == null])
+  ])
+  uses_index_write = anytrue(flatten([for t in var.tables : [for i in t.indexes : i.write == true]]))
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = "/aws/lambda/${local.function_name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+  tags              = var.tags
+}
+
+resource "aws_lambda_function" "this" {
+  #checkov:skip=CKV_AWS_117:The warmer only calls public AWS APIs; a VPC would add NAT or endpoint cost and nothing to protect.
+  #checkov:skip=CKV_AWS_116:Invoked asynchronously by EventBridge Scheduler, whose target has its own dead-letter queue (schedule.tf); a missed tick is replaced by the next one.
+  #checkov:skip=CKV_AWS_272:Code signing needs a signing profile the platform may not have; the package is built reproducibly from reviewed source and its hash is in every plan.
+  function_name    = local.function_name
+  description      = "Keeps DynamoDB auto scaling able to scale in: one tiny request per scaled dimension per tick."
+  role             = aws_iam_role.lambda.arn
+  runtime          = "python3.13"
+  architectures    = ["arm64"]
+  handler          = "lambda_function.main.lambda_handler"
+  memory_size      = 128
+  timeout          = 60 # worst case: two phases of 3 attempts at a 2 s connect + 5 s read timeout
+  filename         = var.package_path
+  source_code_hash = filebase64sha256(var.package_path)
+  kms_key_arn      = var.kms_key_arn
+
+  reserved_concurrent_executions = var.reserved_concurrency
+
+  environment {
+    variables = {
+      WARMER_CONFIG = jsonencode(local.warmer_config)
+    }
+  }
+
+  tracing_config {
+    mode = var.tracing_mode
+  }
+
+  tags = var.tags
+
+  # The log group exists (with its retention) before the first invocation
+  # could create one without.
+  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.lambda]
+}
+
+check "schedule_rate" {
+  assert {
+    condition     = var.schedule_expression == "rate(1 minute)" || startswith(var.schedule_expression, "cron(")
+    error_message = "schedule_expression ${var.schedule_expression} is slower than once a minute: DynamoDB's scale-in alarm needs a datapoint in each of 15 consecutive minutes, so tables may stay at their peak capacity. Use rate(1 minute) unless you accept that."
+  }
+}

@@ -1,0 +1,39 @@
+output "function_name" {
+  description = "Name of the warmer Lambda function."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_arn" {
+  description = "ARN of the warmer Lambda function."
+  value       = aws_lambda_function.this.arn
+}
+
+output "role_arn" {
+  description = "ARN of the function's IAM role."
+  value       = aws_iam_role.lambda.arn
+}
+
+output "schedule_arn" {
+  description = "ARN of the EventBridge Scheduler schedule."
+  value       = aws_scheduler_schedule.this.arn
+}
+
+output "scheduler_role_arn" {
+  description = "ARN of the role EventBridge Scheduler invokes the function with."
+  value       = aws_iam_role.scheduler.arn
+}
+
+output "dead_letter_queue_url" {
+  description = "URL of the schedule's dead-letter queue."
+  value       = aws_sqs_queue.dead_letter.url
+}
+
+output "log_group_name" {
+  description = "Log group of the function."
+  value       = aws_cloudwatch_log_group.this.name
+}
+
+output "warmer_config" {
+  description = "The WARMER_CONFIG JSON the function runs with."
+  value       = jsonencode(local.warmer_config)
+}

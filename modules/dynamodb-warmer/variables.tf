@@ -1,0 +1,139 @@
+variable "name_prefix" {
+  description = "Prefix of every resource name (function, roles, schedule, queue, log group), for example \"ddb-warmer-prod\"."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9-]{0,38}[A-Za-z0-9]$", var.name_prefix))
+    error_message = "name_prefix must be 2 to 40 characters of letters, digits and '-', starting with a letter and not ending with '-', for example \"ddb-warmer-prod\"."
+  }
+}
+
+variable "tables" {
+  description = <<-EOT
+    The provisioned tables to keep warm, as in the Lambda contract. A table with neither
+    `read` nor `write` set is in auto mode: every dimension of it and of its GSIs that has an
+    Application Auto Scaling target is warmed, except GSI writes (set `write = true` on the
+    index to opt in; that writes one sentinel item to the table). Explicit true/false wins.
+  EOT
+  type = list(object({
+    name  = string
+    read  = optional(bool)
+    write = optional(bool)
+    indexes = optional(list(object({
+      name  = string
+      read  = optional(bool)
+      write = optional(bool)
+    })), [])
+  }))
+
+  validation {
+    condition     = length(var.tables) > 0
+    error_message = "tables must list at least one table, for example [{ name = \"orders\" }]."
+  }
+
+  validation {
+    condition     = alltrue([for t in var.tables : can(regex("^[A-Za-z0-9_.-]{3,255}$", t.name))])
+    error_message = "Every table name must be 3 to 255 characters of letters, digits, '_', '-' and '.' (DynamoDB naming rules)."
+  }
+
+  validation {
+    condition     = length(distinct([for t in var.tables : t.name])) == length(var.tables)
+    error_message = "Each table must be listed once: merge the duplicate entries into one."
+  }
+
+  validation {
+    condition = alltrue(flatten([
+      for t in var.tables : [for i in t.indexes : can(regex("^[A-Za-z0-9_.-]{3,255}$", i.name))]
+    ]))
+    error_message = "Every index name must be 3 to 255 characters of letters, digits, '_', '-' and '.' (DynamoDB naming rules)."
+  }
+
+  validation {
+    condition     = alltrue([for t in var.tables : length(distinct([for i in t.indexes : i.name])) == length(t.indexes)])
+    error_message = "Each index of a table must be listed once: merge the duplicate index entries into one."
+  }
+}
+
+variable "schedule_expression" {
+  description = <<-EOT
+    How often the warmer runs: rate(1 minute) (the default and the recommendation), another
+    rate(N minute|minutes|hour|hours), or cron(...). Slower than once a minute is risky: the
+    scale-in alarm (AlarmLow) needs a datapoint in each of 15 consecutive minutes, and minutes
+    without requests produce none, so a slower rate can keep tables from scaling in.
+  EOT
+  type        = string
+  default     = "rate(1 minute)"
+
+  validation {
+    condition     = can(regex("^(rate\\((1 minute|[1-9][0-9]* minutes|1 hour|[1-9][0-9]* hours)\\)|cron\\(.+\\))$", var.schedule_expression))
+    error_message = "schedule_expression must be rate(1 minute), rate(N minutes), rate(1 hour), rate(N hours) or cron(...); for example \"rate(1 minute)\"."
+  }
+}
+
+variable "schedule_enabled" {
+  description = "Whether the schedule runs. false pauses the warmer without destroying anything."
+  type        = bool
+  default     = true
+}
+
+variable "package_path" {
+  description = "Path of the Lambda zip built by ddb_warmer/package.py (the Terragrunt units build it in a before hook)."
+  type        = string
+}
+
+variable "dry_run" {
+  description = "When true the warmer works out and logs its requests without sending them."
+  type        = bool
+  default     = false
+}
+
+variable "max_workers" {
+  description = "Requests the warmer sends at once (thread pool size)."
+  type        = number
+  default     = 16
+
+  validation {
+    condition     = var.max_workers >= 1 && var.max_workers <= 64 && floor(var.max_workers) == var.max_workers
+    error_message = "max_workers must be a whole number from 1 to 64."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Days the function's logs are kept."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of CloudWatch's values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "Customer managed KMS key for the log group, the dead-letter queue and the function's environment. null uses AWS managed encryption."
+  type        = string
+  default     = null
+}
+
+variable "tracing_mode" {
+  description = "X-Ray tracing of the function: PassThrough or Active."
+  type        = string
+  default     = "PassThrough"
+
+  validation {
+    condition     = contains(["PassThrough", "Active"], var.tracing_mode)
+    error_message = "tracing_mode must be \"PassThrough\" or \"Active\"."
+  }
+}
+
+variable "reserved_concurrency" {
+  description = "Reserved concurrent executions of the function. 1 keeps overlapping ticks from piling up; -1 leaves it unreserved (for accounts with no concurrency to spare)."
+  type        = number
+  default     = -1
+}
+
+variable "tags" {
+  description = "Tags added to every taggable resource."
+  type        = map(string)
+  default     = {}
+}
