@@ -27,4 +27,6 @@ def tool_env(base: dict[str, str] | None = None) -> dict[str, str]:
     env.setdefault("TF_IN_AUTOMATION", "1")
     # Terragrunt never prompts in tooling or CI runs.
     env.setdefault("TG_NON_INTERACTIVE", "true")
+    # Logs are read by people in CI and kept in files: no colour codes.
+    env.setdefault("TG_NO_COLOR", "true")
     return env

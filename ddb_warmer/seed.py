@@ -1,0 +1,140 @@
+"""Seed the emulator with what a real account already has before the warmer arrives.
+
+The users' tables, their auto scaling targets and target-tracking policies are
+not ours to manage, so Terraform never creates them: this step does, with
+boto3, the way they exist in a real account. It also creates the state bucket
+that an admin creates once per account and region (README).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import boto3
+
+from lambda_function.schema import SENTINEL_VALUES
+from ddb_warmer.emulator import state_bucket
+
+TARGET_UTILISATION = 70.0
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    name: str
+    partition_key: tuple[str, str]
+    sort_key: tuple[str, str] | None = None
+    scaled: tuple[str, ...] = ("read",)  # dimensions with an auto scaling target
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    partition_key: tuple[str, str]  # (attribute name, type S|N|B)
+    sort_key: tuple[str, str] | None = None
+    scaled: tuple[str, ...] = ("read", "write")
+    indexes: tuple[IndexSpec, ...] = ()
+    items: tuple[dict, ...] = field(default_factory=tuple)  # low-level format
+
+
+# A real item that sits exactly on the sentinel key: the warmer must leave it alone.
+COLLIDING_ITEM = {"pk": {"S": SENTINEL_VALUES["S"]}, "sk": {"S": SENTINEL_VALUES["S"]},
+                  "note": {"S": "a real item on the sentinel key"}}
+
+ENVIRONMENTS: dict[str, tuple[TableSpec, ...]] = {
+    "dev": (
+        TableSpec("dev-orders", ("pk", "S"), ("sk", "S"), items=(
+            {"pk": {"S": "customer#1"}, "sk": {"S": "order#1"}, "total": {"N": "42"}},
+            COLLIDING_ITEM,
+        )),
+        TableSpec("dev-sessions", ("session_id", "S"), scaled=("read",), items=(
+            {"session_id": {"S": "s-1"}, "user": {"S": "ada"}},
+        )),
+    ),
+    "prod": (
+        TableSpec("prod-orders", ("pk", "S"), ("sk", "N"), items=(
+            {"pk": {"S": "customer#1"}, "sk": {"N": "1"}},
+        )),
+        TableSpec("prod-customers", ("customer_id", "N")),
+        TableSpec(
+            "prod-events", ("event_id", "B"), ("ts", "N"),
+            indexes=(IndexSpec("by_user", ("user_id", "S"), ("ts", "N")),),
+        ),
+    ),
+}
+
+
+def create_state_bucket(s3, region: str) -> str:
+    bucket = state_bucket(region)
+    try:
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+    except s3.exceptions.BucketAlreadyOwnedByYou:
+        pass
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    return bucket
+
+
+def _attributes(spec: TableSpec) -> list[dict]:
+    keys = {spec.partition_key, *([spec.sort_key] if spec.sort_key else [])}
+    for index in spec.indexes:
+        keys |= {index.partition_key, *([index.sort_key] if index.sort_key else [])}
+    return [{"AttributeName": name, "AttributeType": kind} for name, kind in sorted(keys)]
+
+
+def _key_schema(partition_key, sort_key) -> list[dict]:
+    schema = [{"AttributeName": partition_key[0], "KeyType": "HASH"}]
+    if sort_key:
+        schema.append({"AttributeName": sort_key[0], "KeyType": "RANGE"})
+    return schema
+
+
+THROUGHPUT = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+
+
+def create_table(dynamodb, spec: TableSpec) -> None:
+    extra = {}
+    if spec.indexes:
+        extra["GlobalSecondaryIndexes"] = [
+            {"IndexName": index.name, "KeySchema": _key_schema(index.partition_key, index.sort_key),
+             "Projection": {"ProjectionType": "KEYS_ONLY"}, "ProvisionedThroughput": THROUGHPUT}
+            for index in spec.indexes
+        ]
+    dynamodb.create_table(
+        TableName=spec.name, KeySchema=_key_schema(spec.partition_key, spec.sort_key),
+        AttributeDefinitions=_attributes(spec), ProvisionedThroughput=THROUGHPUT, **extra,
+    )
+    for item in spec.items:
+        dynamodb.put_item(TableName=spec.name, Item=item)
+
+
+def add_auto_scaling(autoscaling, resource_id: str, kind: str, dimensions: tuple[str, ...]) -> None:
+    """A scalable target and a target-tracking policy per scaled dimension, as the console makes them."""
+    for dimension in dimensions:
+        capacity = "Read" if dimension == "read" else "Write"
+        scalable = f"dynamodb:{kind}:{capacity}CapacityUnits"
+        autoscaling.register_scalable_target(
+            ServiceNamespace="dynamodb", ResourceId=resource_id, ScalableDimension=scalable,
+            MinCapacity=1, MaxCapacity=100,
+        )
+        autoscaling.put_scaling_policy(
+            PolicyName=f"{capacity}Scaling:{resource_id}", ServiceNamespace="dynamodb",
+            ResourceId=resource_id, ScalableDimension=scalable, PolicyType="TargetTrackingScaling",
+            TargetTrackingScalingPolicyConfiguration={
+                "TargetValue": TARGET_UTILISATION,
+                "PredefinedMetricSpecification": {
+                    "PredefinedMetricType": f"DynamoDB{capacity}CapacityUtilization"},
+            },
+        )
+
+
+def seed_environment(environment: str, region: str, session: boto3.Session | None = None) -> list[str]:
+    """Create the state bucket and the environment's tables; returns the table names."""
+    session = session or boto3.Session(region_name=region)
+    create_state_bucket(session.client("s3"), region)
+    dynamodb = session.client("dynamodb")
+    autoscaling = session.client("application-autoscaling")
+    for spec in ENVIRONMENTS[environment]:
+        create_table(dynamodb, spec)
+        add_auto_scaling(autoscaling, f"table/{spec.name}", "table", spec.scaled)
+        for index in spec.indexes:
+            add_auto_scaling(autoscaling, f"table/{spec.name}/index/{index.name}", "index", index.scaled)
+    return [spec.name for spec in ENVIRONMENTS[environment]]
