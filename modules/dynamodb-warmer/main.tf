@@ -37,6 +37,7 @@ locals {
 }
 
 resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_338:The warmer logs one line per request every minute and nothing of audit value; 30 days by default keeps the cost in proportion, and log_retention_days takes 365 or more where policy asks for it.
   name              = "/aws/lambda/${local.function_name}"
   retention_in_days = var.log_retention_days
   kms_key_id        = var.kms_key_arn

@@ -15,6 +15,7 @@ resource "aws_scheduler_schedule" "this" {
   name        = "${var.name_prefix}-warmer"
   description = "Ticks the DynamoDB warmer ${local.function_name}."
   state       = var.schedule_enabled ? "ENABLED" : "DISABLED"
+  kms_key_arn = var.kms_key_arn
 
   schedule_expression = var.schedule_expression
 

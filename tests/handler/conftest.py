@@ -1,0 +1,58 @@
+"""Tables in moto's in-process mock, and clients that record every request they send."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from ddb_warmer.seed import IndexSpec, TableSpec, add_auto_scaling, create_table
+from lambda_function.schema import SchemaCache
+
+
+@dataclass
+class Recorder:
+    """Every DynamoDB operation a client sent, as (operation, table, index)."""
+
+    calls: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+
+    def __call__(self, model, params, **_):
+        self.calls.append((model.name, params.get("TableName"), params.get("IndexName")))
+
+    def requests(self, operations=("GetItem", "DeleteItem", "Query", "UpdateItem", "PutItem")):
+        """The data-plane requests only (DescribeTable and the like left out)."""
+        return sorted(c for c in self.calls if c[0] in operations)
+
+
+@dataclass
+class Aws:
+    dynamodb: object
+    autoscaling: object
+    recorder: Recorder
+    cache: SchemaCache
+
+    def table(self, spec: TableSpec, scaled: bool = True) -> TableSpec:
+        create_table(self.dynamodb, spec)
+        if scaled:
+            add_auto_scaling(self.autoscaling, f"table/{spec.name}", "table", spec.scaled)
+            for index in spec.indexes:
+                add_auto_scaling(self.autoscaling, f"table/{spec.name}/index/{index.name}", "index", index.scaled)
+        return spec
+
+    def items(self, table: str) -> list[dict]:
+        items = self.dynamodb.scan(TableName=table, ConsistentRead=True)["Items"]
+        return sorted(items, key=repr)
+
+
+@pytest.fixture
+def aws(aws_credentials):
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb")
+        recorder = Recorder()
+        dynamodb.meta.events.register("provide-client-params.dynamodb.*", recorder)
+        yield Aws(dynamodb, boto3.client("application-autoscaling"), recorder, SchemaCache())
+
+
+__all__ = ["IndexSpec", "TableSpec"]

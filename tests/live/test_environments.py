@@ -1,0 +1,76 @@
+"""`terragrunt run --all` on live/dev and live/prod against the emulator: plan, apply, re-plan, destroy."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import boto3
+import pytest
+
+from ddb_warmer.package import base64_sha256, build_zip
+from ddb_warmer.seed import ENVIRONMENTS
+from ddb_warmer.terragrunt import LIVE, terragrunt
+
+pytestmark = pytest.mark.slow
+
+# What one environment's warmer unit creates.
+WARMER_RESOURCES = sorted([
+    "aws_cloudwatch_log_group.this",
+    "aws_iam_role.lambda",
+    "aws_iam_role.scheduler",
+    "aws_iam_role_policy.lambda",
+    "aws_iam_role_policy.scheduler",
+    "aws_lambda_function.this",
+    "aws_lambda_function_event_invoke_config.this",
+    "aws_scheduler_schedule.this",
+    "aws_sqs_queue.dead_letter",
+])
+
+
+def assert_no_deprecation_warning(run) -> None:
+    noisy = [line for line in (run.stdout + run.stderr).splitlines()
+             if re.search(r"deprecat", line, re.IGNORECASE) or re.search(r"\bWARN\b", line)]
+    assert noisy == [], f"terragrunt {' '.join(run.args)} printed warnings (log: {run.log_path})"
+
+
+def planned_changes(environment: str, env: dict) -> dict:
+    run = terragrunt(["run", "--all", "plan", "--", "-out=tfplan"], LIVE / environment, env)
+    assert_no_deprecation_warning(run)
+    shown = terragrunt(["show", "-json", "tfplan"], LIVE / environment / "warmer", env)
+    return json.loads(shown.stdout)
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_plan_creates_the_whole_warmer_with_the_environments_tables(environment, emulator_env):
+    plan = planned_changes(environment, emulator_env)
+
+    created = sorted(c["address"] for c in plan["resource_changes"] if c["change"]["actions"] == ["create"])
+    others = [c["address"] for c in plan["resource_changes"] if c["change"]["actions"] not in (["create"], ["read"])]
+    assert created == WARMER_RESOURCES
+    assert others == []
+
+    function = next(c for c in plan["resource_changes"] if c["address"] == "aws_lambda_function.this")
+    config = json.loads(function["change"]["after"]["environment"][0]["variables"]["WARMER_CONFIG"])
+    assert [t["name"] for t in config["tables"]] == [spec.name for spec in ENVIRONMENTS[environment]]
+    assert function["change"]["after"]["source_code_hash"] == base64_sha256(build_zip())
+    assert function["change"]["after"]["filename"] == "lambda_function.zip"
+
+
+def test_apply_deploys_the_local_package_and_a_second_plan_has_no_changes(emulator, emulator_env):
+    apply = terragrunt(["run", "--all", "apply"], LIVE / "dev", emulator_env)
+    assert_no_deprecation_warning(apply)
+
+    function = boto3.client("lambda", region_name=emulator.region).get_function(
+        FunctionName="ddb-warmer-dev-warmer")["Configuration"]
+    assert function["CodeSha256"] == base64_sha256(build_zip())
+    assert (function["Runtime"], function["Architectures"], function["MemorySize"]) == ("python3.13", ["arm64"], 128)
+
+    replan = terragrunt(["run", "--all", "plan", "--", "-detailed-exitcode"], LIVE / "dev", emulator_env,
+                        ok_codes=(0, 2))
+    assert replan.returncode == 0, f"the plan after apply has changes (log: {replan.log_path})"
+    assert "No changes." in replan.stdout
+
+    destroy = terragrunt(["run", "--all", "destroy"], LIVE / "dev", emulator_env)
+    assert_no_deprecation_warning(destroy)
+    assert "Destroy complete! Resources: 9 destroyed." in destroy.stdout

@@ -1,0 +1,95 @@
+"""The bootstrap's provider-mirror discovery and the Terraform CLI config it writes."""
+
+from __future__ import annotations
+
+import pytest
+
+from ddb_warmer import bootstrap, toolenv
+
+
+def make_mirror(root, version="5.100.0", packed=False):
+    provider = root / "registry.terraform.io" / "hashicorp" / "aws"
+    if packed:
+        provider.mkdir(parents=True)
+        (provider / f"terraform-provider-aws_{version}_{bootstrap.platform_dir()}.zip").write_bytes(b"zip")
+    else:
+        binary_dir = provider / version / bootstrap.platform_dir()
+        binary_dir.mkdir(parents=True)
+        (binary_dir / f"terraform-provider-aws_v{version}_x5").write_bytes(b"binary")
+    return root
+
+
+@pytest.fixture
+def isolated(tmp_path, monkeypatch):
+    """Nothing of this machine's own mirrors or configs in sight."""
+    monkeypatch.setattr(bootstrap, "MIRROR_CANDIDATES", ())
+    monkeypatch.setattr(bootstrap, "MIRROR_SEARCH_ROOTS", (str(tmp_path / "search"),))
+    monkeypatch.setattr(toolenv, "TOOLS", tmp_path / "tools")
+    monkeypatch.setattr(toolenv, "TERRAFORMRC", tmp_path / "tools" / "terraformrc")
+    monkeypatch.delenv("TF_CLI_CONFIG_FILE", raising=False)
+    monkeypatch.delenv(toolenv.MIRROR_ENV, raising=False)
+    return tmp_path
+
+
+def test_an_unpacked_and_a_packed_mirror_both_list_their_versions(tmp_path):
+    assert bootstrap.mirror_versions(make_mirror(tmp_path / "a")) == ["5.100.0"]
+    assert bootstrap.mirror_versions(make_mirror(tmp_path / "b", "6.2.0", packed=True)) == ["6.2.0"]
+    assert bootstrap.mirror_versions(tmp_path / "empty") == []
+
+
+def test_a_mirror_is_found_by_searching_and_written_into_the_cli_config(isolated):
+    mirror = make_mirror(isolated / "search" / "vendor" / "tf-plugins")
+
+    line = bootstrap.write_cli_config("5.100.0")
+
+    config = toolenv.TERRAFORMRC.read_text()
+    assert f'path    = "{mirror}"' in config
+    assert 'include = ["registry.terraform.io/hashicorp/aws"]' in config
+    assert 'exclude = ["registry.terraform.io/hashicorp/aws"]' in config
+    assert line == f"5.100.0 (mirror {mirror})"
+
+
+def test_the_environment_variable_overrides_discovery(isolated, monkeypatch):
+    make_mirror(isolated / "search" / "found")
+    chosen = make_mirror(isolated / "chosen", "5.99.0")
+    monkeypatch.setenv(toolenv.MIRROR_ENV, str(chosen))
+
+    line = bootstrap.write_cli_config("5.100.0")
+
+    assert str(chosen) in toolenv.TERRAFORMRC.read_text()
+    assert line.endswith("mise.toml expects 5.100.0)")
+
+
+def test_direct_installs_from_the_registry_without_a_mirror(isolated, monkeypatch):
+    monkeypatch.setenv(toolenv.MIRROR_ENV, "direct")
+
+    bootstrap.write_cli_config("5.100.0")
+
+    assert "provider_installation" not in toolenv.TERRAFORMRC.read_text()
+
+
+def test_no_mirror_is_an_error_naming_every_place_looked_at_and_what_to_set(isolated):
+    with pytest.raises(bootstrap.BootstrapError) as error:
+        bootstrap.write_cli_config("5.100.0")
+
+    message = str(error.value)
+    assert "No filesystem mirror of hashicorp/aws" in message
+    assert f"{toolenv.MIRROR_ENV}=/path/to/mirror" in message
+    assert f"{toolenv.MIRROR_ENV}=direct" in message
+
+
+def test_a_mirror_of_an_existing_cli_config_is_reused(isolated, monkeypatch):
+    mirror = make_mirror(isolated / "configured")
+    existing = isolated / "terraformrc"
+    existing.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n')
+    monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(existing))
+
+    assert bootstrap.find_provider_mirror()[0] == mirror
+
+
+def test_pinned_versions_come_from_mise_toml():
+    from ddb_warmer.versions import pinned_versions
+
+    versions = pinned_versions()
+    assert set(versions) >= {"terraform", "terragrunt", "actionlint", "terraform-docs", "aws_provider"}
+    assert versions["terragrunt"].startswith("1.")
