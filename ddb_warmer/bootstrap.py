@@ -20,9 +20,9 @@ It ends with one line per tool: name, version, where it came from.
 from __future__ import annotations
 
 import hashlib
-import re
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -102,6 +102,7 @@ def output_of(cmd: list[str]) -> str | None:
 
 # --- 1. Python ------------------------------------------------------------
 
+
 def ensure_venv() -> str:
     lock = toolenv.ROOT / "requirements.lock"
     pyproject = toolenv.ROOT / "pyproject.toml"
@@ -113,7 +114,7 @@ def ensure_venv() -> str:
     if not python.exists():
         venv.EnvBuilder(with_pip=True, clear=True).create(toolenv.VENV)
     pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    run(pip + ["-r", str(lock)])
+    run([*pip, "-r", str(lock)])
     # The repository's own packages importable from the venv, like an editable
     # install but with no build step (a .pth line is all an editable install is).
     site = output_of([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"])
@@ -123,10 +124,13 @@ def ensure_venv() -> str:
 
 
 def python_version(python: Path) -> str:
-    return (output_of([str(python), "-c", "import platform; print(platform.python_version())"]) or "?").strip()
+    return (
+        output_of([str(python), "-c", "import platform; print(platform.python_version())"]) or "?"
+    ).strip()
 
 
 # --- 2. Terraform ---------------------------------------------------------
+
 
 def check_terraform(pinned: str) -> str:
     path = shutil.which("terraform")
@@ -147,6 +151,7 @@ def check_terraform(pinned: str) -> str:
 
 # --- 3. Provider mirror ---------------------------------------------------
 
+
 def platform_dir() -> str:
     machine = os.uname().machine
     arch = {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(machine, machine)
@@ -166,7 +171,7 @@ def mirror_versions(root: Path) -> list[str]:
         # Packed layout: terraform-provider-aws_<version>_<os>_<arch>.zip
         suffix = f"_{platform_dir()}.zip"
         if entry.name.startswith("terraform-provider-aws_") and entry.name.endswith(suffix):
-            found.add(entry.name[len("terraform-provider-aws_"):-len(suffix)])
+            found.add(entry.name[len("terraform-provider-aws_") : -len(suffix)])
     return sorted(found)
 
 
@@ -245,6 +250,7 @@ def write_cli_config(pinned_provider: str) -> str:
 
 # --- 4. Go tools ----------------------------------------------------------
 
+
 def tool_version(path: str, name: str) -> str | None:
     out = output_of([path, "--version"])
     if not out:
@@ -293,13 +299,26 @@ def build_go_tool(tool: GoTool, pinned: str, dest: Path) -> None:
     # module's `replace` lines (Terragrunt has some) and asks the proxy for the
     # module's version list, which some proxies refuse. Downloading the module
     # and building inside it honours both the replaces and the pinned go.sum.
-    info = json.loads(run([go, "mod", "download", "-json", f"{tool.module}@v{pinned}"],
-                          capture_output=True).stdout)
+    info = json.loads(
+        run([go, "mod", "download", "-json", f"{tool.module}@v{pinned}"], capture_output=True).stdout
+    )
     env = {**os.environ, "CGO_ENABLED": "0", "GOFLAGS": "-mod=readonly -buildvcs=false"}
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_suffix(".partial")
-    run([go, "build", "-trimpath", "-ldflags", tool.ldflags.format(version=pinned),
-         "-o", str(tmp), tool.package], cwd=info["Dir"], env=env)
+    run(
+        [
+            go,
+            "build",
+            "-trimpath",
+            "-ldflags",
+            tool.ldflags.format(version=pinned),
+            "-o",
+            str(tmp),
+            tool.package,
+        ],
+        cwd=info["Dir"],
+        env=env,
+    )
     tmp.rename(dest)
 
 

@@ -108,7 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Deploy an environment to the local emulator and warm it.")
     parser.add_argument("--environment", default="dev", help="a folder under live/ (default: dev)")
     parser.add_argument("--ticks", type=int, default=3, help="warm ticks to run (default: 3)")
-    parser.add_argument("--keep", action="store_true", help="skip the destroy step (the emulator stops anyway)")
+    parser.add_argument(
+        "--keep", action="store_true", help="skip the destroy step (the emulator stops anyway)"
+    )
     args = parser.parse_args(argv)
     env_dir = environment_dir(args.environment)
     region = re.search(r'aws_region\s*=\s*"([^"]+)"', env_dir.joinpath("region.hcl").read_text()).group(1)
@@ -134,18 +136,25 @@ def main(argv: list[str] | None = None) -> int:
 
             outputs = unit_outputs(env_dir / "warmer", env)
             started = step(f"fetching the deployed package of {outputs['function_name']} back from Lambda")
-            package, configuration = fetch_deployed_package(session.client("lambda"), outputs["function_name"])
+            package, configuration = fetch_deployed_package(
+                session.client("lambda"), outputs["function_name"]
+            )
             with tempfile.TemporaryDirectory(prefix="ddb-warmer-deployed-") as extracted:
                 handler = load_handler(package, Path(extracted))
-                done(started, f"{len(package)} bytes, CodeSha256 {configuration['CodeSha256']}, "
-                              f"handler {configuration['Handler']}")
+                done(
+                    started,
+                    f"{len(package)} bytes, CodeSha256 {configuration['CodeSha256']}, "
+                    f"handler {configuration['Handler']}",
+                )
                 warmer_config = configuration["Environment"]["Variables"]["WARMER_CONFIG"]
                 print(f"    WARMER_CONFIG = {warmer_config}")
 
                 started = step(f"running {args.ticks} warm ticks of the deployed handler in-process")
                 # As Lambda would: the deployed environment (restored when the emulator block ends).
-                os.environ.update(configuration["Environment"]["Variables"],
-                                  AWS_LAMBDA_FUNCTION_NAME=configuration["FunctionName"])
+                os.environ.update(
+                    configuration["Environment"]["Variables"],
+                    AWS_LAMBDA_FUNCTION_NAME=configuration["FunctionName"],
+                )
                 summaries = run_ticks(handler, configuration, args.ticks, WORK / "demo-ticks.log")
                 done(started, f"handler logs in {WORK / 'demo-ticks.log'}")
 
@@ -157,8 +166,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"tick failed: {error}")
             after = snapshot_items(dynamodb, tables)
             changed = [t for t in tables if before[t] != after[t]]
-            print(f"items unchanged in every table: {'yes' if not changed else 'NO: ' + ', '.join(changed)}"
-                  f" ({sum(len(v) for v in after.values())} items in {len(tables)} tables)")
+            print(
+                f"items unchanged in every table: {'yes' if not changed else 'NO: ' + ', '.join(changed)}"
+                f" ({sum(len(v) for v in after.values())} items in {len(tables)} tables)"
+            )
             failed = bool(errors or changed)
         except (TerragruntFailed, RuntimeError, OSError) as error:
             print(f"error: {error}", file=sys.stderr)
@@ -172,8 +183,10 @@ def main(argv: list[str] | None = None) -> int:
                 except TerragruntFailed as error:
                     print(f"error: {error}", file=sys.stderr)
                     failed = True
-    print(f"==> emulator stopped; total {time.perf_counter() - total:.1f}s; "
-          f"{'FAILED' if failed else 'all ticks succeeded'}")
+    print(
+        f"==> emulator stopped; total {time.perf_counter() - total:.1f}s; "
+        f"{'FAILED' if failed else 'all ticks succeeded'}"
+    )
     return 1 if failed else 0
 
 

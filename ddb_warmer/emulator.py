@@ -95,7 +95,9 @@ def running_emulator(region: str = "eu-west-1", name: str = "moto") -> Iterator[
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "ddb_warmer.emulator_server", "-H", HOST, "-p", str(port)],
-            stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
             env={**os.environ, "MOTO_PORT": str(port), "DDB_WARMER_EMULATOR_HOST": HOST},
         )
     try:

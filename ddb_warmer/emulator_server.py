@@ -19,7 +19,6 @@ import sys
 
 import boto3
 from botocore.config import Config
-
 from moto.awslambda.models import LambdaFunction
 from moto.s3.models import s3_backends
 from moto.server import main as moto_main
@@ -44,7 +43,10 @@ def _get_code_with_location(self: LambdaFunction) -> dict:
 def _presigned_url(bucket: str, key: str, region: str) -> str:
     """A presigned GET like Lambda's own (signing is local: no request is sent)."""
     s3 = boto3.client(
-        "s3", region_name=region, aws_access_key_id="test", aws_secret_access_key="test",
+        "s3",
+        region_name=region,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
         endpoint_url=f"http://{os.environ['DDB_WARMER_EMULATOR_HOST']}:{os.environ['MOTO_PORT']}",
         config=Config(s3={"addressing_style": "path"}),
     )

@@ -12,8 +12,8 @@ outside any virtual environment.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import base64
+import hashlib
 import io
 import sys
 import zipfile
@@ -26,7 +26,8 @@ SKIPPED_PARTS = {"__pycache__", ".pytest_cache"}
 
 def package_files(source: Path) -> list[Path]:
     return sorted(
-        path for path in source.rglob("*")
+        path
+        for path in source.rglob("*")
         if path.is_file() and not SKIPPED_PARTS.intersection(path.parts) and path.suffix != ".pyc"
     )
 
@@ -65,8 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     data = build_zip(args.source)
     changed = write_if_changed(args.output, data)
-    print(f"{args.output}: {len(data)} bytes, sha256 {base64_sha256(data)}"
-          f"{'' if changed else ' (unchanged)'}", file=sys.stderr)
+    print(
+        f"{args.output}: {len(data)} bytes, sha256 {base64_sha256(data)}{'' if changed else ' (unchanged)'}",
+        file=sys.stderr,
+    )
     return 0
 
 

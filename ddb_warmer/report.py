@@ -15,16 +15,34 @@ def dimension_rows(summaries: list[dict]) -> list[dict]:
         for table in summary["tables"]:
             if not table["dimensions"]:
                 key = (table["table"], "", "")
-                rows.setdefault(key, {"table": table["table"], "dimension": "-", "request": "-",
-                                      "ticks": 0, "consumed": 0.0, "outcomes": defaultdict(int)})
+                rows.setdefault(
+                    key,
+                    {
+                        "table": table["table"],
+                        "dimension": "-",
+                        "request": "-",
+                        "ticks": 0,
+                        "consumed": 0.0,
+                        "outcomes": defaultdict(int),
+                    },
+                )
                 rows[key]["ticks"] += 1
                 rows[key]["outcomes"][f"{table['status']}: {table['reason']}"] += 1
             for entry in table["dimensions"]:
                 where = "table" if entry["index"] is None else f"index {entry['index']}"
                 key = (table["table"], where, entry["dimension"])
-                row = rows.setdefault(key, {"table": table["table"], "dimension": f"{where} {entry['dimension']}",
-                                            "request": entry["operation"], "ticks": 0, "consumed": 0.0,
-                                            "unit": UNITS[entry["dimension"]], "outcomes": defaultdict(int)})
+                row = rows.setdefault(
+                    key,
+                    {
+                        "table": table["table"],
+                        "dimension": f"{where} {entry['dimension']}",
+                        "request": entry["operation"],
+                        "ticks": 0,
+                        "consumed": 0.0,
+                        "unit": UNITS[entry["dimension"]],
+                        "outcomes": defaultdict(int),
+                    },
+                )
                 row["ticks"] += 1
                 row["consumed"] += entry["consumed"]
                 outcome = entry["outcome"] if entry["outcome"] != "error" else f"error: {entry['error']}"
@@ -41,15 +59,23 @@ def _finish(row: dict, tick_count: int) -> dict:
     return row
 
 
-COLUMNS = (("table", "table"), ("dimension", "dimension"), ("request", "request"),
-           ("ticks", "ticks"), ("consumed", "consumed (all ticks)"), ("outcome", "outcome"))
+COLUMNS = (
+    ("table", "table"),
+    ("dimension", "dimension"),
+    ("request", "request"),
+    ("ticks", "ticks"),
+    ("consumed", "consumed (all ticks)"),
+    ("outcome", "outcome"),
+)
 
 
 def format_table(rows: list[dict]) -> str:
     if not rows:
         return "(no tables)"
     widths = {key: max(len(title), *(len(str(row[key])) for row in rows)) for key, title in COLUMNS}
-    lines = ["  ".join(title.ljust(widths[key]) for key, title in COLUMNS).rstrip(),
-             "  ".join("-" * widths[key] for key, _ in COLUMNS)]
+    lines = [
+        "  ".join(title.ljust(widths[key]) for key, title in COLUMNS).rstrip(),
+        "  ".join("-" * widths[key] for key, _ in COLUMNS),
+    ]
     lines += ["  ".join(str(row[key]).ljust(widths[key]) for key, _ in COLUMNS).rstrip() for row in rows]
     return "\n".join(lines)

@@ -8,12 +8,13 @@ that an admin creates once per account and region (README).
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 import boto3
 
-from lambda_function.schema import SENTINEL_VALUES
 from ddb_warmer.emulator import state_bucket
+from lambda_function.schema import SENTINEL_VALUES
 
 TARGET_UTILISATION = 70.0
 
@@ -37,26 +38,39 @@ class TableSpec:
 
 
 # A real item that sits exactly on the sentinel key: the warmer must leave it alone.
-COLLIDING_ITEM = {"pk": {"S": SENTINEL_VALUES["S"]}, "sk": {"S": SENTINEL_VALUES["S"]},
-                  "note": {"S": "a real item on the sentinel key"}}
+COLLIDING_ITEM = {
+    "pk": {"S": SENTINEL_VALUES["S"]},
+    "sk": {"S": SENTINEL_VALUES["S"]},
+    "note": {"S": "a real item on the sentinel key"},
+}
 
 ENVIRONMENTS: dict[str, tuple[TableSpec, ...]] = {
     "dev": (
-        TableSpec("dev-orders", ("pk", "S"), ("sk", "S"), items=(
-            {"pk": {"S": "customer#1"}, "sk": {"S": "order#1"}, "total": {"N": "42"}},
-            COLLIDING_ITEM,
-        )),
-        TableSpec("dev-sessions", ("session_id", "S"), scaled=("read",), items=(
-            {"session_id": {"S": "s-1"}, "user": {"S": "ada"}},
-        )),
+        TableSpec(
+            "dev-orders",
+            ("pk", "S"),
+            ("sk", "S"),
+            items=(
+                {"pk": {"S": "customer#1"}, "sk": {"S": "order#1"}, "total": {"N": "42"}},
+                COLLIDING_ITEM,
+            ),
+        ),
+        TableSpec(
+            "dev-sessions",
+            ("session_id", "S"),
+            scaled=("read",),
+            items=({"session_id": {"S": "s-1"}, "user": {"S": "ada"}},),
+        ),
     ),
     "prod": (
-        TableSpec("prod-orders", ("pk", "S"), ("sk", "N"), items=(
-            {"pk": {"S": "customer#1"}, "sk": {"N": "1"}},
-        )),
+        TableSpec(
+            "prod-orders", ("pk", "S"), ("sk", "N"), items=({"pk": {"S": "customer#1"}, "sk": {"N": "1"}},)
+        ),
         TableSpec("prod-customers", ("customer_id", "N")),
         TableSpec(
-            "prod-events", ("event_id", "B"), ("ts", "N"),
+            "prod-events",
+            ("event_id", "B"),
+            ("ts", "N"),
             indexes=(IndexSpec("by_user", ("user_id", "S"), ("ts", "N")),),
         ),
     ),
@@ -65,10 +79,8 @@ ENVIRONMENTS: dict[str, tuple[TableSpec, ...]] = {
 
 def create_state_bucket(s3, region: str) -> str:
     bucket = state_bucket(region)
-    try:
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
-    except s3.exceptions.BucketAlreadyOwnedByYou:
-        pass
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     return bucket
 
@@ -94,13 +106,20 @@ def create_table(dynamodb, spec: TableSpec) -> None:
     extra = {}
     if spec.indexes:
         extra["GlobalSecondaryIndexes"] = [
-            {"IndexName": index.name, "KeySchema": _key_schema(index.partition_key, index.sort_key),
-             "Projection": {"ProjectionType": "KEYS_ONLY"}, "ProvisionedThroughput": THROUGHPUT}
+            {
+                "IndexName": index.name,
+                "KeySchema": _key_schema(index.partition_key, index.sort_key),
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+                "ProvisionedThroughput": THROUGHPUT,
+            }
             for index in spec.indexes
         ]
     dynamodb.create_table(
-        TableName=spec.name, KeySchema=_key_schema(spec.partition_key, spec.sort_key),
-        AttributeDefinitions=_attributes(spec), ProvisionedThroughput=THROUGHPUT, **extra,
+        TableName=spec.name,
+        KeySchema=_key_schema(spec.partition_key, spec.sort_key),
+        AttributeDefinitions=_attributes(spec),
+        ProvisionedThroughput=THROUGHPUT,
+        **extra,
     )
     for item in spec.items:
         dynamodb.put_item(TableName=spec.name, Item=item)
@@ -112,16 +131,23 @@ def add_auto_scaling(autoscaling, resource_id: str, kind: str, dimensions: tuple
         capacity = "Read" if dimension == "read" else "Write"
         scalable = f"dynamodb:{kind}:{capacity}CapacityUnits"
         autoscaling.register_scalable_target(
-            ServiceNamespace="dynamodb", ResourceId=resource_id, ScalableDimension=scalable,
-            MinCapacity=1, MaxCapacity=100,
+            ServiceNamespace="dynamodb",
+            ResourceId=resource_id,
+            ScalableDimension=scalable,
+            MinCapacity=1,
+            MaxCapacity=100,
         )
         autoscaling.put_scaling_policy(
-            PolicyName=f"{capacity}Scaling:{resource_id}", ServiceNamespace="dynamodb",
-            ResourceId=resource_id, ScalableDimension=scalable, PolicyType="TargetTrackingScaling",
+            PolicyName=f"{capacity}Scaling:{resource_id}",
+            ServiceNamespace="dynamodb",
+            ResourceId=resource_id,
+            ScalableDimension=scalable,
+            PolicyType="TargetTrackingScaling",
             TargetTrackingScalingPolicyConfiguration={
                 "TargetValue": TARGET_UTILISATION,
                 "PredefinedMetricSpecification": {
-                    "PredefinedMetricType": f"DynamoDB{capacity}CapacityUtilization"},
+                    "PredefinedMetricType": f"DynamoDB{capacity}CapacityUtilization"
+                },
             },
         )
 

@@ -35,8 +35,9 @@ def environment_dir(environment: str) -> Path:
     return path
 
 
-def terragrunt(args: list[str], cwd: Path, env: dict[str, str], check: bool = True,
-               ok_codes: tuple[int, ...] = (0,)) -> Run:
+def terragrunt(
+    args: list[str], cwd: Path, env: dict[str, str], check: bool = True, ok_codes: tuple[int, ...] = (0,)
+) -> Run:
     """Run terragrunt; keep its whole output in .work/ and raise with the log's tail on failure."""
     WORK.mkdir(parents=True, exist_ok=True)
     name = "-".join(["terragrunt", cwd.relative_to(ROOT).as_posix().replace("/", "_"), *args[:3]])
@@ -44,12 +45,15 @@ def terragrunt(args: list[str], cwd: Path, env: dict[str, str], check: bool = Tr
     started = time.perf_counter()
     done = subprocess.run(["terragrunt", *args], cwd=cwd, env=env, capture_output=True, text=True)
     run = Run(tuple(args), done.returncode, time.perf_counter() - started, log_path, done.stdout, done.stderr)
-    log_path.write_text(f"$ terragrunt {' '.join(args)}  (in {cwd})\n--- stdout\n{done.stdout}\n"
-                        f"--- stderr\n{done.stderr}\n--- exit {done.returncode}\n")
+    log_path.write_text(
+        f"$ terragrunt {' '.join(args)}  (in {cwd})\n--- stdout\n{done.stdout}\n"
+        f"--- stderr\n{done.stderr}\n--- exit {done.returncode}\n"
+    )
     if check and done.returncode not in ok_codes:
         tail = "\n".join((done.stdout + done.stderr).splitlines()[-40:])
-        raise TerragruntFailed(f"terragrunt {' '.join(args)} failed ({done.returncode}) in {cwd}; "
-                               f"full log: {log_path}\n{tail}")
+        raise TerragruntFailed(
+            f"terragrunt {' '.join(args)} failed ({done.returncode}) in {cwd}; full log: {log_path}\n{tail}"
+        )
     return run
 
 

@@ -36,11 +36,13 @@ def emit_tick_metrics(summary: dict, function_name: str | None = None) -> dict:
     document = {
         "_aws": {
             "Timestamp": int(time.time() * 1000),
-            "CloudWatchMetrics": [{
-                "Namespace": METRIC_NAMESPACE,
-                "Dimensions": [["FunctionName"]],
-                "Metrics": [{"Name": key, "Unit": unit} for key, (_, unit) in metrics.items()],
-            }],
+            "CloudWatchMetrics": [
+                {
+                    "Namespace": METRIC_NAMESPACE,
+                    "Dimensions": [["FunctionName"]],
+                    "Metrics": [{"Name": key, "Unit": unit} for key, (_, unit) in metrics.items()],
+                }
+            ],
         },
         "FunctionName": name,
         **{key: value for key, (value, _) in metrics.items()},

@@ -85,8 +85,9 @@ def index_read(dynamodb, schema: TableSchema, dimension: Dimension) -> dict:
     }
 
 
-def index_write(dynamodb, schema: TableSchema, dimension: Dimension, ttl_attribute: str | None,
-                now: float | None = None) -> dict:
+def index_write(
+    dynamodb, schema: TableSchema, dimension: Dimension, ttl_attribute: str | None, now: float | None = None
+) -> dict:
     """Opt-in: update the one sentinel item so that the index is written.
 
     Only a change to an item's index key is sure to write the index whatever
@@ -108,7 +109,9 @@ def index_write(dynamodb, schema: TableSchema, dimension: Dimension, ttl_attribu
     updates = ["#marker = :true"]
     for position, key in enumerate(settable):
         names[f"#k{position}"] = key.name
-        values[f":k{position}"] = _alternating(key.type, int(now // 60) % 2) if position == 0 else wire_value(key.type)
+        values[f":k{position}"] = (
+            _alternating(key.type, int(now // 60) % 2) if position == 0 else wire_value(key.type)
+        )
         updates.append(f"#k{position} = :k{position}")
     if ttl_attribute:
         names["#ttl"] = ttl_attribute

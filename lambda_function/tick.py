@@ -33,8 +33,12 @@ class TableResult:
     dimensions: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"table": self.table, "status": self.status, "reason": self.reason,
-                "dimensions": self.dimensions}
+        return {
+            "table": self.table,
+            "status": self.status,
+            "reason": self.reason,
+            "dimensions": self.dimensions,
+        }
 
 
 def error_text(error: Exception) -> str:
@@ -53,12 +57,21 @@ def run_tick(config: WarmerConfig, dynamodb, autoscaling, cache: SchemaCache) ->
         targets = _autoscaling_targets(config, autoscaling, schemas, results)
         work = _plan_requests(config, schemas, targets, results)
         if config.dry_run:
-            for table, schema, dimension in work:
-                _record(results[table.name], dimension, {"operation": planned_operation(dimension),
-                                                         "consumed": 0.0, "outcome": "planned (dry run)"})
+            for table, _schema, dimension in work:
+                _record(
+                    results[table.name],
+                    dimension,
+                    {
+                        "operation": planned_operation(dimension),
+                        "consumed": 0.0,
+                        "outcome": "planned (dry run)",
+                    },
+                )
         else:
-            futures = [(table, dimension, pool.submit(_send, dynamodb, cache, schema, dimension))
-                       for table, schema, dimension in work]
+            futures = [
+                (table, dimension, pool.submit(_send, dynamodb, cache, schema, dimension))
+                for table, schema, dimension in work
+            ]
             for table, dimension, future in futures:
                 _record(results[table.name], dimension, future.result())
     for result in results.values():
@@ -85,7 +98,9 @@ def _autoscaling_targets(config, autoscaling, schemas, results) -> set[tuple[str
         return scalable_targets(autoscaling, auto_tables)
     except (ClientError, BotoCoreError) as error:
         for name in auto_tables:
-            _fail(results[name], f"DescribeScalableTargets failed (needed for auto mode): {error_text(error)}")
+            _fail(
+                results[name], f"DescribeScalableTargets failed (needed for auto mode): {error_text(error)}"
+            )
         return set()
 
 
@@ -130,8 +145,12 @@ def _send(dynamodb, cache: SchemaCache, schema: TableSchema, dimension: Dimensio
     except (ClientError, BotoCoreError, ValueError) as error:
         if isinstance(error, ClientError) and error.response["Error"]["Code"] in SCHEMA_ERRORS:
             cache.forget(schema.name)  # the next tick learns the table again
-        outcome = {"operation": planned_operation(dimension), "consumed": 0.0,
-                   "outcome": "error", "error": error_text(error)}
+        outcome = {
+            "operation": planned_operation(dimension),
+            "consumed": 0.0,
+            "outcome": "error",
+            "error": error_text(error),
+        }
     outcome["duration_ms"] = round((time.perf_counter() - started) * 1000, 1)
     return outcome
 

@@ -25,6 +25,8 @@ def tools_env():
     """The environment with the bootstrapped tools; the bootstrap must have run (make test does)."""
     missing = [name for name in ("terragrunt", "actionlint") if not (TOOLS_BIN / name).exists()]
     if missing or not TERRAFORMRC.exists() or shutil.which("terraform") is None:
-        pytest.fail(f"tools missing ({', '.join(missing) or 'terraform CLI config'}): "
-                    "run `make bootstrap` (make test does it first)")
+        pytest.fail(
+            f"tools missing ({', '.join(missing) or 'terraform CLI config'}): "
+            "run `make bootstrap` (make test does it first)"
+        )
     return tool_env()

@@ -14,18 +14,31 @@ BAD_CONFIGS = [
     ("{", "WARMER_CONFIG is not valid JSON (line 1 column 2"),
     ("[]", "WARMER_CONFIG: must be a JSON object"),
     ('{"tables": []}', "tables: must be a non-empty list"),
-    ('{"tables": [{"name": "orders"}], "dryrun": true}', "dryrun: unknown key; the keys allowed here are tables, dry_run, max_workers"),
+    (
+        '{"tables": [{"name": "orders"}], "dryrun": true}',
+        "dryrun: unknown key; the keys allowed here are tables, dry_run, max_workers",
+    ),
     ('{"tables": [{"name": "orders", "reads": true}]}', "tables[0].reads: unknown key"),
-    ('{"tables": [{"name": "orders", "read": "yes"}]}', 'tables[0].read: must be true or false (or left out), not "yes"'),
+    (
+        '{"tables": [{"name": "orders", "read": "yes"}]}',
+        'tables[0].read: must be true or false (or left out), not "yes"',
+    ),
     ('{"tables": [{"name": "or"}]}', 'tables[0].name: "or" is not a valid table name'),
     ('{"tables": [{"read": true}]}', "tables[0].name: null is not a valid table name"),
     ('{"tables": [{"name": "orders"}, {"name": "orders"}]}', "tables: table 'orders' is listed twice"),
     ('{"tables": [{"name": "orders", "indexes": {"name": "x"}}]}', "tables[0].indexes: must be a list"),
-    ('{"tables": [{"name": "orders", "indexes": [{"name": "by_user", "wrte": true}]}]}',
-     "tables[0].indexes[0].wrte: unknown key; the keys allowed here are name, read, write"),
-    ('{"tables": [{"name": "orders", "indexes": [{"name": "by_user"}, {"name": "by_user"}]}]}',
-     "tables[0].indexes: index 'by_user' is listed twice"),
-    ('{"tables": [{"name": "orders"}], "max_workers": 0}', "max_workers: must be a whole number from 1 to 64"),
+    (
+        '{"tables": [{"name": "orders", "indexes": [{"name": "by_user", "wrte": true}]}]}',
+        "tables[0].indexes[0].wrte: unknown key; the keys allowed here are name, read, write",
+    ),
+    (
+        '{"tables": [{"name": "orders", "indexes": [{"name": "by_user"}, {"name": "by_user"}]}]}',
+        "tables[0].indexes: index 'by_user' is listed twice",
+    ),
+    (
+        '{"tables": [{"name": "orders"}], "max_workers": 0}',
+        "max_workers: must be a whole number from 1 to 64",
+    ),
     ('{"tables": [{"name": "orders"}], "dry_run": "no"}', "dry_run: must be true or false"),
 ]
 
@@ -39,7 +52,9 @@ def test_bad_config_is_rejected_with_a_message_naming_the_field(raw, message):
 
 @pytest.mark.parametrize(("raw", "message"), BAD_CONFIGS)
 def test_bad_config_sends_no_request(raw, message, monkeypatch):
-    monkeypatch.setenv("WARMER_CONFIG", raw) if raw is not None else monkeypatch.delenv("WARMER_CONFIG", False)
+    monkeypatch.setenv("WARMER_CONFIG", raw) if raw is not None else monkeypatch.delenv(
+        "WARMER_CONFIG", False
+    )
     created = []
     monkeypatch.setattr(main, "clients", lambda *a: created.append(a) or pytest.fail("a client was made"))
 
@@ -49,11 +64,22 @@ def test_bad_config_sends_no_request(raw, message, monkeypatch):
 
 
 def test_the_documented_example_parses_into_typed_config():
-    config = parse_config(json.dumps({
-        "tables": [{"name": "orders"},
-                   {"name": "events", "read": True, "write": False,
-                    "indexes": [{"name": "by_user", "read": True, "write": False}]}],
-        "dry_run": False}))
+    config = parse_config(
+        json.dumps(
+            {
+                "tables": [
+                    {"name": "orders"},
+                    {
+                        "name": "events",
+                        "read": True,
+                        "write": False,
+                        "indexes": [{"name": "by_user", "read": True, "write": False}],
+                    },
+                ],
+                "dry_run": False,
+            }
+        )
+    )
 
     assert config.tables == (
         TableConfig("orders"),

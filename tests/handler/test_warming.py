@@ -21,12 +21,21 @@ def test_explicit_read_and_write_send_exactly_one_get_and_one_conditional_delete
     for name in ("orders", "events"):
         aws.table(TableSpec(name, ("pk", "S")), scaled=False)
 
-    summary = tick(aws, {"tables": [{"name": "orders", "read": True, "write": True},
-                                    {"name": "events", "read": True, "write": True}]})
+    summary = tick(
+        aws,
+        {
+            "tables": [
+                {"name": "orders", "read": True, "write": True},
+                {"name": "events", "read": True, "write": True},
+            ]
+        },
+    )
 
     assert aws.recorder.requests() == [
-        ("DeleteItem", "events", None), ("DeleteItem", "orders", None),
-        ("GetItem", "events", None), ("GetItem", "orders", None),
+        ("DeleteItem", "events", None),
+        ("DeleteItem", "orders", None),
+        ("GetItem", "events", None),
+        ("GetItem", "orders", None),
     ]
     assert summary["counts"]["warmed"] == 2
     assert summary["consumed"] == {"read": 1.0, "write": 2.0}
@@ -50,8 +59,13 @@ def test_an_item_on_the_sentinel_key_survives_many_ticks_byte_for_byte(aws):
 def test_a_missing_table_does_not_stop_the_others_and_the_invocation_names_it(aws, monkeypatch):
     aws.table(TableSpec("orders", ("pk", "S")), scaled=False)
     aws.table(TableSpec("events", ("id", "N")), scaled=False)
-    config = {"tables": [{"name": "orders", "read": True, "write": True}, {"name": "gone", "read": True},
-                         {"name": "events", "read": True, "write": True}]}
+    config = {
+        "tables": [
+            {"name": "orders", "read": True, "write": True},
+            {"name": "gone", "read": True},
+            {"name": "events", "read": True, "write": True},
+        ]
+    }
     monkeypatch.setenv("WARMER_CONFIG", json.dumps(config))
     main.clients.cache_clear()
     monkeypatch.setattr(main, "SCHEMA_CACHE", aws.cache)
@@ -66,8 +80,15 @@ def test_a_missing_table_does_not_stop_the_others_and_the_invocation_names_it(aw
     ]
     # The others were warmed all the same: through the handler's own client,
     # so their effect is checked on the tables' consumed requests instead.
-    summary = tick(aws, {"tables": [{"name": "orders", "read": True, "write": True},
-                                    {"name": "events", "read": True, "write": True}]})
+    summary = tick(
+        aws,
+        {
+            "tables": [
+                {"name": "orders", "read": True, "write": True},
+                {"name": "events", "read": True, "write": True},
+            ]
+        },
+    )
     assert summary["counts"] == {"warmed": 2, "skipped": 0, "failed": 0, "planned": 0}
 
 
@@ -87,13 +108,21 @@ def test_auto_mode_warms_exactly_the_dimensions_that_have_a_scalable_target(aws)
     aws.table(TableSpec("both", ("pk", "S")))
     aws.table(TableSpec("reads", ("pk", "S"), scaled=("read",)))
     aws.table(TableSpec("unscaled", ("pk", "S")), scaled=False)
-    aws.table(TableSpec("indexed", ("pk", "S"), scaled=(),
-                        indexes=(IndexSpec("by_user", ("user", "N"), scaled=("read", "write")),)))
+    aws.table(
+        TableSpec(
+            "indexed",
+            ("pk", "S"),
+            scaled=(),
+            indexes=(IndexSpec("by_user", ("user", "N"), scaled=("read", "write")),),
+        )
+    )
 
     summary = tick(aws, {"tables": [{"name": n} for n in ("both", "reads", "unscaled", "indexed")]})
 
     assert aws.recorder.requests() == [
-        ("DeleteItem", "both", None), ("GetItem", "both", None), ("GetItem", "reads", None),
+        ("DeleteItem", "both", None),
+        ("GetItem", "both", None),
+        ("GetItem", "reads", None),
         # The index write has a target too, but GSI writes are only warmed when asked for.
         ("Query", "indexed", "by_user"),
     ]
@@ -110,9 +139,12 @@ def test_explicit_settings_override_auto_mode(aws):
 
 
 def test_on_demand_tables_are_skipped_and_reported_not_failed(aws):
-    aws.dynamodb.create_table(TableName="ondemand", BillingMode="PAY_PER_REQUEST",
-                              KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                              AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    aws.dynamodb.create_table(
+        TableName="ondemand",
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+    )
 
     summary = tick(aws, {"tables": [{"name": "ondemand", "read": True, "write": True}]})
 
@@ -128,17 +160,32 @@ def test_dry_run_plans_every_request_and_sends_none(aws):
 
     assert aws.recorder.requests() == []
     assert [(d["operation"], d["outcome"]) for d in summary["tables"][0]["dimensions"]] == [
-        ("GetItem", "planned (dry run)"), ("DeleteItem", "planned (dry run)")]
+        ("GetItem", "planned (dry run)"),
+        ("DeleteItem", "planned (dry run)"),
+    ]
     assert summary["requests"] == 0
 
 
 def test_index_read_is_one_query_on_the_index_with_limit_one(aws):
     aws.table(TableSpec("events", ("id", "S"), indexes=(IndexSpec("by_user", ("user", "B")),)), scaled=False)
     calls = []
-    aws.dynamodb.meta.events.register("provide-client-params.dynamodb.Query", lambda params, **_: calls.append(params))
+    aws.dynamodb.meta.events.register(
+        "provide-client-params.dynamodb.Query", lambda params, **_: calls.append(params)
+    )
 
-    tick(aws, {"tables": [{"name": "events", "read": False, "write": False,
-                           "indexes": [{"name": "by_user", "read": True}]}]})
+    tick(
+        aws,
+        {
+            "tables": [
+                {
+                    "name": "events",
+                    "read": False,
+                    "write": False,
+                    "indexes": [{"name": "by_user", "read": True}],
+                }
+            ]
+        },
+    )
 
     assert len(calls) == 1
     assert calls[0]["IndexName"] == "by_user" and calls[0]["Limit"] == 1
@@ -146,10 +193,15 @@ def test_index_read_is_one_query_on_the_index_with_limit_one(aws):
 
 def test_opt_in_index_write_keeps_exactly_one_sentinel_item_and_no_other_change(aws):
     real = {"id": {"S": "order-1"}, "user": {"S": "ada"}}
-    aws.table(TableSpec("events", ("id", "S"), indexes=(IndexSpec("by_user", ("user", "S")),),
-                        items=(real,)), scaled=False)
-    config = {"tables": [{"name": "events", "read": False, "write": False,
-                          "indexes": [{"name": "by_user", "write": True}]}]}
+    aws.table(
+        TableSpec("events", ("id", "S"), indexes=(IndexSpec("by_user", ("user", "S")),), items=(real,)),
+        scaled=False,
+    )
+    config = {
+        "tables": [
+            {"name": "events", "read": False, "write": False, "indexes": [{"name": "by_user", "write": True}]}
+        ]
+    }
 
     for _ in range(4):
         summary = tick(aws, config)
@@ -170,22 +222,35 @@ def test_an_unknown_index_fails_its_table_with_the_indexes_it_has(aws):
 
     assert summary["tables"][0]["status"] == "failed"
     assert summary["tables"][0]["reason"] == (
-        "index 'by_day' is not a global secondary index of events (it has: by_user)")
+        "index 'by_day' is not a global secondary index of events (it has: by_user)"
+    )
     assert aws.recorder.requests() == []
 
 
-@pytest.mark.parametrize("key_types", [("S", None), ("N", None), ("B", None), ("S", "N"), ("N", "B"), ("B", "S")])
+@pytest.mark.parametrize(
+    "key_types", [("S", None), ("N", None), ("B", None), ("S", "N"), ("N", "B"), ("B", "S")]
+)
 def test_every_key_schema_gets_one_request_per_dimension_and_keeps_its_items(aws, key_types):
     partition, sort = key_types
-    spec = aws.table(TableSpec("things", ("pk", partition), ("sk", sort) if sort else None,
-                               indexes=(IndexSpec("gsi", ("g", "N" if partition == "S" else "S")),)),
-                     scaled=False)
-    config = {"tables": [{"name": spec.name, "read": True, "write": True,
-                          "indexes": [{"name": "gsi", "read": True}]}]}
+    spec = aws.table(
+        TableSpec(
+            "things",
+            ("pk", partition),
+            ("sk", sort) if sort else None,
+            indexes=(IndexSpec("gsi", ("g", "N" if partition == "S" else "S")),),
+        ),
+        scaled=False,
+    )
+    config = {
+        "tables": [
+            {"name": spec.name, "read": True, "write": True, "indexes": [{"name": "gsi", "read": True}]}
+        ]
+    }
 
     for _ in range(3):
         assert tick(aws, config)["counts"]["warmed"] == 1
 
     assert aws.recorder.requests() == sorted(
-        [("GetItem", "things", None), ("DeleteItem", "things", None), ("Query", "things", "gsi")] * 3)
+        [("GetItem", "things", None), ("DeleteItem", "things", None), ("Query", "things", "gsi")] * 3
+    )
     assert aws.items("things") == []

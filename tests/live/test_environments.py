@@ -15,22 +15,27 @@ from ddb_warmer.terragrunt import LIVE, terragrunt
 pytestmark = pytest.mark.slow
 
 # What one environment's warmer unit creates.
-WARMER_RESOURCES = sorted([
-    "aws_cloudwatch_log_group.this",
-    "aws_iam_role.lambda",
-    "aws_iam_role.scheduler",
-    "aws_iam_role_policy.lambda",
-    "aws_iam_role_policy.scheduler",
-    "aws_lambda_function.this",
-    "aws_lambda_function_event_invoke_config.this",
-    "aws_scheduler_schedule.this",
-    "aws_sqs_queue.dead_letter",
-])
+WARMER_RESOURCES = sorted(
+    [
+        "aws_cloudwatch_log_group.this",
+        "aws_iam_role.lambda",
+        "aws_iam_role.scheduler",
+        "aws_iam_role_policy.lambda",
+        "aws_iam_role_policy.scheduler",
+        "aws_lambda_function.this",
+        "aws_lambda_function_event_invoke_config.this",
+        "aws_scheduler_schedule.this",
+        "aws_sqs_queue.dead_letter",
+    ]
+)
 
 
 def assert_no_deprecation_warning(run) -> None:
-    noisy = [line for line in (run.stdout + run.stderr).splitlines()
-             if re.search(r"deprecat", line, re.IGNORECASE) or re.search(r"\bWARN\b", line)]
+    noisy = [
+        line
+        for line in (run.stdout + run.stderr).splitlines()
+        if re.search(r"deprecat", line, re.IGNORECASE) or re.search(r"\bWARN\b", line)
+    ]
     assert noisy == [], f"terragrunt {' '.join(run.args)} printed warnings (log: {run.log_path})"
 
 
@@ -46,7 +51,9 @@ def test_plan_creates_the_whole_warmer_with_the_environments_tables(environment,
     plan = planned_changes(environment, emulator_env)
 
     created = sorted(c["address"] for c in plan["resource_changes"] if c["change"]["actions"] == ["create"])
-    others = [c["address"] for c in plan["resource_changes"] if c["change"]["actions"] not in (["create"], ["read"])]
+    others = [
+        c["address"] for c in plan["resource_changes"] if c["change"]["actions"] not in (["create"], ["read"])
+    ]
     assert created == WARMER_RESOURCES
     assert others == []
 
@@ -62,12 +69,18 @@ def test_apply_deploys_the_local_package_and_a_second_plan_has_no_changes(emulat
     assert_no_deprecation_warning(apply)
 
     function = boto3.client("lambda", region_name=emulator.region).get_function(
-        FunctionName="ddb-warmer-dev-warmer")["Configuration"]
+        FunctionName="ddb-warmer-dev-warmer"
+    )["Configuration"]
     assert function["CodeSha256"] == base64_sha256(build_zip())
-    assert (function["Runtime"], function["Architectures"], function["MemorySize"]) == ("python3.13", ["arm64"], 128)
+    assert (function["Runtime"], function["Architectures"], function["MemorySize"]) == (
+        "python3.13",
+        ["arm64"],
+        128,
+    )
 
-    replan = terragrunt(["run", "--all", "plan", "--", "-detailed-exitcode"], LIVE / "dev", emulator_env,
-                        ok_codes=(0, 2))
+    replan = terragrunt(
+        ["run", "--all", "plan", "--", "-detailed-exitcode"], LIVE / "dev", emulator_env, ok_codes=(0, 2)
+    )
     assert replan.returncode == 0, f"the plan after apply has changes (log: {replan.log_path})"
     assert "No changes." in replan.stdout
 

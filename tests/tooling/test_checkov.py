@@ -13,9 +13,20 @@ MODULE = ROOT / "modules" / "dynamodb-warmer"
 
 def test_checkov_finds_no_failed_check_in_the_module():
     done = subprocess.run(
-        [str(VENV / "bin" / "checkov"), "--directory", str(MODULE), "--framework", "terraform",
-         "--output", "json", "--quiet", "--compact", "--skip-download"],
-        capture_output=True, text=True,
+        [
+            str(VENV / "bin" / "checkov"),
+            "--directory",
+            str(MODULE),
+            "--framework",
+            "terraform",
+            "--output",
+            "json",
+            "--quiet",
+            "--compact",
+            "--skip-download",
+        ],
+        capture_output=True,
+        text=True,
     )
     report = json.loads(done.stdout)
     failed = [(c["check_id"], c["resource"], c["file_path"]) for c in report["results"]["failed_checks"]]
