@@ -20,8 +20,23 @@ from .schema import SchemaCache
 from .tick import run_tick
 
 # Small timeouts and few attempts: one slow table must not eat the tick, and
-# the next tick comes within a minute anyway.
-BOTO_CONFIG = dict(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
+# the next tick comes within a minute anyway. Worst case of one call:
+# 3 attempts x (1 s connect + 3 s read) + backoff (up to 1 s + 2 s) = 15 s; a
+# tick makes at most three such calls one after another (DescribeTable,
+# DescribeScalableTargets, the warm request): 45 s, inside the 60 s timeout.
+CONNECT_TIMEOUT_SECONDS = 1
+READ_TIMEOUT_SECONDS = 3
+TOTAL_ATTEMPTS = 3
+
+
+def boto_config(max_workers: int) -> Config:
+    return Config(
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        retries={"mode": "standard", "total_max_attempts": TOTAL_ATTEMPTS},
+        max_pool_connections=max_workers,
+    )
+
 
 SCHEMA_CACHE = SchemaCache()  # lives as long as the container: warm starts skip DescribeTable
 
@@ -35,7 +50,7 @@ def clients(max_workers: int):
     # Created on first use, not at import: the endpoint and credentials are
     # read from the environment at creation, which tests and local runs set
     # after importing this module. Warm starts reuse them all the same.
-    config = Config(max_pool_connections=max_workers, **BOTO_CONFIG)
+    config = boto_config(max_workers)
     return boto3.client("dynamodb", config=config), boto3.client("application-autoscaling", config=config)
 
 

@@ -11,8 +11,13 @@ def test_actionlint_finds_no_problem_in_any_workflow(tools_env):
     workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
     assert workflows, "no workflow to lint"
 
-    done = subprocess.run([str(TOOLS_BIN / "actionlint"), "-no-color", *map(str, workflows)],
-                          cwd=ROOT, capture_output=True, text=True, env=tools_env)
+    done = subprocess.run(
+        [str(TOOLS_BIN / "actionlint"), "-no-color", *map(str, workflows)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=tools_env,
+    )
 
     assert done.stdout + done.stderr == ""
     assert done.returncode == 0
@@ -20,11 +25,17 @@ def test_actionlint_finds_no_problem_in_any_workflow(tools_env):
 
 def test_actionlint_reports_a_broken_workflow(tools_env, tmp_path):
     broken = tmp_path / "broken.yml"
-    broken.write_text("on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n"
-                      "      - run: echo ${{ github.event.nope.title }}\n        shell: bsh\n")
+    broken.write_text(
+        "on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n"
+        "      - run: echo ${{ github.event.nope.title }}\n        shell: bsh\n"
+    )
 
-    done = subprocess.run([str(TOOLS_BIN / "actionlint"), "-no-color", str(broken)],
-                          capture_output=True, text=True, env=tools_env)
+    done = subprocess.run(
+        [str(TOOLS_BIN / "actionlint"), "-no-color", str(broken)],
+        capture_output=True,
+        text=True,
+        env=tools_env,
+    )
 
     assert done.returncode == 1
     assert "shell" in done.stdout
@@ -37,4 +48,6 @@ def test_workflows_grant_no_permission_at_the_top_and_pin_actions_to_commits():
         for line in text.splitlines():
             if "uses:" in line and not line.strip().startswith("#"):
                 reference = line.split("uses:")[1].split("#")[0].strip()
-                assert len(reference.split("@")[1]) == 40, f"{workflow.name}: {reference} is not pinned to a SHA"
+                assert len(reference.split("@")[1]) == 40, (
+                    f"{workflow.name}: {reference} is not pinned to a SHA"
+                )

@@ -1,0 +1,207 @@
+"""Benchmark of one warm tick: the parallel handler against a sequential baseline.
+
+    .venv/bin/python bench/tick_benchmark.py            # N = 1, 50, 200 tables, 10 ms round trip
+    .venv/bin/python bench/tick_benchmark.py --rtt-ms 20 --tables 500
+
+Each table gets its read and write dimension warmed. The network is simulated
+by a botocore `before-send` hook that sleeps for the round trip and answers
+with a well-formed DynamoDB response, so neither the emulator's CPU nor a real
+network pollutes the timing; botocore's own work (serialising, signing,
+parsing) is measured, as it is part of a tick in Lambda too.
+
+Printed per N: wall time per tick (median), the sequential baseline (one
+request after another, as a PutItem-per-table warmer does), the floor
+ceil(requests / pool) x RTT, and the ratios. Then, from a moto run, capacity
+consumed per tick against the capacity floor (1 WCU per write dimension,
+0.5 RCU per read dimension), the handler's import time against `import boto3`
+alone, and the package size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import boto3  # noqa: E402
+from botocore.awsrequest import AWSResponse  # noqa: E402
+
+from ddb_warmer.package import build_zip  # noqa: E402
+from lambda_function import main as handler_main  # noqa: E402
+from lambda_function import requests as warm_requests  # noqa: E402
+from lambda_function.config import DEFAULT_MAX_WORKERS, parse_config  # noqa: E402
+from lambda_function.dimensions import Dimension  # noqa: E402
+from lambda_function.schema import SchemaCache  # noqa: E402
+from lambda_function.tick import run_tick  # noqa: E402
+
+
+class _Body:
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def stream(self):
+        yield self.data
+
+
+class SimulatedDynamoDB:
+    """Answers each request after `rtt` seconds, as a healthy DynamoDB endpoint would."""
+
+    def __init__(self, rtt: float):
+        self.rtt = rtt
+        self.requests = 0
+
+    def __call__(self, request, event_name: str, **_):
+        operation = event_name.rsplit(".", 1)[-1]
+        table = json.loads(request.body or b"{}").get("TableName", "t")
+        time.sleep(self.rtt)  # releases the GIL, like waiting on a socket
+        self.requests += 1
+        if operation == "DescribeTable":
+            body = {
+                "Table": {
+                    "TableName": table,
+                    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                    "BillingModeSummary": {"BillingMode": "PROVISIONED"},
+                }
+            }
+        else:
+            units = 0.5 if operation == "GetItem" else 1.0
+            body = {"ConsumedCapacity": {"TableName": table, "CapacityUnits": units}}
+        return AWSResponse(request.url, 200, {"x-amzn-RequestId": "bench"}, _Body(json.dumps(body).encode()))
+
+
+def simulated_client(rtt: float, pool: int):
+    client = boto3.client(
+        "dynamodb",
+        region_name="eu-west-1",
+        aws_access_key_id="bench",
+        aws_secret_access_key="bench",
+        config=handler_main.boto_config(pool),
+    )
+    client.meta.events.register("before-send.dynamodb", SimulatedDynamoDB(rtt))
+    return client
+
+
+def config_for(n: int, pool: int):
+    tables = [{"name": f"table-{i:04d}", "read": True, "write": True} for i in range(n)]
+    return parse_config(json.dumps({"tables": tables, "max_workers": pool}))
+
+
+def handler_tick_seconds(n: int, rtt: float, pool: int, repeats: int) -> float:
+    config, client, cache = config_for(n, pool), simulated_client(rtt, pool), SchemaCache()
+    run_tick(config, client, None, cache)  # warm start: schemas learned, connections made
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        summary = run_tick(config, client, None, cache)
+        times.append(time.perf_counter() - started)
+        assert summary["counts"]["warmed"] == n, summary["counts"]
+    return statistics.median(times)
+
+
+def sequential_tick_seconds(n: int, rtt: float, repeats: int) -> float:
+    """One request after another, each table in turn."""
+    client, cache = simulated_client(rtt, 1), SchemaCache()
+    schemas = [cache.get(client, f"table-{i:04d}") for i in range(n)]
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for schema in schemas:
+            warm_requests.table_read(client, schema, Dimension(schema.name, None, "read"))
+            warm_requests.table_write(client, schema, Dimension(schema.name, None, "write"))
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def capacity_per_tick(n: int) -> tuple[float, float]:
+    """(consumed, floor) capacity units of one tick on moto, reads and writes together."""
+    from moto import mock_aws
+
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="eu-west-1"
+    )
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    with mock_aws():
+        client = boto3.client("dynamodb")
+        for i in range(n):
+            client.create_table(
+                TableName=f"table-{i:04d}",
+                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+            )
+        summary = run_tick(config_for(n, DEFAULT_MAX_WORKERS), client, None, SchemaCache())
+    consumed = summary["consumed"]["read"] + summary["consumed"]["write"]
+    return consumed, n * 0.5 + n * 1.0
+
+
+def import_seconds(statement: str, repeats: int = 7) -> float:
+    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+    root = str(Path(__file__).resolve().parent.parent)
+    runs = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+            ).stdout
+        )
+        for _ in range(repeats)
+    ]
+    return statistics.median(runs)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tables", type=int, nargs="+", default=[1, 50, 200])
+    parser.add_argument("--rtt-ms", type=float, default=10.0)
+    parser.add_argument("--pool", type=int, default=DEFAULT_MAX_WORKERS, help="the handler's max_workers")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    rtt = args.rtt_ms / 1000
+
+    print(f"tick wall time, {args.rtt_ms:g} ms round trip, pool {args.pool}, median of {args.repeats}")
+    print(
+        f"{'N':>5} {'requests':>8} {'handler':>9} {'sequential':>10} {'floor':>8} {'vs seq':>7} {'vs floor':>8}"
+    )
+    for n in args.tables:
+        handler = handler_tick_seconds(n, rtt, args.pool, args.repeats)
+        sequential = sequential_tick_seconds(n, rtt, max(1, args.repeats // 2))
+        requests = 2 * n
+        floor = math.ceil(requests / args.pool) * rtt
+        print(
+            f"{n:>5} {requests:>8} {handler * 1000:>7.0f}ms {sequential * 1000:>8.0f}ms {floor * 1000:>6.0f}ms "
+            f"{sequential / handler:>6.1f}x {handler / floor:>7.2f}x"
+        )
+
+    largest = max(args.tables)
+    print(f"\npool size at N={largest} ({2 * largest} requests)")
+    print(f"{'pool':>5} {'handler':>9} {'floor':>8} {'vs floor':>8}")
+    for pool in (8, 16, 32, 64):
+        handler = handler_tick_seconds(largest, rtt, pool, args.repeats)
+        floor = math.ceil(2 * largest / pool) * rtt
+        print(f"{pool:>5} {handler * 1000:>7.0f}ms {floor * 1000:>6.0f}ms {handler / floor:>7.2f}x")
+
+    consumed, capacity_floor = capacity_per_tick(50)
+    print(
+        f"\ncapacity per tick (moto, 50 tables): {consumed:g} units, floor {capacity_floor:g} "
+        f"({consumed / capacity_floor:.2f}x)"
+    )
+    boto3_import = import_seconds("import boto3")
+    handler_import = import_seconds("import lambda_function.main")
+    print(
+        f"import: handler {handler_import * 1000:.0f}ms, boto3 alone {boto3_import * 1000:.0f}ms "
+        f"({handler_import / boto3_import:.2f}x)"
+    )
+    print(f"package: {len(build_zip())} bytes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
