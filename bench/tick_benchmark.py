@@ -31,16 +31,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import boto3  # noqa: E402
-from botocore.awsrequest import AWSResponse  # noqa: E402
+import boto3
+from botocore.awsrequest import AWSResponse
 
-from ddb_warmer.package import build_zip  # noqa: E402
-from lambda_function import main as handler_main  # noqa: E402
-from lambda_function import requests as warm_requests  # noqa: E402
-from lambda_function.config import DEFAULT_MAX_WORKERS, parse_config  # noqa: E402
-from lambda_function.dimensions import Dimension  # noqa: E402
-from lambda_function.schema import SchemaCache  # noqa: E402
-from lambda_function.tick import run_tick  # noqa: E402
+from ddb_warmer.package import build_zip
+from lambda_function import main as handler_main
+from lambda_function import requests as warm_requests
+from lambda_function.config import DEFAULT_MAX_WORKERS, parse_config
+from lambda_function.dimensions import Dimension
+from lambda_function.schema import SchemaCache
+from lambda_function.tick import run_tick
 
 
 class _Body:
@@ -125,9 +125,7 @@ def capacity_per_tick(n: int) -> tuple[float, float]:
     """(consumed, floor) capacity units of one tick on moto, reads and writes together."""
     from moto import mock_aws
 
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="eu-west-1"
-    )
+    os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="eu-west-1")
     os.environ.pop("AWS_ENDPOINT_URL", None)
     with mock_aws():
         client = boto3.client("dynamodb")
@@ -147,11 +145,7 @@ def import_seconds(statement: str, repeats: int = 7) -> float:
     code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
     root = str(Path(__file__).resolve().parent.parent)
     runs = [
-        float(
-            subprocess.run(
-                [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
-            ).stdout
-        )
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root).stdout)
         for _ in range(repeats)
     ]
     return statistics.median(runs)
@@ -167,9 +161,7 @@ def main() -> int:
     rtt = args.rtt_ms / 1000
 
     print(f"tick wall time, {args.rtt_ms:g} ms round trip, pool {args.pool}, median of {args.repeats}")
-    print(
-        f"{'N':>5} {'requests':>8} {'handler':>9} {'sequential':>10} {'floor':>8} {'vs seq':>7} {'vs floor':>8}"
-    )
+    print(f"{'N':>5} {'requests':>8} {'handler':>9} {'sequential':>10} {'floor':>8} {'vs seq':>7} {'vs floor':>8}")
     for n in args.tables:
         handler = handler_tick_seconds(n, rtt, args.pool, args.repeats)
         sequential = sequential_tick_seconds(n, rtt, max(1, args.repeats // 2))

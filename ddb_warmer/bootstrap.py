@@ -124,9 +124,7 @@ def ensure_venv() -> str:
 
 
 def python_version(python: Path) -> str:
-    return (
-        output_of([str(python), "-c", "import platform; print(platform.python_version())"]) or "?"
-    ).strip()
+    return (output_of([str(python), "-c", "import platform; print(platform.python_version())"]) or "?").strip()
 
 
 # --- 2. Terraform ---------------------------------------------------------
@@ -299,9 +297,7 @@ def build_go_tool(tool: GoTool, pinned: str, dest: Path) -> None:
     # module's `replace` lines (Terragrunt has some) and asks the proxy for the
     # module's version list, which some proxies refuse. Downloading the module
     # and building inside it honours both the replaces and the pinned go.sum.
-    info = json.loads(
-        run([go, "mod", "download", "-json", f"{tool.module}@v{pinned}"], capture_output=True).stdout
-    )
+    info = json.loads(run([go, "mod", "download", "-json", f"{tool.module}@v{pinned}"], capture_output=True).stdout)
     env = {**os.environ, "CGO_ENABLED": "0", "GOFLAGS": "-mod=readonly -buildvcs=false"}
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_suffix(".partial")

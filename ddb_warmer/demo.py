@@ -108,9 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Deploy an environment to the local emulator and warm it.")
     parser.add_argument("--environment", default="dev", help="a folder under live/ (default: dev)")
     parser.add_argument("--ticks", type=int, default=3, help="warm ticks to run (default: 3)")
-    parser.add_argument(
-        "--keep", action="store_true", help="skip the destroy step (the emulator stops anyway)"
-    )
+    parser.add_argument("--keep", action="store_true", help="skip the destroy step (the emulator stops anyway)")
     args = parser.parse_args(argv)
     env_dir = environment_dir(args.environment)
     region = re.search(r'aws_region\s*=\s*"([^"]+)"', env_dir.joinpath("region.hcl").read_text()).group(1)
@@ -136,9 +134,7 @@ def main(argv: list[str] | None = None) -> int:
 
             outputs = unit_outputs(env_dir / "warmer", env)
             started = step(f"fetching the deployed package of {outputs['function_name']} back from Lambda")
-            package, configuration = fetch_deployed_package(
-                session.client("lambda"), outputs["function_name"]
-            )
+            package, configuration = fetch_deployed_package(session.client("lambda"), outputs["function_name"])
             with tempfile.TemporaryDirectory(prefix="ddb-warmer-deployed-") as extracted:
                 handler = load_handler(package, Path(extracted))
                 done(

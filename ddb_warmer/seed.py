@@ -63,9 +63,7 @@ ENVIRONMENTS: dict[str, tuple[TableSpec, ...]] = {
         ),
     ),
     "prod": (
-        TableSpec(
-            "prod-orders", ("pk", "S"), ("sk", "N"), items=({"pk": {"S": "customer#1"}, "sk": {"N": "1"}},)
-        ),
+        TableSpec("prod-orders", ("pk", "S"), ("sk", "N"), items=({"pk": {"S": "customer#1"}, "sk": {"N": "1"}},)),
         TableSpec("prod-customers", ("customer_id", "N")),
         TableSpec(
             "prod-events",
@@ -145,9 +143,7 @@ def add_auto_scaling(autoscaling, resource_id: str, kind: str, dimensions: tuple
             PolicyType="TargetTrackingScaling",
             TargetTrackingScalingPolicyConfiguration={
                 "TargetValue": TARGET_UTILISATION,
-                "PredefinedMetricSpecification": {
-                    "PredefinedMetricType": f"DynamoDB{capacity}CapacityUtilization"
-                },
+                "PredefinedMetricSpecification": {"PredefinedMetricType": f"DynamoDB{capacity}CapacityUtilization"},
             },
         )
 

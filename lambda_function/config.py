@@ -111,9 +111,7 @@ def _require_object(data: object, path: str, allowed: tuple[str, ...]) -> None:
     unknown = sorted(set(data) - set(allowed))
     if unknown:
         prefix = "" if path == "WARMER_CONFIG" else f"{path}."
-        raise ConfigError(
-            f"{prefix}{unknown[0]}: unknown key; the keys allowed here are {', '.join(allowed)}"
-        )
+        raise ConfigError(f"{prefix}{unknown[0]}: unknown key; the keys allowed here are {', '.join(allowed)}")
 
 
 def _name(data: dict, path: str, kind: str) -> str:
@@ -135,9 +133,7 @@ def _optional_bool(data: dict, key: str, path: str) -> bool | None:
 
 def _max_workers(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WORKERS_LIMIT:
-        raise ConfigError(
-            f"max_workers: must be a whole number from 1 to {MAX_WORKERS_LIMIT}, not {json.dumps(value)}"
-        )
+        raise ConfigError(f"max_workers: must be a whole number from 1 to {MAX_WORKERS_LIMIT}, not {json.dumps(value)}")
     return value
 
 

@@ -66,9 +66,7 @@ def scalable_targets(autoscaling, table_names: list[str]) -> set[tuple[str, str]
     return found
 
 
-def choose_dimensions(
-    table: TableConfig, schema: TableSchema, targets: set[tuple[str, str]]
-) -> list[Dimension]:
+def choose_dimensions(table: TableConfig, schema: TableSchema, targets: set[tuple[str, str]]) -> list[Dimension]:
     chosen: list[Dimension] = []
 
     def decide(dimension: Dimension, explicit: bool | None, auto: bool) -> None:
@@ -82,9 +80,7 @@ def choose_dimensions(
     for name in configured:
         if name not in schema.indexes:
             have = ", ".join(sorted(schema.indexes)) or "none"
-            raise UnknownIndex(
-                f"index {name!r} is not a global secondary index of {table.name} (it has: {have})"
-            )
+            raise UnknownIndex(f"index {name!r} is not a global secondary index of {table.name} (it has: {have})")
     for name in sorted(schema.indexes):
         index = configured.get(name)
         index_auto = table.auto if index is None else index.auto

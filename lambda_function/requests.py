@@ -109,9 +109,7 @@ def index_write(
     updates = ["#marker = :true"]
     for position, key in enumerate(settable):
         names[f"#k{position}"] = key.name
-        values[f":k{position}"] = (
-            _alternating(key.type, int(now // 60) % 2) if position == 0 else wire_value(key.type)
-        )
+        values[f":k{position}"] = _alternating(key.type, int(now // 60) % 2) if position == 0 else wire_value(key.type)
         updates.append(f"#k{position} = :k{position}")
     if ttl_attribute:
         names["#ttl"] = ttl_attribute

@@ -98,9 +98,7 @@ def _autoscaling_targets(config, autoscaling, schemas, results) -> set[tuple[str
         return scalable_targets(autoscaling, auto_tables)
     except (ClientError, BotoCoreError) as error:
         for name in auto_tables:
-            _fail(
-                results[name], f"DescribeScalableTargets failed (needed for auto mode): {error_text(error)}"
-            )
+            _fail(results[name], f"DescribeScalableTargets failed (needed for auto mode): {error_text(error)}")
         return set()
 
 

@@ -38,9 +38,7 @@ class Aws:
         if scaled:
             add_auto_scaling(self.autoscaling, f"table/{spec.name}", "table", spec.scaled)
             for index in spec.indexes:
-                add_auto_scaling(
-                    self.autoscaling, f"table/{spec.name}/index/{index.name}", "index", index.scaled
-                )
+                add_auto_scaling(self.autoscaling, f"table/{spec.name}/index/{index.name}", "index", index.scaled)
         return spec
 
     def items(self, table: str) -> list[dict]:

@@ -52,9 +52,7 @@ def test_bad_config_is_rejected_with_a_message_naming_the_field(raw, message):
 
 @pytest.mark.parametrize(("raw", "message"), BAD_CONFIGS)
 def test_bad_config_sends_no_request(raw, message, monkeypatch):
-    monkeypatch.setenv("WARMER_CONFIG", raw) if raw is not None else monkeypatch.delenv(
-        "WARMER_CONFIG", False
-    )
+    monkeypatch.setenv("WARMER_CONFIG", raw) if raw is not None else monkeypatch.delenv("WARMER_CONFIG", False)
     created = []
     monkeypatch.setattr(main, "clients", lambda *a: created.append(a) or pytest.fail("a client was made"))
 

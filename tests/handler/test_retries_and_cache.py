@@ -49,9 +49,7 @@ def test_throttling_is_retried_then_reported_with_its_error_code(aws, monkeypatc
     dynamodb = boto3.client("dynamodb", config=main.boto_config(4))
     throttle = Throttle()
     dynamodb.meta.events.register("before-send.dynamodb.GetItem", throttle)
-    config = parse_config(
-        json.dumps({"tables": [{"name": "orders", "read": True}, {"name": "events", "write": True}]})
-    )
+    config = parse_config(json.dumps({"tables": [{"name": "orders", "read": True}, {"name": "events", "write": True}]}))
 
     summary = run_tick(config, dynamodb, aws.autoscaling, aws.cache)
 
@@ -88,6 +86,4 @@ def test_a_schema_error_makes_the_next_tick_learn_the_table_again(aws):
     assert failed["tables"][0]["status"] == "failed"
     assert "ValidationException" in failed["tables"][0]["reason"]
     assert recovered["tables"][0]["status"] == "warmed"
-    assert [c for c in aws.recorder.calls if c[0] == "DescribeTable"] == [
-        ("DescribeTable", "orders", None)
-    ] * 2
+    assert [c for c in aws.recorder.calls if c[0] == "DescribeTable"] == [("DescribeTable", "orders", None)] * 2

@@ -75,8 +75,7 @@ def test_a_missing_table_does_not_stop_the_others_and_the_invocation_names_it(aw
 
     assert str(failure.value).splitlines() == [
         "1 of 3 tables failed:",
-        "gone: DescribeTable failed: ResourceNotFoundException: Requested resource not found: "
-        "Table: gone not found",
+        "gone: DescribeTable failed: ResourceNotFoundException: Requested resource not found: Table: gone not found",
     ]
     # The others were warmed all the same: through the handler's own client,
     # so their effect is checked on the tables' consumed requests instead.
@@ -169,9 +168,7 @@ def test_dry_run_plans_every_request_and_sends_none(aws):
 def test_index_read_is_one_query_on_the_index_with_limit_one(aws):
     aws.table(TableSpec("events", ("id", "S"), indexes=(IndexSpec("by_user", ("user", "B")),)), scaled=False)
     calls = []
-    aws.dynamodb.meta.events.register(
-        "provide-client-params.dynamodb.Query", lambda params, **_: calls.append(params)
-    )
+    aws.dynamodb.meta.events.register("provide-client-params.dynamodb.Query", lambda params, **_: calls.append(params))
 
     tick(
         aws,
@@ -198,9 +195,7 @@ def test_opt_in_index_write_keeps_exactly_one_sentinel_item_and_no_other_change(
         scaled=False,
     )
     config = {
-        "tables": [
-            {"name": "events", "read": False, "write": False, "indexes": [{"name": "by_user", "write": True}]}
-        ]
+        "tables": [{"name": "events", "read": False, "write": False, "indexes": [{"name": "by_user", "write": True}]}]
     }
 
     for _ in range(4):
@@ -227,9 +222,7 @@ def test_an_unknown_index_fails_its_table_with_the_indexes_it_has(aws):
     assert aws.recorder.requests() == []
 
 
-@pytest.mark.parametrize(
-    "key_types", [("S", None), ("N", None), ("B", None), ("S", "N"), ("N", "B"), ("B", "S")]
-)
+@pytest.mark.parametrize("key_types", [("S", None), ("N", None), ("B", None), ("S", "N"), ("N", "B"), ("B", "S")])
 def test_every_key_schema_gets_one_request_per_dimension_and_keeps_its_items(aws, key_types):
     partition, sort = key_types
     spec = aws.table(
@@ -241,11 +234,7 @@ def test_every_key_schema_gets_one_request_per_dimension_and_keeps_its_items(aws
         ),
         scaled=False,
     )
-    config = {
-        "tables": [
-            {"name": spec.name, "read": True, "write": True, "indexes": [{"name": "gsi", "read": True}]}
-        ]
-    }
+    config = {"tables": [{"name": spec.name, "read": True, "write": True, "indexes": [{"name": "gsi", "read": True}]}]}
 
     for _ in range(3):
         assert tick(aws, config)["counts"]["warmed"] == 1

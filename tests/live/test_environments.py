@@ -51,9 +51,7 @@ def test_plan_creates_the_whole_warmer_with_the_environments_tables(environment,
     plan = planned_changes(environment, emulator_env)
 
     created = sorted(c["address"] for c in plan["resource_changes"] if c["change"]["actions"] == ["create"])
-    others = [
-        c["address"] for c in plan["resource_changes"] if c["change"]["actions"] not in (["create"], ["read"])
-    ]
+    others = [c["address"] for c in plan["resource_changes"] if c["change"]["actions"] not in (["create"], ["read"])]
     assert created == WARMER_RESOURCES
     assert others == []
 
@@ -68,9 +66,9 @@ def test_apply_deploys_the_local_package_and_a_second_plan_has_no_changes(emulat
     apply = terragrunt(["run", "--all", "apply"], LIVE / "dev", emulator_env)
     assert_no_deprecation_warning(apply)
 
-    function = boto3.client("lambda", region_name=emulator.region).get_function(
-        FunctionName="ddb-warmer-dev-warmer"
-    )["Configuration"]
+    function = boto3.client("lambda", region_name=emulator.region).get_function(FunctionName="ddb-warmer-dev-warmer")[
+        "Configuration"
+    ]
     assert function["CodeSha256"] == base64_sha256(build_zip())
     assert (function["Runtime"], function["Architectures"], function["MemorySize"]) == (
         "python3.13",

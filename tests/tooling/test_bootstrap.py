@@ -81,9 +81,7 @@ def test_no_mirror_is_an_error_naming_every_place_looked_at_and_what_to_set(isol
 def test_a_mirror_of_an_existing_cli_config_is_reused(isolated, monkeypatch):
     mirror = make_mirror(isolated / "configured")
     existing = isolated / "terraformrc"
-    existing.write_text(
-        f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n'
-    )
+    existing.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n')
     monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(existing))
 
     assert bootstrap.find_provider_mirror()[0] == mirror

@@ -31,9 +31,7 @@ def test_the_script_writes_the_same_bytes_as_the_library_and_leaves_an_unchanged
     command = [sys.executable, str(ROOT / "ddb_warmer" / "package.py"), "--output", str(output)]
     subprocess.run(command, check=True, capture_output=True, env={"PATH": os.environ["PATH"]})
     first_mtime = output.stat().st_mtime_ns
-    rerun = subprocess.run(
-        command, check=True, capture_output=True, text=True, env={"PATH": os.environ["PATH"]}
-    )
+    rerun = subprocess.run(command, check=True, capture_output=True, text=True, env={"PATH": os.environ["PATH"]})
 
     assert output.read_bytes() == package.build_zip()
     assert "(unchanged)" in rerun.stderr

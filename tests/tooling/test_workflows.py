@@ -48,6 +48,4 @@ def test_workflows_grant_no_permission_at_the_top_and_pin_actions_to_commits():
         for line in text.splitlines():
             if "uses:" in line and not line.strip().startswith("#"):
                 reference = line.split("uses:")[1].split("#")[0].strip()
-                assert len(reference.split("@")[1]) == 40, (
-                    f"{workflow.name}: {reference} is not pinned to a SHA"
-                )
+                assert len(reference.split("@")[1]) == 40, f"{workflow.name}: {reference} is not pinned to a SHA"
