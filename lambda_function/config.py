@@ -13,7 +13,7 @@ from dataclasses import dataclass
 EXAMPLE = '{"tables": [{"name": "orders"}]}'
 # DynamoDB naming rules, for tables and indexes alike.
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
-DEFAULT_MAX_WORKERS = 16
+DEFAULT_MAX_WORKERS = 32  # measured best at 200 tables: bench/tick_benchmark.py
 MAX_WORKERS_LIMIT = 64
 
 TOP_LEVEL_KEYS = ("tables", "dry_run", "max_workers")

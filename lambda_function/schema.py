@@ -100,11 +100,18 @@ class SchemaCache:
         self._entries: dict[str, tuple[float, TableSchema]] = {}
         self._lock = threading.Lock()
 
-    def get(self, dynamodb, table_name: str) -> TableSchema:
+    def fresh(self, table_name: str) -> TableSchema | None:
+        """The cached schema if it is recent enough, without asking DynamoDB."""
         with self._lock:
             entry = self._entries.get(table_name)
         if entry and self._clock() - entry[0] < self._seconds:
             return entry[1]
+        return None
+
+    def get(self, dynamodb, table_name: str) -> TableSchema:
+        cached = self.fresh(table_name)
+        if cached is not None:
+            return cached
         schema = schema_from_description(dynamodb.describe_table(TableName=table_name)["Table"])
         with self._lock:
             self._entries[table_name] = (self._clock(), schema)

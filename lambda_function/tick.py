@@ -80,8 +80,10 @@ def run_tick(config: WarmerConfig, dynamodb, autoscaling, cache: SchemaCache) ->
 
 
 def _learn_tables(config, dynamodb, pool, cache, results) -> dict[str, TableSchema]:
-    futures = {table.name: pool.submit(cache.get, dynamodb, table.name) for table in config.tables}
-    schemas = {}
+    schemas = {t.name: cache.fresh(t.name) for t in config.tables}
+    # Only tables not learned yet cost a request (and a thread): on a warm start, none.
+    futures = {name: pool.submit(cache.get, dynamodb, name) for name, schema in schemas.items() if schema is None}
+    schemas = {name: schema for name, schema in schemas.items() if schema is not None}
     for name, future in futures.items():
         try:
             schemas[name] = future.result()

@@ -84,4 +84,4 @@ def test_the_documented_example_parses_into_typed_config():
         TableConfig("events", True, False, (IndexConfig("by_user", True, False),)),
     )
     assert config.tables[0].auto and not config.tables[1].auto
-    assert config.max_workers == 16 and config.dry_run is False
+    assert config.max_workers == 32 and config.dry_run is False
