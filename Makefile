@@ -27,11 +27,15 @@ lint: bootstrap ## ruff, terraform fmt, actionlint
 	@terraform fmt -check -recursive modules
 	@.tools/bin/terragrunt hcl format --check --working-dir live
 	@.tools/bin/actionlint
+	@$(VENV_PY) -m ddb_warmer.checkov
 
 fmt: bootstrap ## format Python, Terraform and Terragrunt files
 	@$(VENV_PY) -m ruff format .
 	@terraform fmt -recursive modules
 	@.tools/bin/terragrunt hcl format --working-dir live
+
+docs: bootstrap ## regenerate the module README's inputs/outputs tables (terraform-docs)
+	@.tools/bin/terraform-docs modules/dynamodb-warmer
 
 lock: ## re-pin requirements.lock from requirements-dev.txt
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import shutil
 
+import boto3
 import pytest
 
+from ddb_warmer.emulator import running_emulator
+from ddb_warmer.seed import ENVIRONMENTS, seed_environment
 from ddb_warmer.toolenv import TERRAFORMRC, TOOLS_BIN, tool_env
 
 
@@ -30,3 +33,18 @@ def tools_env():
             "run `make bootstrap` (make test does it first)"
         )
     return tool_env()
+
+
+@pytest.fixture(scope="session")
+def emulator(tools_env):
+    """One moto server for every slow test, seeded with live/'s existing tables like a real account."""
+    with running_emulator(name="moto-tests") as emulator, emulator.activated():
+        session = boto3.Session(region_name=emulator.region)
+        for environment in ENVIRONMENTS:
+            seed_environment(environment, emulator.region, session)
+        yield emulator
+
+
+@pytest.fixture(scope="session")
+def emulator_env(emulator):
+    return emulator.env()

@@ -27,8 +27,18 @@ data "aws_iam_policy_document" "lambda" {
     sid       = "WarmTables"
     actions   = concat(["dynamodb:GetItem", "dynamodb:DeleteItem"], local.uses_index_write ? ["dynamodb:UpdateItem"] : [])
     resources = local.table_arns
+
+    # Item access only under the sentinel partition key: even a bug could not
+    # read, delete or update a user's item.
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "dynamodb:LeadingKeys"
+      values   = local.sentinel_partition_keys
+    }
   }
 
+  # A Query on a GSI names the index's partition key, not the table's, so
+  # dynamodb:LeadingKeys cannot scope it; it reads (Select COUNT, Limit 1) only.
   statement {
     sid       = "WarmIndexes"
     actions   = ["dynamodb:Query"]
@@ -49,7 +59,7 @@ data "aws_iam_policy_document" "lambda" {
   statement {
     sid       = "WriteOwnLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
+    resources = ["${local.log_group_arn}:*"]
   }
 }
 
@@ -86,13 +96,13 @@ data "aws_iam_policy_document" "scheduler" {
   statement {
     sid       = "InvokeWarmer"
     actions   = ["lambda:InvokeFunction"]
-    resources = [aws_lambda_function.this.arn]
+    resources = [local.function_arn]
   }
 
   statement {
     sid       = "DeadLetters"
     actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.dead_letter.arn]
+    resources = [local.dead_letter_arn]
   }
 
   dynamic "statement" {

@@ -3,7 +3,21 @@ data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}
 
 locals {
-  function_name = "${var.name_prefix}-warmer"
+  function_name    = "${var.name_prefix}-warmer"
+  log_group_name   = "/aws/lambda/${local.function_name}"
+  dead_letter_name = "${var.name_prefix}-warmer-dlq"
+
+  # ARNs built from known values rather than from resource attributes: a
+  # policy document that references a resource being created is only read at
+  # apply time, and a reviewer should see every policy whole in the plan.
+  arn_parts = {
+    partition = data.aws_partition.current.partition
+    region    = data.aws_region.current.id
+    account   = data.aws_caller_identity.current.account_id
+  }
+  function_arn    = "arn:${local.arn_parts.partition}:lambda:${local.arn_parts.region}:${local.arn_parts.account}:function:${local.function_name}"
+  dead_letter_arn = "arn:${local.arn_parts.partition}:sqs:${local.arn_parts.region}:${local.arn_parts.account}:${local.dead_letter_name}"
+  log_group_arn   = "arn:${local.arn_parts.partition}:logs:${local.arn_parts.region}:${local.arn_parts.account}:log-group:${local.log_group_name}"
 
   # WARMER_CONFIG, the Lambda contract: settings left unset stay out of the
   # JSON (rather than null) so that the handler sees "not given" = auto mode.
@@ -28,17 +42,26 @@ locals {
 
   table_arns = [
     for t in var.tables :
-    "arn:${data.aws_partition.current.partition}:dynamodb:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:table/${t.name}"
+    "arn:${local.arn_parts.partition}:dynamodb:${local.arn_parts.region}:${local.arn_parts.account}:table/${t.name}"
   ]
   uses_auto_mode = anytrue([
     for t in var.tables : (t.read == null && t.write == null) || anytrue([for i in t.indexes : i.read == null && i.write == null])
   ])
+  # The warmer only ever reads or writes items under its sentinel partition
+  # key: these are the values IAM compares dynamodb:LeadingKeys with (a
+  # number as written, binary as base64). Keep in sync with
+  # lambda_function/schema.py (a test checks).
+  sentinel_partition_keys = [
+    "__ddb_warmer_sentinel__",
+    "-9.87654321012345678987654321E+125",
+    base64encode("\u0000ddb-warmer-sentinel\u0000"),
+  ]
   uses_index_write = anytrue(flatten([for t in var.tables : [for i in t.indexes : i.write == true]]))
 }
 
 resource "aws_cloudwatch_log_group" "this" {
   #checkov:skip=CKV_AWS_338:The warmer logs one line per request every minute and nothing of audit value; 30 days by default keeps the cost in proportion, and log_retention_days takes 365 or more where policy asks for it.
-  name              = "/aws/lambda/${local.function_name}"
+  name              = local.log_group_name
   retention_in_days = var.log_retention_days
   kms_key_id        = var.kms_key_arn
   tags              = var.tags
@@ -54,8 +77,8 @@ resource "aws_lambda_function" "this" {
   runtime          = "python3.13"
   architectures    = ["arm64"]
   handler          = "lambda_function.main.lambda_handler"
-  memory_size      = 128
-  timeout          = 60 # worst case: two phases of 3 attempts at a 2 s connect + 5 s read timeout
+  memory_size      = var.memory_size
+  timeout          = var.timeout
   filename         = var.package_path
   source_code_hash = filebase64sha256(var.package_path)
   kms_key_arn      = var.kms_key_arn

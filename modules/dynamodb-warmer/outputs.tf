@@ -37,3 +37,18 @@ output "warmer_config" {
   description = "The WARMER_CONFIG JSON the function runs with."
   value       = jsonencode(local.warmer_config)
 }
+
+output "dead_letter_queue_arn" {
+  description = "ARN of the schedule's dead-letter queue."
+  value       = aws_sqs_queue.dead_letter.arn
+}
+
+output "alarm_names" {
+  description = "Names of the warmer's alarms: errors, dead letters, no successful tick."
+  value       = { for key, alarm in aws_cloudwatch_metric_alarm.this : key => alarm.alarm_name }
+}
+
+output "policy_json" {
+  description = "The function role's policy document, for review and for tests."
+  value       = data.aws_iam_policy_document.lambda.json
+}

@@ -3,7 +3,7 @@
 # dropped to the dead-letter queue instead of being retried late.
 
 resource "aws_sqs_queue" "dead_letter" {
-  name                              = "${var.name_prefix}-warmer-dlq"
+  name                              = local.dead_letter_name
   message_retention_seconds         = 1209600 # 14 days, the most SQS keeps
   sqs_managed_sse_enabled           = var.kms_key_arn == null ? true : null
   kms_master_key_id                 = var.kms_key_arn
@@ -36,6 +36,9 @@ resource "aws_scheduler_schedule" "this" {
       arn = aws_sqs_queue.dead_letter.arn
     }
   }
+
+  # The first tick must find the role able to invoke the function.
+  depends_on = [aws_iam_role_policy.scheduler]
 }
 
 # Lambda's own retries of an async invocation would deliver a tick late; the

@@ -137,3 +137,58 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "memory_size" {
+  description = "Memory of the function in MB. Lambda gives CPU in proportion to memory: 128 MB warms about 200 tables within a few seconds; raise it for more tables or a faster tick (README, benchmark)."
+  type        = number
+  default     = 128
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
+    error_message = "memory_size must be a whole number of MB from 128 to 10240."
+  }
+}
+
+variable "timeout" {
+  description = "Function timeout in seconds. The default covers the worst case of one tick (three calls one after another, each 3 attempts of a 1 s connect and 3 s read timeout)."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.timeout >= 50 && var.timeout <= 900 && floor(var.timeout) == var.timeout
+    error_message = "timeout must be a whole number of seconds from 50 (a tick's worst case) to 900."
+  }
+}
+
+variable "alarm_actions" {
+  description = "SNS topic ARNs notified when a warmer alarm fires (errors, dead letters, no successful tick). Empty: the alarms exist, but notify nobody."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.alarm_actions : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:.+$", arn))])
+    error_message = "alarm_actions must be SNS topic ARNs such as \"arn:aws:sns:eu-west-1:123456789012:oncall\"."
+  }
+}
+
+variable "ok_actions" {
+  description = "SNS topic ARNs notified when a warmer alarm recovers."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.ok_actions : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:.+$", arn))])
+    error_message = "ok_actions must be SNS topic ARNs such as \"arn:aws:sns:eu-west-1:123456789012:oncall\"."
+  }
+}
+
+variable "no_successful_tick_minutes" {
+  description = "Minutes without one fully successful tick before the \"no successful tick\" alarm fires."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.no_successful_tick_minutes >= 2 && var.no_successful_tick_minutes <= 1440 && floor(var.no_successful_tick_minutes) == var.no_successful_tick_minutes
+    error_message = "no_successful_tick_minutes must be a whole number of minutes from 2 to 1440."
+  }
+}

@@ -18,6 +18,9 @@ pytestmark = pytest.mark.slow
 WARMER_RESOURCES = sorted(
     [
         "aws_cloudwatch_log_group.this",
+        'aws_cloudwatch_metric_alarm.this["dead-letters"]',
+        'aws_cloudwatch_metric_alarm.this["errors"]',
+        'aws_cloudwatch_metric_alarm.this["no-successful-tick"]',
         "aws_iam_role.lambda",
         "aws_iam_role.scheduler",
         "aws_iam_role_policy.lambda",
@@ -84,4 +87,4 @@ def test_apply_deploys_the_local_package_and_a_second_plan_has_no_changes(emulat
 
     destroy = terragrunt(["run", "--all", "destroy"], LIVE / "dev", emulator_env)
     assert_no_deprecation_warning(destroy)
-    assert "Destroy complete! Resources: 9 destroyed." in destroy.stdout
+    assert "Destroy complete! Resources: 12 destroyed." in destroy.stdout

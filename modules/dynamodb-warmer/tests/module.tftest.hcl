@@ -1,0 +1,248 @@
+# Plan-time behaviour of the module, with a mocked AWS provider: a good
+# configuration plans every resource as intended, and every validation rejects
+# its bad input. `terraform test` in this folder's parent runs it (make test does).
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_region" {
+    defaults = { id = "eu-west-1", name = "eu-west-1" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+variables {
+  name_prefix  = "ddb-warmer-test"
+  package_path = "tests/fixture-package.zip"
+  tables = [
+    { name = "orders" },
+    { name = "events", read = true, write = false, indexes = [{ name = "by_user", read = true }] },
+  ]
+}
+
+run "a_good_configuration_plans_the_function_schedule_and_alarms" {
+  command = plan
+
+  assert {
+    condition     = aws_lambda_function.this.runtime == "python3.13" && aws_lambda_function.this.architectures == tolist(["arm64"])
+    error_message = "the function must run python3.13 on arm64"
+  }
+  assert {
+    condition     = aws_lambda_function.this.memory_size == 128 && aws_lambda_function.this.timeout == 60
+    error_message = "the function defaults to 128 MB and a 60 s timeout"
+  }
+  assert {
+    condition = jsondecode(aws_lambda_function.this.environment[0].variables.WARMER_CONFIG) == {
+      tables = [
+        { name = "orders" },
+        { name = "events", read = true, write = false, indexes = [{ name = "by_user", read = true }] },
+      ]
+      dry_run     = false
+      max_workers = 32
+    }
+    error_message = "WARMER_CONFIG must carry the tables as given, unset settings left out"
+  }
+  assert {
+    condition     = aws_scheduler_schedule.this.schedule_expression == "rate(1 minute)" && aws_scheduler_schedule.this.state == "ENABLED"
+    error_message = "the schedule runs every minute by default"
+  }
+  assert {
+    condition     = aws_scheduler_schedule.this.flexible_time_window[0].mode == "OFF"
+    error_message = "ticks must come on the minute"
+  }
+  assert {
+    condition     = aws_scheduler_schedule.this.target[0].retry_policy[0].maximum_event_age_in_seconds == 60
+    error_message = "stale ticks must be dropped after a minute"
+  }
+  assert {
+    condition     = aws_lambda_function_event_invoke_config.this.maximum_retry_attempts == 0
+    error_message = "Lambda must not retry a tick late"
+  }
+  assert {
+    condition     = aws_sqs_queue.dead_letter.sqs_managed_sse_enabled == true
+    error_message = "the dead-letter queue must be encrypted"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.this["no-successful-tick"].alarm_name == "ddb-warmer-test-warmer-no-successful-tick" && aws_cloudwatch_metric_alarm.this["no-successful-tick"].treat_missing_data == "breaching"
+    error_message = "no tick at all must count as no successful tick"
+  }
+}
+
+run "tags_reach_every_taggable_resource" {
+  command = plan
+
+  variables {
+    tags = { Team = "platform" }
+  }
+
+  assert {
+    condition = alltrue([
+      for tags in [
+        aws_lambda_function.this.tags, aws_iam_role.lambda.tags, aws_iam_role.scheduler.tags,
+        aws_sqs_queue.dead_letter.tags, aws_cloudwatch_log_group.this.tags,
+        aws_cloudwatch_metric_alarm.this["errors"].tags, aws_cloudwatch_metric_alarm.this["dead-letters"].tags,
+        aws_cloudwatch_metric_alarm.this["no-successful-tick"].tags,
+      ] : tags["Team"] == "platform"
+    ])
+    error_message = "every taggable resource must carry the tags input"
+  }
+}
+
+run "a_disabled_schedule_keeps_everything_and_stops_ticking" {
+  command = plan
+
+  variables {
+    schedule_enabled = false
+  }
+
+  assert {
+    condition     = aws_scheduler_schedule.this.state == "DISABLED" && aws_cloudwatch_metric_alarm.this["no-successful-tick"].treat_missing_data == "notBreaching"
+    error_message = "a paused warmer is disabled, not destroyed, and does not alarm for missing ticks"
+  }
+}
+
+run "a_customer_managed_key_encrypts_logs_queue_schedule_and_environment" {
+  command = plan
+
+  variables {
+    kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+  }
+
+  assert {
+    condition = alltrue([
+      aws_cloudwatch_log_group.this.kms_key_id == var.kms_key_arn,
+      aws_sqs_queue.dead_letter.kms_master_key_id == var.kms_key_arn,
+      aws_scheduler_schedule.this.kms_key_arn == var.kms_key_arn,
+      aws_lambda_function.this.kms_key_arn == var.kms_key_arn,
+    ])
+    error_message = "kms_key_arn must reach the log group, the queue, the schedule and the function"
+  }
+}
+
+run "a_rate_slower_than_a_minute_plans_with_a_warning" {
+  command = plan
+
+  variables {
+    schedule_expression = "rate(5 minutes)"
+  }
+
+  expect_failures = [check.schedule_rate]
+}
+
+run "rejects_a_malformed_rate" {
+  command = plan
+  variables {
+    schedule_expression = "rate(5 minute)"
+  }
+  expect_failures = [var.schedule_expression]
+}
+
+run "rejects_an_empty_table_list" {
+  command = plan
+  variables {
+    tables = []
+  }
+  expect_failures = [var.tables]
+}
+
+run "rejects_a_bad_table_name" {
+  command = plan
+  variables {
+    tables = [{ name = "orders table" }]
+  }
+  expect_failures = [var.tables]
+}
+
+run "rejects_a_duplicate_table" {
+  command = plan
+  variables {
+    tables = [{ name = "orders" }, { name = "orders", read = true }]
+  }
+  expect_failures = [var.tables]
+}
+
+run "rejects_a_bad_index_name" {
+  command = plan
+  variables {
+    tables = [{ name = "orders", indexes = [{ name = "x" }] }]
+  }
+  expect_failures = [var.tables]
+}
+
+run "rejects_a_duplicate_index" {
+  command = plan
+  variables {
+    tables = [{ name = "orders", indexes = [{ name = "by_user" }, { name = "by_user" }] }]
+  }
+  expect_failures = [var.tables]
+}
+
+run "rejects_a_bad_pool_size" {
+  command = plan
+  variables {
+    max_workers = 0
+  }
+  expect_failures = [var.max_workers]
+}
+
+run "rejects_a_log_retention_cloudwatch_does_not_offer" {
+  command = plan
+  variables {
+    log_retention_days = 45
+  }
+  expect_failures = [var.log_retention_days]
+}
+
+run "rejects_a_bad_name_prefix" {
+  command = plan
+  variables {
+    name_prefix = "-warmer"
+  }
+  expect_failures = [var.name_prefix]
+}
+
+run "rejects_an_unknown_tracing_mode" {
+  command = plan
+  variables {
+    tracing_mode = "On"
+  }
+  expect_failures = [var.tracing_mode]
+}
+
+run "rejects_too_little_memory" {
+  command = plan
+  variables {
+    memory_size = 64
+  }
+  expect_failures = [var.memory_size]
+}
+
+run "rejects_a_timeout_shorter_than_a_ticks_worst_case" {
+  command = plan
+  variables {
+    timeout = 10
+  }
+  expect_failures = [var.timeout]
+}
+
+run "rejects_alarm_actions_that_are_not_sns_topics" {
+  command = plan
+  variables {
+    alarm_actions = ["oncall@example.com"]
+  }
+  expect_failures = [var.alarm_actions]
+}
+
+run "rejects_a_too_short_no_successful_tick_window" {
+  command = plan
+  variables {
+    no_successful_tick_minutes = 1
+  }
+  expect_failures = [var.no_successful_tick_minutes]
+}

@@ -1,0 +1,26 @@
+"""The module's examples need their own existing tables on the emulator."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from ddb_warmer.seed import IndexSpec, TableSpec, add_auto_scaling, create_table
+
+EXAMPLE_TABLES = (
+    TableSpec("example-orders", ("pk", "S"), ("sk", "S")),
+    TableSpec("example-events", ("id", "S"), indexes=(IndexSpec("by_user", ("user", "S")),)),
+)
+
+
+@pytest.fixture(scope="session")
+def example_tables(emulator):
+    session = boto3.Session(region_name=emulator.region)
+    dynamodb, autoscaling = session.client("dynamodb"), session.client("application-autoscaling")
+    for spec in EXAMPLE_TABLES:
+        create_table(dynamodb, spec)
+        add_auto_scaling(autoscaling, f"table/{spec.name}", "table", spec.scaled)
+    dynamodb.update_time_to_live(
+        TableName="example-events", TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
+    )
+    return [spec.name for spec in EXAMPLE_TABLES]

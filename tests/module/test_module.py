@@ -1,0 +1,184 @@
+"""The Terraform module: `terraform test`, validation messages, examples applied on the emulator,
+least-privilege IAM read from the plan, and checkov on the plan."""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+
+import pytest
+
+from ddb_warmer.checkov import checkov_report, failed_checks
+from ddb_warmer.package import build_zip, write_if_changed
+from ddb_warmer.toolenv import ROOT
+from lambda_function.schema import SENTINEL_VALUES
+
+pytestmark = pytest.mark.slow
+
+MODULE = ROOT / "modules" / "dynamodb-warmer"
+EXAMPLES = MODULE / "examples"
+
+
+def terraform(args: list[str], cwd, env, ok_codes=(0,)) -> subprocess.CompletedProcess:
+    done = subprocess.run(["terraform", *args, "-no-color"], cwd=cwd, env=env, capture_output=True, text=True)
+    assert done.returncode in ok_codes, f"terraform {' '.join(args)} in {cwd}: {done.stdout[-3000:]}{done.stderr}"
+    return done
+
+
+def test_terraform_test_passes_every_plan_and_validation_case(tools_env):
+    terraform(["init", "-backend=false", "-input=false"], MODULE, tools_env)
+
+    done = terraform(["test"], MODULE, tools_env)
+
+    assert "0 failed" in done.stdout
+    assert "19 passed" in done.stdout
+
+
+# Each bad input and the start of the message it must give: what to write instead.
+BAD_INPUTS = [
+    ({"schedule_expression": '"rate(5 minute)"'}, "schedule_expression must be rate(1 minute), rate(N minutes)"),
+    ({"tables": "[]"}, 'tables must list at least one table, for example [{ name = "orders" }]'),
+    ({"tables": '[{name="orders table"}]'}, "Every table name must be 3 to 255 characters"),
+    ({"tables": '[{name="orders"},{name="orders"}]'}, "Each table must be listed once: merge the duplicate"),
+    ({"tables": '[{name="orders",indexes=[{name="x"}]}]'}, "Every index name must be 3 to 255 characters"),
+    ({"max_workers": "0"}, "max_workers must be a whole number from 1 to 64."),
+    ({"log_retention_days": "45"}, "log_retention_days must be one of CloudWatch's values: 1, 3, 5"),
+    ({"name_prefix": '"-warmer"'}, "name_prefix must be 2 to 40 characters"),
+    ({"memory_size": "64"}, "memory_size must be a whole number of MB from 128 to 10240."),
+    ({"timeout": "10"}, "timeout must be a whole number of seconds from 50"),
+]
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"), BAD_INPUTS, ids=[next(iter(b)) + str(i) for i, (b, _) in enumerate(BAD_INPUTS)]
+)
+def test_each_validation_says_what_to_write_instead(bad, message, tools_env):
+    terraform(["init", "-backend=false", "-input=false"], MODULE, tools_env)
+    variables = {
+        "name_prefix": '"ddb-warmer-x"',
+        "package_path": '"tests/fixture-package.zip"',
+        "tables": '[{name="orders"}]',
+        **bad,
+    }
+    args = [f"-var={name}={value}" for name, value in variables.items()]
+
+    done = subprocess.run(
+        ["terraform", "console", "-no-color", *args],
+        cwd=MODULE,
+        env=tools_env,
+        input="1\n",
+        capture_output=True,
+        text=True,
+    )
+
+    assert "Invalid value for variable" in done.stderr + done.stdout
+    assert " ".join(message.split()) in " ".join((done.stderr + done.stdout).split())
+
+
+@pytest.fixture(scope="session")
+def example_plans(emulator_env, example_tables):
+    """Each example planned on the emulator, as plan JSON."""
+    plans = {}
+    for example in ("minimal", "complete"):
+        folder = EXAMPLES / example
+        write_if_changed(folder / "lambda_function.zip", build_zip())
+        terraform(["init", "-input=false"], folder, emulator_env)
+        terraform(["plan", "-input=false", "-out=tfplan"], folder, emulator_env)
+        plans[example] = json.loads(terraform(["show", "-json", "tfplan"], folder, emulator_env).stdout)
+    return plans
+
+
+def lambda_policy(plan: dict) -> dict:
+    policy = next(c for c in plan["resource_changes"] if c["address"] == "module.warmer.aws_iam_role_policy.lambda")
+    return json.loads(policy["change"]["after"]["policy"])
+
+
+def is_scoped(resource: str) -> bool:
+    """An ARN naming this partition, service, region and account, with a wildcard at most at its tail
+    (a table's indexes, a log group's streams)."""
+    parts = resource.split(":")
+    return (
+        resource != "*"
+        and len(parts) >= 6
+        and "*" not in ":".join(parts[:5])
+        and ("*" not in resource or resource.endswith(("/index/*", ":*")))
+    )
+
+
+def test_no_statement_grants_a_wildcard_resource_where_a_scoped_one_exists(example_plans):
+    for name, plan in example_plans.items():
+        for statement in lambda_policy(plan)["Statement"]:
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            if statement["Sid"] == "FindScaledDimensions":
+                # DescribeScalableTargets has no resource-level permissions at all.
+                assert statement["Action"] == "application-autoscaling:DescribeScalableTargets"
+                continue
+            assert all(is_scoped(r) for r in resources), (name, statement)
+
+
+def test_the_scoping_check_itself_rejects_wildcards():
+    assert not is_scoped("*")
+    assert not is_scoped("arn:aws:dynamodb:*:123456789012:table/orders")
+    assert not is_scoped("arn:aws:dynamodb:eu-west-1:123456789012:table/*")
+    assert is_scoped("arn:aws:dynamodb:eu-west-1:123456789012:table/orders/index/*")
+
+
+def test_item_access_is_limited_to_the_sentinel_partition_key(example_plans):
+    statement = next(s for s in lambda_policy(example_plans["complete"])["Statement"] if s["Sid"] == "WarmTables")
+
+    allowed = statement["Condition"]["ForAllValues:StringEquals"]["dynamodb:LeadingKeys"]
+    assert sorted(allowed) == sorted(
+        [SENTINEL_VALUES["S"], str(SENTINEL_VALUES["N"]), base64.b64encode(SENTINEL_VALUES["B"]).decode()]
+    )
+    assert sorted(statement["Action"]) == ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"]
+
+
+def test_the_minimal_example_grants_no_update_and_no_time_to_live_read(example_plans):
+    statements = {s["Sid"]: s for s in lambda_policy(example_plans["minimal"])["Statement"]}
+
+    assert "dynamodb:UpdateItem" not in statements["WarmTables"]["Action"]
+    assert statements["LearnTables"]["Action"] == "dynamodb:DescribeTable"
+
+
+@pytest.fixture(scope="session")
+def applied_examples(example_plans, emulator_env):
+    """Each example applied on the emulator; yields (exit code, plan JSON) of a plan made right after."""
+    applied = {}
+    try:
+        for example in example_plans:
+            folder = EXAMPLES / example
+            applied[example] = folder
+            terraform(["apply", "-input=false", "-auto-approve"], folder, emulator_env)
+        replans = {}
+        for example, folder in applied.items():
+            replan = terraform(
+                ["plan", "-input=false", "-detailed-exitcode", "-out=tfplan-after"],
+                folder,
+                emulator_env,
+                ok_codes=(0, 2),
+            )
+            shown = terraform(["show", "-json", "tfplan-after"], folder, emulator_env)
+            replans[example] = (replan.returncode, json.loads(shown.stdout), replan.stdout)
+        yield replans
+    finally:
+        for folder in applied.values():
+            terraform(["destroy", "-input=false", "-auto-approve"], folder, emulator_env)
+
+
+@pytest.mark.parametrize("example", ["minimal", "complete"])
+def test_each_example_applies_on_the_emulator_and_then_plans_no_changes(example, applied_examples):
+    exit_code, _, output = applied_examples[example]
+    assert exit_code == 0, output[-3000:]
+
+
+def test_checkov_passes_the_complete_example_as_deployed(applied_examples, tmp_path):
+    # The plan made after apply: every value is known, so checkov judges what is deployed
+    # (a first plan leaves the KMS key's ARN unknown).
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(applied_examples["complete"][1]))
+
+    report = checkov_report("--file", str(plan_file), "--repo-root-for-plan-enrichment", str(EXAMPLES / "complete"))
+
+    assert failed_checks(report) == []
+    assert report["summary"]["passed"] > 20
