@@ -66,7 +66,16 @@ data "aws_iam_policy_document" "lambda" {
 resource "aws_iam_role_policy" "lambda" {
   name   = "warm-tables"
   role   = aws_iam_role.lambda.id
-  policy = data.aws_iam_policy_document.lambda.json
+  policy = data.aws_iam_policy_document.lambda.minified_json
+
+  lifecycle {
+    # IAM refuses a role's inline policies beyond 10,240 characters (white
+    # space not counted): say so at plan time, not halfway through an apply.
+    precondition {
+      condition     = length(data.aws_iam_policy_document.lambda.minified_json) <= 10240
+      error_message = "The warmer's IAM policy for ${length(var.tables)} tables would be ${length(data.aws_iam_policy_document.lambda.minified_json)} characters, over IAM's 10,240 for a role: split the tables between two warmers (two module blocks or units with different name_prefix values)."
+    }
+  }
 }
 
 # EventBridge Scheduler's role: invoke this function, and nothing else.

@@ -182,3 +182,26 @@ def test_checkov_passes_the_complete_example_as_deployed(applied_examples, tmp_p
 
     assert failed_checks(report) == []
     assert report["summary"]["passed"] > 20
+
+
+def test_too_many_tables_for_one_iam_policy_fail_the_plan_saying_to_split_them(tmp_path, emulator_env):
+    tables = ", ".join(f'{{ name = "a-rather-long-application-table-name-{i:03d}" }}' for i in range(80))
+    (tmp_path / "main.tf").write_text(f"""
+provider "aws" {{
+  region = "eu-west-1"
+}}
+
+module "warmer" {{
+  source       = "{MODULE}"
+  name_prefix  = "too-many"
+  package_path = "{MODULE}/tests/fixture-package.zip"
+  tables       = [{tables}]
+}}
+""")
+    terraform(["init", "-input=false"], tmp_path, emulator_env)
+
+    done = terraform(["plan", "-input=false"], tmp_path, emulator_env, ok_codes=(1,))
+
+    message = " ".join(done.stderr.split())
+    assert "over IAM's 10,240 for a role: split the tables between two warmers" in message
+    assert "for 80 tables" in message

@@ -13,7 +13,10 @@ mock_provider "aws" {
     defaults = { id = "eu-west-1", name = "eu-west-1" }
   }
   mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+    defaults = {
+      json          = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+      minified_json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
   }
 }
 
