@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from ddb_warmer.seed import TableSpec
@@ -12,10 +13,8 @@ def run_handler(aws, monkeypatch, capsys, config: dict) -> list[dict]:
     monkeypatch.setenv("WARMER_CONFIG", json.dumps(config))
     monkeypatch.setattr(main, "SCHEMA_CACHE", aws.cache)
     main.clients.cache_clear()
-    try:
+    with contextlib.suppress(main.WarmingFailed):
         main.lambda_handler({}, None)
-    except main.WarmingFailed:
-        pass
     return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
 
 
