@@ -3,6 +3,9 @@
 
 PYTHON ?= python3
 VENV_PY := .venv/bin/python
+# The bootstrapped tools and the generated Terraform CLI config, for every recipe.
+export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/.venv/bin:$(PATH)
+export TF_CLI_CONFIG_FILE := $(CURDIR)/.tools/terraformrc
 
 .PHONY: help bootstrap demo test test-fast lint fmt docs lock clean
 
@@ -21,21 +24,23 @@ test: bootstrap ## every test: handler, package, checkov, workflows, Terragrunt 
 test-fast: bootstrap ## the tests that need no emulator server or Terraform
 	@$(VENV_PY) -m pytest -m "not slow"
 
-lint: bootstrap ## ruff, terraform fmt, actionlint
+lint: bootstrap ## ruff, terraform fmt, terragrunt hcl fmt, actionlint, checkov (make test runs them too)
 	@$(VENV_PY) -m ruff check .
 	@$(VENV_PY) -m ruff format --check .
 	@terraform fmt -check -recursive modules
-	@.tools/bin/terragrunt hcl format --check --working-dir live
-	@.tools/bin/actionlint
+	@terragrunt hcl fmt --check --working-dir live
+	@terragrunt hcl fmt --check --file terragrunt.hcl
+	@actionlint
 	@$(VENV_PY) -m ddb_warmer.checkov
 
 fmt: bootstrap ## format Python, Terraform and Terragrunt files
 	@$(VENV_PY) -m ruff format .
 	@terraform fmt -recursive modules
-	@.tools/bin/terragrunt hcl format --working-dir live
+	@terragrunt hcl fmt --working-dir live
+	@terragrunt hcl fmt --file terragrunt.hcl
 
 docs: bootstrap ## regenerate the module README's inputs/outputs tables (terraform-docs)
-	@.tools/bin/terraform-docs modules/dynamodb-warmer
+	@terraform-docs modules/dynamodb-warmer
 
 lock: ## re-pin requirements.lock from requirements-dev.txt
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
