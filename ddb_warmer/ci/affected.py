@@ -1,0 +1,65 @@
+"""Which environments a change affects, so a pull request plans just those.
+
+    python -m ddb_warmer.ci.affected --base origin/main    # prints a JSON list: ["dev", "prod"]
+
+A file under live/<env>/ affects that environment; a change to shared code (the
+module, the handler, the root or shared Terragrunt config, the package build,
+the pinned tool versions) affects every environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+
+from ddb_warmer.toolenv import ROOT
+
+LIVE = ROOT / "live"
+SHARED_PREFIXES = (
+    "modules/",
+    "lambda_function/",
+    "live/_shared/",
+    "terragrunt.hcl",
+    "ddb_warmer/package.py",
+    "mise.toml",
+)
+
+
+def environments() -> list[str]:
+    """The folders of live/ that are environments (they have env.hcl; `_` marks shared or admin folders)."""
+    return sorted(p.parent.name for p in LIVE.glob("*/env.hcl") if not p.parent.name.startswith("_"))
+
+
+def affected_environments(changed_files: list[str], known: list[str]) -> list[str]:
+    affected: set[str] = set()
+    for path in changed_files:
+        path = path.strip().removeprefix("./")
+        if not path:
+            continue
+        if path.startswith(SHARED_PREFIXES):
+            return list(known)
+        parts = path.split("/")
+        if len(parts) > 2 and parts[0] == "live" and parts[1] in known:
+            affected.add(parts[1])
+    return sorted(affected)
+
+
+def changed_since(base: str) -> list[str]:
+    done = subprocess.run(
+        ["git", "diff", "--name-only", f"{base}...HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return done.stdout.splitlines()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="environments a change affects, as JSON")
+    parser.add_argument("--base", default="origin/main", help="the branch the pull request merges into")
+    args = parser.parse_args(argv)
+    print(json.dumps(affected_environments(changed_since(args.base), environments())))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""The pull-request comment for one environment's plan: sticky, summary first, under GitHub's limit.
+
+Layout: a hidden marker (so the same comment is found and edited on every
+push), destructive changes called out at the top, a summary table per unit,
+then each unit's full plan in a collapsible section. GitHub refuses a comment
+over 65,536 characters: the plan details are cut to fit, never the summary,
+with a link to the run where the whole plan is.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from ddb_warmer.ci.plan import UnitPlan
+
+GITHUB_LIMIT = 65_536
+BUDGET = 60_000  # leaves room for GitHub's own accounting of the body
+TRUNCATED = "\n… (cut to fit GitHub's comment limit: the whole plan is in the run log and artifact)\n"
+
+# Defence in depth: Terraform already prints sensitive values as "(sensitive value)";
+# these catch credentials that reach a plan some other way.
+SECRET_PATTERNS = (
+    (re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b"), "AKIA****************"),
+    (re.compile(r'(?i)(secret|password|token|private_key)(\w*"?\s*[=:]\s*")([^"(][^"]*)(")'), r"\1\2****\4"),
+)
+
+
+def marker(environment: str) -> str:
+    return f"<!-- ddb-warmer-plan:{environment} -->"
+
+
+def run_url() -> str | None:
+    """The Actions run this comment comes from, where the log and the plan artifact are."""
+    server, repo, run = (os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
+    return f"{server}/{repo}/actions/runs/{run}" if server and repo and run else None
+
+
+def mask_secrets(text: str) -> str:
+    for pattern, replacement in SECRET_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _result_cell(result: UnitPlan) -> str:
+    if not result.ok:
+        return "❌ plan failed"
+    if not result.has_changes:
+        return "no changes"
+    return f"{result.add} to add, {result.change} to change, {result.destroy} to destroy"
+
+
+def _summary(environment: str, results: list[UnitPlan], link: str | None) -> str:
+    failed = [r for r in results if not r.ok]
+    destroyed = [(r.unit, address) for r in results for address in r.destroyed]
+    lines = [marker(environment), f"### Terragrunt plan: `live/{environment}`", ""]
+    if destroyed:
+        lines += ["> [!CAUTION]", f"> **{len(destroyed)} resource(s) will be destroyed or replaced:**"]
+        lines += [f"> - `{unit}`: `{address}`" for unit, address in destroyed]
+        lines.append("")
+    if failed:
+        lines += [f"**{len(failed)} unit(s) failed to plan**: the check fails until they plan.", ""]
+    lines += ["| unit | result |", "|---|---|"]
+    lines += [f"| `{r.unit}` | {_result_cell(r)} |" for r in results]
+    if link:
+        lines += ["", f"[Run log and plan artifact]({link})"]
+    return "\n".join(lines) + "\n"
+
+
+def _details(result: UnitPlan) -> tuple[str, str, str]:
+    """(opening, body, closing) of one unit's collapsible section."""
+    title = "error" if not result.ok else "plan"
+    opening = (
+        f"\n<details><summary>{title}: <code>{result.unit}</code></summary>\n\n```{'diff' if result.ok else 'text'}\n"
+    )
+    body = mask_secrets(result.text if result.ok else result.error).replace("```", "`\u200b``")
+    return opening, body, "```\n</details>\n"
+
+
+def render_comment(environment: str, results: list[UnitPlan], link: str | None = None, budget: int = BUDGET) -> str:
+    summary = _summary(environment, results, link)
+    sections = [_details(r) for r in results if not r.ok or r.has_changes]
+    fixed = len(summary) + sum(len(o) + len(c) + len(TRUNCATED) for o, _, c in sections)
+    room = max(budget - fixed, 0)
+    # Share the room between the units: a small plan keeps all of its text,
+    # the rest is split among the larger ones.
+    shares = _fair_shares([len(body) for _, body, _ in sections], room)
+    parts = [summary]
+    for (opening, body, closing), share in zip(sections, shares, strict=True):
+        text = body if len(body) <= share else body[:share] + TRUNCATED
+        parts.append(opening + text + ("" if text.endswith("\n") else "\n") + closing)
+    comment = "".join(parts)
+    assert len(comment) <= GITHUB_LIMIT, len(comment)
+    return comment
+
+
+def _fair_shares(sizes: list[int], room: int) -> list[int]:
+    shares = [0] * len(sizes)
+    remaining = sorted(range(len(sizes)), key=lambda i: sizes[i])
+    while remaining:
+        each = room // len(remaining)
+        index = remaining.pop(0)
+        shares[index] = min(sizes[index], each)
+        room -= shares[index]
+    return shares
