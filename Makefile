@@ -41,6 +41,7 @@ fmt: bootstrap ## format Python, Terraform and Terragrunt files
 
 docs: bootstrap ## regenerate the module README's inputs/outputs tables (terraform-docs)
 	@terraform-docs modules/dynamodb-warmer
+	@terraform-docs modules/github-oidc
 
 lock: ## re-pin requirements.lock from requirements-dev.txt
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock

@@ -1,6 +1,6 @@
 """checkov, run the same way by the tests, `make lint` and the workflows.
 
-    .venv/bin/python -m ddb_warmer.checkov                 # the module's source
+    .venv/bin/python -m ddb_warmer.checkov                 # every module's source
     .venv/bin/python -m ddb_warmer.checkov --plan plan.json  # a plan in JSON
 
 Exits non-zero with one line per failed check.
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ddb_warmer.toolenv import ROOT, VENV
 
-MODULE = ROOT / "modules" / "dynamodb-warmer"
+MODULES = ROOT / "modules"
 
 
 def checkov_report(*target: str) -> dict:
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="checkov on the module or on a plan")
     parser.add_argument("--plan", type=Path, help="a plan in JSON (terraform show -json)")
     args = parser.parse_args(argv)
-    report = checkov_report(*(["--file", str(args.plan)] if args.plan else ["--directory", str(MODULE)]))
+    report = checkov_report(*(["--file", str(args.plan)] if args.plan else ["--directory", str(MODULES)]))
     for check_id, resource, name in failed_checks(report):
         print(f"FAILED {check_id} {resource}: {name}")
     summary = report["summary"]

@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 import subprocess
 
+import pytest
+
 from ddb_warmer.toolenv import ROOT, TOOLS_BIN
 
 MODULE = ROOT / "modules" / "dynamodb-warmer"
 
 
-def test_the_module_readme_tables_are_what_terraform_docs_generates(tools_env):
+@pytest.mark.parametrize("module", ["dynamodb-warmer", "github-oidc"])
+def test_the_module_readme_tables_are_what_terraform_docs_generates(module, tools_env):
     done = subprocess.run(
-        [str(TOOLS_BIN / "terraform-docs"), "--output-check", str(MODULE)],
+        [str(TOOLS_BIN / "terraform-docs"), "--output-check", str(ROOT / "modules" / module)],
         capture_output=True,
         text=True,
         env=tools_env,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from ddb_warmer.checkov import MODULE, checkov_report, failed_checks
+from ddb_warmer.checkov import MODULES, checkov_report, failed_checks
 
 
-def test_checkov_finds_no_failed_check_in_the_module():
-    report = checkov_report("--directory", str(MODULE))
+def test_checkov_finds_no_failed_check_in_the_modules():
+    report = checkov_report("--directory", str(MODULES))
 
     assert failed_checks(report) == []
     assert report["summary"]["passed"] > 20
@@ -16,7 +16,7 @@ def test_checkov_finds_no_failed_check_in_the_module():
 
 def test_every_checkov_skip_in_the_module_gives_a_reason():
     skips = []
-    for path in MODULE.glob("*.tf"):
+    for path in MODULES.rglob("*.tf"):
         skips += re.findall(r"#\s*checkov:skip=([A-Z0-9_]+)(:?)(.*)", path.read_text())
     assert skips, "the module has no skip to check"
     for check, colon, reason in skips:
