@@ -1,6 +1,7 @@
 """Which environments a change affects, so a pull request plans just those.
 
     python -m ddb_warmer.ci.affected --base origin/main    # prints a JSON list: ["dev", "prod"]
+    python -m ddb_warmer.ci.affected --all                 # every environment
 
 A file under live/<env>/ affects that environment; a change to shared code (the
 module, the handler, the root or shared Terragrunt config, the package build,
@@ -56,8 +57,10 @@ def changed_since(base: str) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="environments a change affects, as JSON")
     parser.add_argument("--base", default="origin/main", help="the branch the pull request merges into")
+    parser.add_argument("--all", action="store_true", help="every environment, whatever changed")
     args = parser.parse_args(argv)
-    print(json.dumps(affected_environments(changed_since(args.base), environments())))
+    known = environments()
+    print(json.dumps(known if args.all else affected_environments(changed_since(args.base), known)))
     return 0
 
 

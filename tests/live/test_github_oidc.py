@@ -34,7 +34,9 @@ def test_the_plan_role_trusts_only_this_repositorys_pull_requests_and_main(plan)
     conditions = statement["Condition"]["StringEquals"]
     assert conditions["token.actions.githubusercontent.com:aud"] == "sts.amazonaws.com"
     assert sorted(conditions["token.actions.githubusercontent.com:sub"]) == [
-        f"repo:{REPO}:pull_request", f"repo:{REPO}:ref:refs/heads/main"]
+        f"repo:{REPO}:pull_request",
+        f"repo:{REPO}:ref:refs/heads/main",
+    ]
     assert "StringLike" not in statement["Condition"]  # no wildcard subject
 
 
@@ -42,11 +44,16 @@ def test_the_apply_role_trusts_only_main_and_the_deployment_environments(plan):
     conditions = trust(plan, "apply")["Condition"]["StringEquals"]
 
     assert sorted(conditions["token.actions.githubusercontent.com:sub"]) == [
-        f"repo:{REPO}:environment:dev", f"repo:{REPO}:environment:prod", f"repo:{REPO}:ref:refs/heads/main"]
+        f"repo:{REPO}:environment:dev",
+        f"repo:{REPO}:environment:prod",
+        f"repo:{REPO}:ref:refs/heads/main",
+    ]
 
 
 def test_the_plan_role_reads_and_may_only_lock_the_state(plan):
-    assert plan["aws_iam_role_policy_attachment.plan_read_only"]["policy_arn"] == "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    assert (
+        plan["aws_iam_role_policy_attachment.plan_read_only"]["policy_arn"] == "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    )
     statements = {s["Sid"]: s for s in json.loads(plan["aws_iam_role_policy.plan"]["policy"])["Statement"]}
     assert statements["StateLock"]["Resource"].endswith("/*.tflock")
     writes = [s for s in statements.values() if any(a in s["Action"] for a in ("s3:PutObject", "s3:DeleteObject"))]
