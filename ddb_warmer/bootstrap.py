@@ -110,6 +110,7 @@ def ensure_venv() -> str:
     stamp = toolenv.VENV / ".bootstrap-lock.sha256"
     python = toolenv.VENV / "bin" / "python"
     if python.exists() and stamp.exists() and stamp.read_text() == digest:
+        install_cli()
         return f"{python_version(python)} (.venv, up to date)"
     if not python.exists():
         venv.EnvBuilder(with_pip=True, clear=True).create(toolenv.VENV)
@@ -119,8 +120,18 @@ def ensure_venv() -> str:
     # install but with no build step (a .pth line is all an editable install is).
     site = output_of([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"])
     Path(site.strip(), "ddb_warmer_repo.pth").write_text(f"{toolenv.ROOT}\n")
+    install_cli()
     stamp.write_text(digest)
     return f"{python_version(python)} (.venv, installed from requirements.lock)"
+
+
+def install_cli() -> None:
+    """`ddb-warmer` (doctor, estimate) on the venv's PATH, as a console script would be."""
+    script = toolenv.VENV / "bin" / "ddb-warmer"
+    text = f'#!/bin/sh\nexec "{toolenv.VENV / "bin" / "python"}" -m ddb_warmer.cli "$@"\n'
+    if not script.exists() or script.read_text() != text:
+        script.write_text(text)
+        script.chmod(0o755)
 
 
 def python_version(python: Path) -> str:

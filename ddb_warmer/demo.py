@@ -12,7 +12,9 @@
    Lambda without Docker), once per tick;
 4. print, per table and dimension, the request made and the capacity consumed,
    and check that no item of any table changed;
-5. `terragrunt run --all destroy`, and stop the emulator whatever happened.
+5. run `ddb-warmer doctor` on the emulator (it publishes no DynamoDB metrics:
+   doctor says so rather than judging datapoints);
+6. `terragrunt run --all destroy`, and stop the emulator whatever happened.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import datetime as dt
 import hashlib
 import importlib
 import io
@@ -36,6 +39,9 @@ from types import SimpleNamespace
 
 import boto3
 
+from ddb_warmer.cli import SERVICES
+from ddb_warmer.doctor import diagnose
+from ddb_warmer.doctor_output import render as render_doctor
 from ddb_warmer.emulator import running_emulator
 from ddb_warmer.report import dimension_rows, format_table
 from ddb_warmer.seed import seed_environment
@@ -166,7 +172,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"items unchanged in every table: {'yes' if not changed else 'NO: ' + ', '.join(changed)}"
                 f" ({sum(len(v) for v in after.values())} items in {len(tables)} tables)"
             )
-            failed = bool(errors or changed)
+            started = step(f"ddb-warmer doctor --environment {args.environment}")
+            clients = {name: session.client(name) for name in SERVICES}
+            report = diagnose(clients, tables, outputs["function_name"], dt.datetime.now(dt.UTC))
+            print(render_doctor(report))
+            done(started)
+            failed = bool(errors or changed or report.blocked)
         except (TerragruntFailed, RuntimeError, OSError) as error:
             print(f"error: {error}", file=sys.stderr)
             failed = True

@@ -1,0 +1,182 @@
+"""`ddb-warmer estimate`: what the warmer costs a month, and what auto scaling still leaves on the table.
+
+For the configured tables: the warmer's own monthly cost (Lambda requests and
+duration at the schedule's rate; its reads and writes fit inside the tables'
+provisioned capacity, so they add nothing), the capacity still paid above each
+dimension's minimum today (what a working scale-in can give back), and a hint
+per table when on-demand would be cheaper (average utilisation below the
+break-even, about 29 % at current prices). Prices: ddb_warmer/prices.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import asdict, dataclass
+
+from ddb_warmer import prices as price_table
+from ddb_warmer.doctor import scaling_of, table_dimensions
+
+ASSUMED_TICK_SECONDS = 0.5  # when the function has published no TickDuration yet
+MINUTES_PER_MONTH = price_table.HOURS_PER_MONTH * 60
+
+
+@dataclass
+class DimensionCost:
+    table: str
+    label: str
+    provisioned: int | None
+    min_capacity: int | None
+    above_minimum_month: float  # USD a month paid for capacity above the minimum, at today's level
+    utilisation: float | None  # average over the last day, None without metrics
+
+
+@dataclass
+class Estimate:
+    region: str
+    exact_prices: bool
+    ticks_per_month: int
+    tick_seconds: float
+    tick_seconds_measured: bool
+    memory_mb: int
+    warmer_month: float
+    dimensions: list[DimensionCost]
+    hints: list[str]
+
+
+def ticks_per_month(schedule_expression: str) -> int:
+    match = re.fullmatch(r"rate\((\d+) (minute|minutes|hour|hours)\)", schedule_expression or "")
+    if not match:
+        return MINUTES_PER_MONTH  # cron(...) or unknown: counted as once a minute
+    every = int(match[1]) * (60 if match[2].startswith("hour") else 1)
+    return MINUTES_PER_MONTH // every
+
+
+def average_utilisation(cloudwatch, dimension, now: dt.datetime) -> float | None:
+    metric_dimensions = [{"Name": "TableName", "Value": dimension.table}]
+    if dimension.index:
+        metric_dimensions.append({"Name": "GlobalSecondaryIndexName", "Value": dimension.index})
+    stats = cloudwatch.get_metric_statistics(
+        Namespace="AWS/DynamoDB",
+        MetricName=f"Consumed{dimension.kind.title()}CapacityUnits",
+        Dimensions=metric_dimensions,
+        StartTime=now - dt.timedelta(days=1),
+        EndTime=now,
+        Period=86400,
+        Statistics=["Sum"],
+    )
+    if not stats["Datapoints"] or not dimension.provisioned:
+        return None
+    return sum(p["Sum"] for p in stats["Datapoints"]) / (dimension.provisioned * 86400)
+
+
+def estimate(clients, tables: list[str], function: str | None, region: str, now: dt.datetime) -> Estimate:
+    prices, exact = price_table.for_region(region)
+    memory, rate = 128, "rate(1 minute)"
+    tick_seconds, measured = ASSUMED_TICK_SECONDS, False
+    if function:
+        memory = clients["lambda"].get_function_configuration(FunctionName=function)["MemorySize"]
+        try:
+            rate = clients["scheduler"].get_schedule(Name=function)["ScheduleExpression"]
+        except clients["scheduler"].exceptions.ResourceNotFoundException:
+            pass
+        durations = clients["cloudwatch"].get_metric_statistics(
+            Namespace="AWS/Lambda",
+            MetricName="Duration",
+            Dimensions=[{"Name": "FunctionName", "Value": function}],
+            StartTime=now - dt.timedelta(days=1),
+            EndTime=now,
+            Period=86400,
+            Statistics=["Average"],
+        )["Datapoints"]
+        if durations:
+            tick_seconds, measured = durations[0]["Average"] / 1000, True
+    ticks = ticks_per_month(rate)
+    warmer_month = (
+        ticks * price_table.LAMBDA_REQUEST_MILLION / 1_000_000
+        + ticks * tick_seconds * memory / 1024 * price_table.LAMBDA_GB_SECOND_ARM
+    )
+    targets, _ = scaling_of(clients["application-autoscaling"], tables)
+    costs, hints = [], []
+    for table in tables:
+        description = clients["dynamodb"].describe_table(TableName=table)["Table"]
+        if description.get("BillingModeSummary", {}).get("BillingMode") == "PAY_PER_REQUEST":
+            hints.append(f"{table}: on-demand already; the warmer does nothing for it (remove it)")
+            continue
+        table_costs = []
+        for d in table_dimensions(description):
+            target = targets.get((d.resource_id, d.scalable_dimension))
+            minimum = target["MinCapacity"] if target else d.provisioned
+            unit_hour = prices.rcu_hour if d.kind == "read" else prices.wcu_hour
+            above = max((d.provisioned or 0) - (minimum or 0), 0) * unit_hour * price_table.HOURS_PER_MONTH
+            table_costs.append(
+                DimensionCost(
+                    table,
+                    d.label,
+                    d.provisioned,
+                    minimum,
+                    round(above, 2),
+                    average_utilisation(clients["cloudwatch"], d, now),
+                )
+            )
+        costs += table_costs
+        used = [c.utilisation for c in table_costs if c.utilisation is not None]
+        break_even = price_table.on_demand_break_even(prices, "write")
+        if used and max(used) < break_even:
+            hints.append(
+                f"{table}: at most {max(used):.0%} average utilisation, under the {break_even:.0%} "
+                "break-even: on-demand would likely be cheaper"
+            )
+    return Estimate(region, exact, ticks, tick_seconds, measured, memory, round(warmer_month, 4), costs, hints)
+
+
+def render(result: Estimate) -> str:
+    lines = [
+        f"warmer: {result.ticks_per_month:,} ticks a month x {result.tick_seconds:.2f} s "
+        f"({'measured' if result.tick_seconds_measured else 'assumed'}) at {result.memory_mb} MB "
+        f"= ${result.warmer_month:.2f} a month (Lambda requests and duration; its reads and writes fit in the "
+        "provisioned capacity and add nothing)",
+        f"prices: {result.region}{'' if result.exact_prices else ' (not in the price table: us-east-1 figures)'}",
+        "",
+        f"{'table':<24} {'dimension':<28} {'provisioned':>11} {'minimum':>8} {'above minimum':>14} {'utilisation':>11}",
+    ]
+    for c in result.dimensions:
+        utilisation = "no metrics" if c.utilisation is None else f"{c.utilisation:.0%}"
+        lines.append(
+            f"{c.table:<24} {c.label:<28} {c.provisioned!s:>11} {c.min_capacity!s:>8} "
+            f"{'$' + format(c.above_minimum_month, '.2f') + '/mo':>14} {utilisation:>11}"
+        )
+    total = sum(c.above_minimum_month for c in result.dimensions)
+    lines += [
+        "",
+        f"capacity paid above the minimums today: ${total:.2f} a month (what a working scale-in can "
+        f"give back); the warmer costs ${result.warmer_month:.2f}",
+    ]
+    lines += [f"hint: {hint}" for hint in result.hints]
+    return "\n".join(lines)
+
+
+def run(args, clients) -> int:
+    from ddb_warmer.cli import configured_tables, function_for
+
+    function = function_for(args)
+    tables = args.table or (configured_tables(clients["lambda"], function) if function else None)
+    if not tables:
+        print("estimate: name the warmer (--environment or --function) or the tables (--table)")
+        return 2
+    region = clients["dynamodb"].meta.region_name
+    result = estimate(clients, tables, function, region, dt.datetime.now(dt.UTC))
+    print(json.dumps(asdict(result), indent=1) if args.json else render(result))
+    return 0
+
+
+def add_estimate_command(commands) -> None:
+    parser = commands.add_parser("estimate", help="monthly cost of the warmer against the capacity it can save")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--environment", help="an environment under live/")
+    which.add_argument("--function", help="the warmer function's name")
+    parser.add_argument("--table", action="append", help="a table (repeatable); default: the warmer's")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--region")
+    parser.set_defaults(run=run)

@@ -1,0 +1,149 @@
+"""`ddb-warmer doctor`: a verdict per table and dimension, from moto's alarms and written metrics."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from ddb_warmer import cli
+from ddb_warmer.doctor import DECREASES_PER_DAY, Dimension, Warmer, diagnose, judge
+from ddb_warmer.doctor_output import render
+
+from .conftest import FUNCTION, NOW, put_minutes
+
+TABLES = ["warm", "five-minutely", "silent", "indexed", "no-policy", "at-minimum", "on-demand", "unscaled"]
+SNAPSHOT = Path(__file__).parent / "snapshots" / "doctor.txt"
+
+
+def verdicts(report) -> dict[str, str]:
+    return {f"{d.table} {d.label}": d.verdict for d in report.dimensions}
+
+
+def test_each_situation_gets_its_verdict(with_metrics):
+    report = diagnose(with_metrics, TABLES, None, NOW)
+
+    got = verdicts(report)
+    assert got["warm table read"] == got["warm table write"] == "OK"
+    assert got["five-minutely table read"] == "BLOCKED"
+    assert got["silent table write"] == "BLOCKED"
+    assert got["indexed index by_user read"] == "OK"
+    assert got["indexed index by_user write"] == "NOT NEEDED"
+    assert got["no-policy table read"] == "BLOCKED"
+    assert got["at-minimum table read"] == "AT MINIMUM"
+    assert got["on-demand table read"] == "NOT NEEDED"
+    assert got["unscaled table write"] == "NOT NEEDED"
+    why = {f"{d.table} {d.label}": d.why for d in report.dimensions}
+    assert why["five-minutely table read"].startswith("12 of the last 15 minutes without a datapoint")
+    assert "without a target-tracking policy" in why["no-policy table read"]
+    assert report.blocked
+
+
+def test_the_datapoint_strip_shows_every_minute_and_counts_the_gaps(with_metrics):
+    report = diagnose(with_metrics, ["warm", "five-minutely", "silent"], None, NOW)
+
+    strips = {d.table: d.minutes for d in report.dimensions if d.kind == "read"}
+    assert strips["warm"] == [True] * 20
+    assert strips["five-minutely"] == [m % 5 == 0 for m in range(20, 0, -1)]
+    assert strips["silent"] == [False] * 20
+
+
+def test_a_failing_warmer_is_named_as_the_cause_of_the_gaps(with_metrics):
+    put_minutes(
+        with_metrics["cloudwatch"], "AWS/Lambda", "Errors", [{"Name": "FunctionName", "Value": FUNCTION}], [1, 2, 3]
+    )
+    with_metrics["lambda"].get_function_configuration = lambda **_: {}
+
+    report = diagnose(with_metrics, ["silent"], FUNCTION, NOW)
+
+    assert report.warmer.errors == 3
+    assert "the warmer is failing (3 errors" in report.dimensions[0].why
+    assert report.warmer.last_successful_tick == "2026-11-27T11:59:00+00:00"
+
+
+def test_without_any_dynamodb_metric_nothing_is_invented_and_nothing_is_blocked_for_it(account):
+    report = diagnose(account, ["warm", "silent"], None, NOW)
+
+    assert not report.metrics_available
+    assert {d.verdict for d in report.dimensions} == {"UNKNOWN"}
+    assert not report.blocked
+    rows = render(report).splitlines()[5:9]
+    assert len(rows) == 4 and all("no metrics from this endpoint" in row for row in rows)
+    assert not any("█" in row or "·" in row for row in rows)
+
+
+def test_todays_decrease_quota_used_up_blocks_scale_in():
+    dimension = Dimension(
+        "orders", None, "read", provisioned=50, decreases_today=DECREASES_PER_DAY, minutes=[True] * 20
+    )
+
+    judge(dimension, False, {"MinCapacity": 1}, {"Alarms": []}, {"StateValue": "OK"}, True, Warmer("f"))
+
+    assert dimension.verdict == "BLOCKED"
+    assert "decreases of today used" in dimension.why
+
+
+def run_cli(clients, monkeypatch, capsys, *argv) -> tuple[int, str]:
+    monkeypatch.setattr(cli, "make_clients", lambda region=None: clients)
+    original = cli.doctor
+
+    def at_fixed_time(args, clients):
+        return original(SimpleNamespace(**{**vars(args), "now": NOW}), clients)
+
+    monkeypatch.setattr(cli, "doctor", at_fixed_time)
+    code = cli.main(list(argv))
+    return code, capsys.readouterr().out
+
+
+def test_the_exit_code_is_one_when_anything_is_blocked_and_zero_otherwise(with_metrics, monkeypatch, capsys):
+    blocked, _ = run_cli(with_metrics, monkeypatch, capsys, "doctor", "--table", "warm", "--table", "silent")
+    fine, _ = run_cli(with_metrics, monkeypatch, capsys, "doctor", "--table", "warm", "--table", "on-demand")
+
+    assert (blocked, fine) == (1, 0)
+
+
+def test_the_json_output_has_a_stable_shape(with_metrics, monkeypatch, capsys):
+    code, out = run_cli(with_metrics, monkeypatch, capsys, "doctor", "--table", "warm", "--json")
+
+    data = json.loads(out)
+    assert code == 0
+    assert set(data) == {
+        "checked_at",
+        "window_minutes",
+        "metrics_available",
+        "warmer",
+        "verdicts",
+        "blocked",
+        "dimensions",
+    }
+    first = data["dimensions"][0]
+    assert {
+        "table",
+        "index",
+        "kind",
+        "label",
+        "verdict",
+        "why",
+        "strip",
+        "gaps",
+        "provisioned",
+        "min_capacity",
+        "max_capacity",
+        "target_value",
+        "alarm_name",
+        "alarm_state",
+        "decreases_today",
+    } <= set(first)
+    assert first["strip"] == "█" * 20 and first["alarm_name"].startswith("TargetTracking-table/warm-AlarmLow-")
+    assert data["verdicts"]["OK"] == 2
+
+
+def test_the_human_output_matches_its_snapshot(with_metrics, monkeypatch, capsys):
+    _, out = run_cli(with_metrics, monkeypatch, capsys, "doctor", *[a for t in TABLES for a in ("--table", t)])
+
+    if not SNAPSHOT.exists():  # first run writes it; review and commit it
+        SNAPSHOT.write_text(out)
+        pytest.fail(f"snapshot written to {SNAPSHOT}: review it and run again")
+    assert out == SNAPSHOT.read_text()
