@@ -40,11 +40,17 @@ def configured_tables(lambda_client, function: str) -> list[str]:
     return [table["name"] for table in config["tables"]]
 
 
-def progress_printer(enabled: bool):
+def progress_printer(enabled: bool, tty: bool):
+    """Progress on stderr: one updating line in a terminal, a line every 10 tables in a log."""
+
     def show(number: int, total: int, table: str) -> None:
-        if enabled:
+        if not enabled:
+            return
+        if tty:
             end = "\n" if number == total else ""
             print(f"\rdoctor: table {number}/{total} {table:<40}", end=end, file=sys.stderr, flush=True)
+        elif number == total or number % 10 == 0:
+            print(f"doctor: {number}/{total} tables read", file=sys.stderr, flush=True)
 
     return show
 
@@ -66,7 +72,7 @@ def doctor(args, clients) -> int:
         return 2
     now = args.now or dt.datetime.now(dt.UTC)
     report = diagnose(
-        clients, tables, function, now, args.minutes, progress=progress_printer(not args.json and sys.stderr.isatty())
+        clients, tables, function, now, args.minutes, progress=progress_printer(not args.json, sys.stderr.isatty())
     )
     print(json.dumps(report.as_json(), indent=1) if args.json else render(report))
     return 1 if report.blocked else 0

@@ -74,13 +74,19 @@ def load_handler(package: bytes, into: Path):
     """Import the handler from the extracted package, not from this checkout."""
     with zipfile.ZipFile(io.BytesIO(package)) as archive:
         archive.extractall(into)
-    for name in [n for n in sys.modules if n == "lambda_function" or n.startswith("lambda_function.")]:
+    # Set this checkout's copy aside while importing, and put it back after:
+    # the deployed modules keep their own references.
+    ours = {n: m for n, m in sys.modules.items() if n == "lambda_function" or n.startswith("lambda_function.")}
+    for name in ours:
         del sys.modules[name]
     sys.path.insert(0, str(into))
     try:
         module = importlib.import_module("lambda_function.main")
     finally:
         sys.path.remove(str(into))
+        for name in [n for n in sys.modules if n == "lambda_function" or n.startswith("lambda_function.")]:
+            del sys.modules[name]
+        sys.modules.update(ours)
     if not Path(module.__file__).resolve().is_relative_to(into.resolve()):
         raise RuntimeError(f"imported {module.__file__}, not the deployed package in {into}")
     return module

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import boto3
 import pytest
 
+from ddb_warmer.demo import fetch_deployed_package, load_handler, run_ticks
 from ddb_warmer.package import base64_sha256, build_zip
 from ddb_warmer.seed import ENVIRONMENTS
 from ddb_warmer.terragrunt import LIVE, terragrunt
@@ -65,7 +67,9 @@ def test_plan_creates_the_whole_warmer_with_the_environments_tables(environment,
     assert function["change"]["after"]["filename"] == "lambda_function.zip"
 
 
-def test_apply_deploys_the_local_package_and_a_second_plan_has_no_changes(emulator, emulator_env):
+def test_apply_deploys_the_local_package_and_a_second_plan_has_no_changes(
+    emulator, emulator_env, tmp_path, monkeypatch
+):
     apply = terragrunt(["run", "--all", "apply"], LIVE / "dev", emulator_env)
     assert_no_deprecation_warning(apply)
 
@@ -78,6 +82,16 @@ def test_apply_deploys_the_local_package_and_a_second_plan_has_no_changes(emulat
         ["arm64"],
         128,
     )
+
+    # The demo's path: the deployed package fetched back from Lambda, its handler run in-process.
+    package, configuration = fetch_deployed_package(
+        boto3.client("lambda", region_name=emulator.region), "ddb-warmer-dev-warmer"
+    )
+    handler = load_handler(package, tmp_path / "deployed")
+    assert Path(handler.__file__).is_relative_to(tmp_path)
+    monkeypatch.setenv("WARMER_CONFIG", configuration["Environment"]["Variables"]["WARMER_CONFIG"])
+    (summary,) = run_ticks(handler, configuration, 1, tmp_path / "ticks.log")
+    assert summary["counts"]["warmed"] == 2 and summary["counts"]["failed"] == 0
 
     replan = terragrunt(
         ["run", "--all", "plan", "--", "-detailed-exitcode"], LIVE / "dev", emulator_env, ok_codes=(0, 2)
