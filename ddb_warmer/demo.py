@@ -174,9 +174,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"tick failed: {error}")
             after = snapshot_items(dynamodb, tables)
             changed = [t for t in tables if before[t] != after[t]]
+            items = sum(len(v) for v in after.values())
             print(
                 f"items unchanged in every table: {'yes' if not changed else 'NO: ' + ', '.join(changed)}"
-                f" ({sum(len(v) for v in after.values())} items in {len(tables)} tables)"
+                f" ({items} item{'' if items == 1 else 's'} in {len(tables)} tables)"
             )
             started = step(f"ddb-warmer doctor --environment {args.environment}")
             clients = {name: session.client(name) for name in SERVICES}
