@@ -10,6 +10,7 @@ import boto3
 import pytest
 
 from ddb_warmer.demo import fetch_deployed_package, load_handler, run_ticks
+from ddb_warmer.emulator import running_emulator, state_bucket
 from ddb_warmer.package import base64_sha256, build_zip
 from ddb_warmer.seed import ENVIRONMENTS
 from ddb_warmer.terragrunt import LIVE, terragrunt
@@ -102,3 +103,22 @@ def test_apply_deploys_the_local_package_and_a_second_plan_has_no_changes(
     destroy = terragrunt(["run", "--all", "destroy"], LIVE / "dev", emulator_env)
     assert_no_deprecation_warning(destroy)
     assert "Destroy complete! Resources: 12 destroyed." in destroy.stdout
+
+
+def test_backend_bootstrap_creates_a_versioned_encrypted_state_bucket_without_warnings():
+    # Its own emulator: the shared one already has the bucket, as an admin would have made it.
+    with running_emulator(name="moto-bootstrap") as emulator:
+        run = terragrunt(["backend", "bootstrap", "--all"], LIVE / "prod", emulator.env())
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=emulator.endpoint,
+            region_name=emulator.region,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+
+        bucket = state_bucket(emulator.region)
+        assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == [bucket]
+        assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+        assert s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert_no_deprecation_warning(run)

@@ -8,6 +8,8 @@ import pytest
 
 from ddb_warmer.terragrunt import LIVE, terragrunt
 
+from .test_environments import assert_no_deprecation_warning
+
 pytestmark = pytest.mark.slow
 
 UNIT = LIVE / "_bootstrap" / "github-oidc"
@@ -16,7 +18,8 @@ REPO = "acme/ddb-warmer"
 
 @pytest.fixture(scope="module")
 def plan(emulator_env):
-    terragrunt(["plan", "-out=tfplan"], UNIT, emulator_env)
+    run = terragrunt(["plan", "-out=tfplan"], UNIT, emulator_env)
+    assert_no_deprecation_warning(run)
     shown = terragrunt(["show", "--tf-forward-stdout", "-json", "tfplan"], UNIT, emulator_env)
     return {c["address"]: c["change"]["after"] for c in json.loads(shown.stdout)["resource_changes"]}
 
