@@ -93,3 +93,19 @@ def test_pinned_versions_come_from_mise_toml():
     versions = pinned_versions()
     assert set(versions) >= {"terraform", "terragrunt", "actionlint", "terraform-docs", "aws_provider"}
     assert versions["terragrunt"].startswith("1.")
+
+
+def test_the_readme_states_the_versions_pinned_in_mise_toml():
+    from ddb_warmer.toolenv import ROOT
+    from ddb_warmer.versions import pinned_versions
+
+    readme = (ROOT / "README.md").read_text()
+    versions = pinned_versions()
+    for tool, label in (
+        ("terraform", "Terraform"),
+        ("terragrunt", "Terragrunt"),
+        ("actionlint", "actionlint"),
+        ("terraform-docs", "terraform-docs"),
+        ("aws_provider", "hashicorp/aws"),
+    ):
+        assert f"| {label} | {versions[tool]}" in readme, f"README's version of {label} differs from mise.toml"
