@@ -48,21 +48,23 @@ def needs_autoscaling_lookup(table: TableConfig) -> bool:
     return table.auto or any(index.auto for index in table.indexes)
 
 
-def scalable_targets(autoscaling, table_names: list[str]) -> set[tuple[str, str]]:
-    """(resource id, scalable dimension) of every DynamoDB scalable target of these tables.
+def resource_ids(schema: TableSchema) -> list[str]:
+    """Application Auto Scaling's ids of a table and of each of its GSIs."""
+    return [f"table/{schema.name}", *(f"table/{schema.name}/index/{index}" for index in sorted(schema.indexes))]
 
-    One paginated listing of the account's DynamoDB targets answers for every
-    table of the tick at once, indexes included (their resource ids are not
-    known before DescribeTable).
+
+def scalable_targets(autoscaling, schemas: list[TableSchema]) -> set[tuple[str, str]]:
+    """(resource id, scalable dimension) of every DynamoDB scalable target of these tables and their GSIs.
+
+    Asked by resource id, in batches of 50 (the API's limit), so an account's
+    other targets are never listed; the ids of GSIs are known from DescribeTable.
     """
-    wanted = {f"table/{name}" for name in table_names}
+    ids = [resource for schema in schemas for resource in resource_ids(schema)]
     found: set[tuple[str, str]] = set()
     paginator = autoscaling.get_paginator("describe_scalable_targets")
-    for page in paginator.paginate(ServiceNamespace="dynamodb"):
-        for target in page["ScalableTargets"]:
-            table_id = "/".join(target["ResourceId"].split("/")[:2])
-            if table_id in wanted:
-                found.add((target["ResourceId"], target["ScalableDimension"]))
+    for first in range(0, len(ids), RESOURCE_ID_BATCH):
+        for page in paginator.paginate(ServiceNamespace="dynamodb", ResourceIds=ids[first : first + RESOURCE_ID_BATCH]):
+            found |= {(target["ResourceId"], target["ScalableDimension"]) for target in page["ScalableTargets"]}
     return found
 
 

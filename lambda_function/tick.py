@@ -97,7 +97,7 @@ def _autoscaling_targets(config, autoscaling, schemas, results) -> set[tuple[str
     if not auto_tables:
         return set()
     try:
-        return scalable_targets(autoscaling, auto_tables)
+        return scalable_targets(autoscaling, [schemas[name] for name in auto_tables])
     except (ClientError, BotoCoreError) as error:
         for name in auto_tables:
             _fail(results[name], f"DescribeScalableTargets failed (needed for auto mode): {error_text(error)}")

@@ -243,3 +243,27 @@ def test_every_key_schema_gets_one_request_per_dimension_and_keeps_its_items(aws
         [("GetItem", "things", None), ("DeleteItem", "things", None), ("Query", "things", "gsi")] * 3
     )
     assert aws.items("things") == []
+
+
+def test_auto_mode_finds_targets_beyond_the_first_batch_of_fifty_resource_ids(aws):
+    names = [f"table-{i:02d}" for i in range(30)]  # 60 resource ids: a table and a GSI each
+    for name in names:
+        aws.table(TableSpec(name, ("pk", "S"), indexes=(IndexSpec("by_user", ("u", "S")),)), scaled=False)
+    aws.autoscaling.register_scalable_target(
+        ServiceNamespace="dynamodb",
+        ResourceId="table/table-00",
+        ScalableDimension="dynamodb:table:ReadCapacityUnits",
+        MinCapacity=1,
+        MaxCapacity=10,
+    )
+    aws.autoscaling.register_scalable_target(
+        ServiceNamespace="dynamodb",
+        ResourceId="table/table-29/index/by_user",
+        ScalableDimension="dynamodb:index:ReadCapacityUnits",
+        MinCapacity=1,
+        MaxCapacity=10,
+    )
+
+    tick(aws, {"tables": [{"name": name} for name in names]})
+
+    assert aws.recorder.requests() == [("GetItem", "table-00", None), ("Query", "table-29", "by_user")]
