@@ -39,7 +39,7 @@ from types import SimpleNamespace
 
 import boto3
 
-from ddb_warmer.cli import SERVICES
+from ddb_warmer.cli import make_clients
 from ddb_warmer.doctor import diagnose
 from ddb_warmer.doctor_output import render as render_doctor
 from ddb_warmer.emulator import running_emulator
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
                 f" ({items} item{'' if items == 1 else 's'} in {len(tables)} tables)"
             )
             started = step(f"ddb-warmer doctor --environment {args.environment}")
-            clients = {name: session.client(name) for name in SERVICES}
+            clients = make_clients(region)
             report = diagnose(clients, tables, outputs["function_name"], dt.datetime.now(dt.UTC))
             print(render_doctor(report))
             done(started)

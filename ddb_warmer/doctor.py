@@ -19,6 +19,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+from lambda_function.dimensions import dimension_label, resource_id, scalable_dimension
+
 # DynamoDB allows 4 decreases in the first hour of a UTC day and then one per
 # hour: 27 in a day.
 DECREASES_PER_DAY = 27
@@ -46,7 +48,7 @@ class Dimension:
 
     @property
     def label(self) -> str:
-        return f"{'table' if self.index is None else 'index ' + self.index} {self.kind}"
+        return dimension_label(self.index, self.kind)
 
     @property
     def gaps(self) -> int:
@@ -54,12 +56,19 @@ class Dimension:
 
     @property
     def resource_id(self) -> str:
-        return f"table/{self.table}" + ("" if self.index is None else f"/index/{self.index}")
+        return resource_id(self.table, self.index)
 
     @property
     def scalable_dimension(self) -> str:
-        capacity = "ReadCapacityUnits" if self.kind == "read" else "WriteCapacityUnits"
-        return f"dynamodb:{'table' if self.index is None else 'index'}:{capacity}"
+        return scalable_dimension(self.index, self.kind)
+
+    @property
+    def metric_dimensions(self) -> list[dict]:
+        """The CloudWatch dimensions of its AWS/DynamoDB metrics."""
+        dimensions = [{"Name": "TableName", "Value": self.table}]
+        if self.index:
+            dimensions.append({"Name": "GlobalSecondaryIndexName", "Value": self.index})
+        return dimensions
 
 
 @dataclass
@@ -301,10 +310,9 @@ def diagnose(
     if metrics_available:
         queries = []
         for number, d in enumerate(dimensions):
-            metric_dimensions = [{"Name": "TableName", "Value": d.table}]
-            if d.index:
-                metric_dimensions.append({"Name": "GlobalSecondaryIndexName", "Value": d.index})
-            queries.append((f"d{number}", "AWS/DynamoDB", f"Consumed{d.kind.title()}CapacityUnits", metric_dimensions))
+            queries.append(
+                (f"d{number}", "AWS/DynamoDB", f"Consumed{d.kind.title()}CapacityUnits", d.metric_dimensions)
+            )
         seen = minutes_with_data(cloudwatch, queries, start, end)
     warmer = warmer_health(clients, function, start, end)
     for number, d in enumerate(dimensions):

@@ -54,13 +54,10 @@ def ticks_per_month(schedule_expression: str) -> int:
 
 
 def average_utilisation(cloudwatch, dimension, now: dt.datetime) -> float | None:
-    metric_dimensions = [{"Name": "TableName", "Value": dimension.table}]
-    if dimension.index:
-        metric_dimensions.append({"Name": "GlobalSecondaryIndexName", "Value": dimension.index})
     stats = cloudwatch.get_metric_statistics(
         Namespace="AWS/DynamoDB",
         MetricName=f"Consumed{dimension.kind.title()}CapacityUnits",
-        Dimensions=metric_dimensions,
+        Dimensions=dimension.metric_dimensions,
         StartTime=now - dt.timedelta(days=1),
         EndTime=now,
         Period=86400,

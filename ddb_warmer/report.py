@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from lambda_function.dimensions import dimension_label
+
 UNITS = {"read": "RCU", "write": "WCU"}
 
 
@@ -14,7 +16,7 @@ def dimension_rows(summaries: list[dict]) -> list[dict]:
     for summary in ticks:
         for table in summary["tables"]:
             if not table["dimensions"]:
-                key = (table["table"], "", "")
+                key = (table["table"], "")
                 rows.setdefault(
                     key,
                     {
@@ -29,13 +31,13 @@ def dimension_rows(summaries: list[dict]) -> list[dict]:
                 rows[key]["ticks"] += 1
                 rows[key]["outcomes"][f"{table['status']}: {table['reason']}"] += 1
             for entry in table["dimensions"]:
-                where = "table" if entry["index"] is None else f"index {entry['index']}"
-                key = (table["table"], where, entry["dimension"])
+                label = dimension_label(entry["index"], entry["dimension"])
+                key = (table["table"], label)
                 row = rows.setdefault(
                     key,
                     {
                         "table": table["table"],
-                        "dimension": f"{where} {entry['dimension']}",
+                        "dimension": label,
                         "request": entry["operation"],
                         "ticks": 0,
                         "consumed": 0.0,

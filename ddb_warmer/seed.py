@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import boto3
 
 from ddb_warmer.emulator import state_bucket
+from lambda_function.dimensions import resource_id
 from lambda_function.schema import SENTINEL_VALUES
 
 TARGET_UTILISATION = 70.0
@@ -148,6 +149,14 @@ def add_auto_scaling(autoscaling, resource_id: str, kind: str, dimensions: tuple
         )
 
 
+def seed_table(dynamodb, autoscaling, spec: TableSpec) -> None:
+    """The table, its items, and auto scaling on the dimensions the spec scales."""
+    create_table(dynamodb, spec)
+    add_auto_scaling(autoscaling, resource_id(spec.name), "table", spec.scaled)
+    for index in spec.indexes:
+        add_auto_scaling(autoscaling, resource_id(spec.name, index.name), "index", index.scaled)
+
+
 def seed_environment(environment: str, region: str, session: boto3.Session | None = None) -> list[str]:
     """Create the state bucket and the environment's tables; returns the table names."""
     session = session or boto3.Session(region_name=region)
@@ -155,8 +164,5 @@ def seed_environment(environment: str, region: str, session: boto3.Session | Non
     dynamodb = session.client("dynamodb")
     autoscaling = session.client("application-autoscaling")
     for spec in ENVIRONMENTS[environment]:
-        create_table(dynamodb, spec)
-        add_auto_scaling(autoscaling, f"table/{spec.name}", "table", spec.scaled)
-        for index in spec.indexes:
-            add_auto_scaling(autoscaling, f"table/{spec.name}/index/{index.name}", "index", index.scaled)
+        seed_table(dynamodb, autoscaling, spec)
     return [spec.name for spec in ENVIRONMENTS[environment]]

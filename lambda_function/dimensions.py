@@ -18,6 +18,21 @@ from .schema import TableSchema
 RESOURCE_ID_BATCH = 50
 
 
+def dimension_label(index: str | None, kind: str) -> str:
+    """How logs, reports and errors name a dimension: "table read", "index by_user write"."""
+    return f"{'table' if index is None else 'index ' + index} {kind}"
+
+
+def resource_id(table: str, index: str | None = None) -> str:
+    """Application Auto Scaling's id of a table or of one of its GSIs."""
+    return f"table/{table}" if index is None else f"table/{table}/index/{index}"
+
+
+def scalable_dimension(index: str | None, kind: str) -> str:
+    capacity = "ReadCapacityUnits" if kind == "read" else "WriteCapacityUnits"
+    return f"dynamodb:{'table' if index is None else 'index'}:{capacity}"
+
+
 @dataclass(frozen=True)
 class Dimension:
     table: str
@@ -26,18 +41,15 @@ class Dimension:
 
     @property
     def label(self) -> str:
-        return f"{'table' if self.index is None else 'index ' + self.index} {self.kind}"
+        return dimension_label(self.index, self.kind)
 
     @property
     def resource_id(self) -> str:
-        if self.index is None:
-            return f"table/{self.table}"
-        return f"table/{self.table}/index/{self.index}"
+        return resource_id(self.table, self.index)
 
     @property
     def scalable_dimension(self) -> str:
-        capacity = "ReadCapacityUnits" if self.kind == "read" else "WriteCapacityUnits"
-        return f"dynamodb:{'table' if self.index is None else 'index'}:{capacity}"
+        return scalable_dimension(self.index, self.kind)
 
 
 class UnknownIndex(LookupError):
@@ -50,7 +62,7 @@ def needs_autoscaling_lookup(table: TableConfig) -> bool:
 
 def resource_ids(schema: TableSchema) -> list[str]:
     """Application Auto Scaling's ids of a table and of each of its GSIs."""
-    return [f"table/{schema.name}", *(f"table/{schema.name}/index/{index}" for index in sorted(schema.indexes))]
+    return [resource_id(schema.name), *(resource_id(schema.name, index) for index in sorted(schema.indexes))]
 
 
 def scalable_targets(autoscaling, schemas: list[TableSchema]) -> set[tuple[str, str]]:

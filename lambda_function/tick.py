@@ -17,7 +17,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from . import requests
 from .config import TableConfig, WarmerConfig
-from .dimensions import Dimension, UnknownIndex, choose_dimensions, needs_autoscaling_lookup, scalable_targets
+from .dimensions import (
+    Dimension,
+    UnknownIndex,
+    choose_dimensions,
+    dimension_label,
+    needs_autoscaling_lookup,
+    scalable_targets,
+)
 from .log import log_event
 from .schema import SchemaCache, TableSchema
 
@@ -176,13 +183,9 @@ def _settle(result: TableResult, dry_run: bool) -> None:
         return
     errors = [d for d in result.dimensions if d["outcome"] == "error"]
     if errors:
-        _fail(result, "; ".join(f"{_where(d)}: {d['error']}" for d in errors))
+        _fail(result, "; ".join(f"{dimension_label(d['index'], d['dimension'])}: {d['error']}" for d in errors))
     else:
         result.status = "planned" if dry_run else "warmed"
-
-
-def _where(entry: dict) -> str:
-    return f"{'table' if entry['index'] is None else 'index ' + entry['index']} {entry['dimension']}"
 
 
 def _summary(config: WarmerConfig, results: dict[str, TableResult], seconds: float) -> dict:

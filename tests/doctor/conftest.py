@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import boto3
 import pytest
 from moto import mock_aws
 
-from ddb_warmer.cli import SERVICES
-from ddb_warmer.seed import IndexSpec, TableSpec, add_auto_scaling, create_table
+from ddb_warmer.cli import make_clients
+from ddb_warmer.seed import IndexSpec, TableSpec, add_auto_scaling, create_table, seed_table
 
 NOW = dt.datetime(2026, 11, 27, 12, 0, 30, tzinfo=dt.UTC)
 FUNCTION = "ddb-warmer-test-warmer"
@@ -50,12 +49,10 @@ def account(aws_credentials):
     """Tables: warm (a datapoint every minute), five-minutely (the original 5-minute design),
     silent (no data), no-policy, at-minimum, on-demand, unscaled; a warmer that ticks."""
     with mock_aws():
-        session = boto3.Session(region_name="eu-west-1")
-        clients = {name: session.client(name) for name in SERVICES}
+        clients = make_clients("eu-west-1")
         dynamodb, autoscaling = clients["dynamodb"], clients["application-autoscaling"]
         for name in ("warm", "five-minutely", "silent"):
-            create_table(dynamodb, TableSpec(name, ("pk", "S")))
-            add_auto_scaling(autoscaling, f"table/{name}", "table", ("read", "write"))
+            seed_table(dynamodb, autoscaling, TableSpec(name, ("pk", "S")))
         create_table(dynamodb, TableSpec("indexed", ("pk", "S"), indexes=(IndexSpec("by_user", ("u", "S")),)))
         add_auto_scaling(autoscaling, "table/indexed/index/by_user", "index", ("read",))
         create_table(dynamodb, TableSpec("no-policy", ("pk", "S")))

@@ -8,7 +8,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from ddb_warmer.seed import IndexSpec, TableSpec, add_auto_scaling, create_table
+from ddb_warmer.seed import TableSpec, create_table, seed_table
 from lambda_function.schema import SchemaCache
 
 
@@ -34,11 +34,10 @@ class Aws:
     cache: SchemaCache
 
     def table(self, spec: TableSpec, scaled: bool = True) -> TableSpec:
-        create_table(self.dynamodb, spec)
         if scaled:
-            add_auto_scaling(self.autoscaling, f"table/{spec.name}", "table", spec.scaled)
-            for index in spec.indexes:
-                add_auto_scaling(self.autoscaling, f"table/{spec.name}/index/{index.name}", "index", index.scaled)
+            seed_table(self.dynamodb, self.autoscaling, spec)
+        else:
+            create_table(self.dynamodb, spec)
         return spec
 
     def items(self, table: str) -> list[dict]:
@@ -53,6 +52,3 @@ def aws(aws_credentials):
         recorder = Recorder()
         dynamodb.meta.events.register("provide-client-params.dynamodb.*", recorder)
         yield Aws(dynamodb, boto3.client("application-autoscaling"), recorder, SchemaCache())
-
-
-__all__ = ["IndexSpec", "TableSpec"]

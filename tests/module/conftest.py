@@ -5,7 +5,7 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from ddb_warmer.seed import IndexSpec, TableSpec, add_auto_scaling, create_table
+from ddb_warmer.seed import IndexSpec, TableSpec, seed_table
 
 EXAMPLE_TABLES = (
     TableSpec("example-orders", ("pk", "S"), ("sk", "S")),
@@ -18,8 +18,7 @@ def example_tables(emulator):
     session = boto3.Session(region_name=emulator.region)
     dynamodb, autoscaling = session.client("dynamodb"), session.client("application-autoscaling")
     for spec in EXAMPLE_TABLES:
-        create_table(dynamodb, spec)
-        add_auto_scaling(autoscaling, f"table/{spec.name}", "table", spec.scaled)
+        seed_table(dynamodb, autoscaling, spec)
     dynamodb.update_time_to_live(
         TableName="example-events", TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
     )
