@@ -19,7 +19,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from lambda_function.dimensions import dimension_label, resource_id, scalable_dimension
+from lambda_function.dimensions import dimension_label, resource_id, scalable_dimension, scalable_targets
+from lambda_function.schema import schema_from_description
 
 # DynamoDB allows 4 decreases in the first hour of a UTC day and then one per
 # hour: 27 in a day.
@@ -153,19 +154,14 @@ def table_dimensions(description: dict) -> list[Dimension]:
     return dimensions
 
 
-def scaling_of(autoscaling, table_names: list[str]) -> tuple[dict, dict]:
-    """(targets, policies) keyed by (resource id, scalable dimension)."""
-    wanted = {f"table/{name}" for name in table_names}
-    targets, policies = {}, {}
-    for page in autoscaling.get_paginator("describe_scalable_targets").paginate(ServiceNamespace="dynamodb"):
-        for target in page["ScalableTargets"]:
-            if "/".join(target["ResourceId"].split("/")[:2]) in wanted:
-                targets[(target["ResourceId"], target["ScalableDimension"])] = target
+def target_tracking_policies(autoscaling) -> dict[tuple[str, str], dict]:
+    """The account's DynamoDB target-tracking policies, by (resource id, scalable dimension)."""
+    policies = {}
     for page in autoscaling.get_paginator("describe_scaling_policies").paginate(ServiceNamespace="dynamodb"):
         for policy in page["ScalingPolicies"]:
             if policy.get("PolicyType") == "TargetTrackingScaling":
                 policies[(policy["ResourceId"], policy["ScalableDimension"])] = policy
-    return targets, policies
+    return policies
 
 
 def alarms_by_name(cloudwatch, names: list[str]) -> dict[str, dict]:
@@ -295,7 +291,9 @@ def diagnose(
         if progress:
             progress(number, len(table_names), name)
         descriptions[name] = dynamodb.describe_table(TableName=name)["Table"]
-    targets, policies = scaling_of(autoscaling, table_names)
+    schemas = {name: schema_from_description(description) for name, description in descriptions.items()}
+    targets = scalable_targets(autoscaling, list(schemas.values()))
+    policies = target_tracking_policies(autoscaling)
     dimensions = [d for name in table_names for d in table_dimensions(descriptions[name])]
     alarm_names = {}
     for d in dimensions:
@@ -330,6 +328,6 @@ def diagnose(
                 alarm.get("StateReason"),
             )
         d.minutes = [m in seen.get(f"d{number}", set()) for m in minutes] if metrics_available else []
-        d.on_demand = descriptions[d.table].get("BillingModeSummary", {}).get("BillingMode") == "PAY_PER_REQUEST"
+        d.on_demand = schemas[d.table].on_demand
         judge(d, d.on_demand, target, policy, alarm, metrics_available, warmer)
     return Report(now.isoformat(timespec="seconds"), window, metrics_available, warmer, dimensions)

@@ -16,7 +16,9 @@ import re
 from dataclasses import asdict, dataclass
 
 from ddb_warmer import prices as price_table
-from ddb_warmer.doctor import scaling_of, table_dimensions
+from ddb_warmer.doctor import table_dimensions
+from lambda_function.dimensions import scalable_targets
+from lambda_function.schema import schema_from_description
 
 ASSUMED_TICK_SECONDS = 0.5  # when the function has published no TickDuration yet
 MINUTES_PER_MONTH = price_table.HOURS_PER_MONTH * 60
@@ -94,11 +96,12 @@ def estimate(clients, tables: list[str], function: str | None, region: str, now:
         ticks * price_table.LAMBDA_REQUEST_MILLION / 1_000_000
         + ticks * tick_seconds * memory / 1024 * price_table.LAMBDA_GB_SECOND_ARM
     )
-    targets, _ = scaling_of(clients["application-autoscaling"], tables)
+    descriptions = {table: clients["dynamodb"].describe_table(TableName=table)["Table"] for table in tables}
+    schemas = {table: schema_from_description(description) for table, description in descriptions.items()}
+    targets = scalable_targets(clients["application-autoscaling"], list(schemas.values()))
     costs, hints = [], []
-    for table in tables:
-        description = clients["dynamodb"].describe_table(TableName=table)["Table"]
-        if description.get("BillingModeSummary", {}).get("BillingMode") == "PAY_PER_REQUEST":
+    for table, description in descriptions.items():
+        if schemas[table].on_demand:
             hints.append(f"{table}: on-demand already; the warmer does nothing for it (remove it)")
             continue
         table_costs = []

@@ -9,6 +9,7 @@ are never chosen automatically: warming them needs a sentinel item.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 
 from .config import TableConfig
@@ -65,22 +66,22 @@ def resource_ids(schema: TableSchema) -> list[str]:
     return [resource_id(schema.name), *(resource_id(schema.name, index) for index in sorted(schema.indexes))]
 
 
-def scalable_targets(autoscaling, schemas: list[TableSchema]) -> set[tuple[str, str]]:
-    """(resource id, scalable dimension) of every DynamoDB scalable target of these tables and their GSIs.
+def scalable_targets(autoscaling, schemas: list[TableSchema]) -> dict[tuple[str, str], dict]:
+    """Every DynamoDB scalable target of these tables and their GSIs, by (resource id, scalable dimension).
 
     Asked by resource id, in batches of 50 (the API's limit), so an account's
     other targets are never listed; the ids of GSIs are known from DescribeTable.
     """
     ids = [resource for schema in schemas for resource in resource_ids(schema)]
-    found: set[tuple[str, str]] = set()
+    found: dict[tuple[str, str], dict] = {}
     paginator = autoscaling.get_paginator("describe_scalable_targets")
     for first in range(0, len(ids), RESOURCE_ID_BATCH):
         for page in paginator.paginate(ServiceNamespace="dynamodb", ResourceIds=ids[first : first + RESOURCE_ID_BATCH]):
-            found |= {(target["ResourceId"], target["ScalableDimension"]) for target in page["ScalableTargets"]}
+            found.update({(t["ResourceId"], t["ScalableDimension"]): t for t in page["ScalableTargets"]})
     return found
 
 
-def choose_dimensions(table: TableConfig, schema: TableSchema, targets: set[tuple[str, str]]) -> list[Dimension]:
+def choose_dimensions(table: TableConfig, schema: TableSchema, targets: Container[tuple[str, str]]) -> list[Dimension]:
     chosen: list[Dimension] = []
 
     def decide(dimension: Dimension, explicit: bool | None, auto: bool) -> None:
@@ -104,5 +105,5 @@ def choose_dimensions(table: TableConfig, schema: TableSchema, targets: set[tupl
     return chosen
 
 
-def _has_target(dimension: Dimension, targets: set[tuple[str, str]]) -> bool:
+def _has_target(dimension: Dimension, targets: Container[tuple[str, str]]) -> bool:
     return (dimension.resource_id, dimension.scalable_dimension) in targets

@@ -99,16 +99,16 @@ def _learn_tables(config, dynamodb, pool, cache, results) -> dict[str, TableSche
     return schemas
 
 
-def _autoscaling_targets(config, autoscaling, schemas, results) -> set[tuple[str, str]]:
+def _autoscaling_targets(config, autoscaling, schemas, results) -> dict[tuple[str, str], dict]:
     auto_tables = [t.name for t in config.tables if needs_autoscaling_lookup(t) and t.name in schemas]
     if not auto_tables:
-        return set()
+        return {}
     try:
         return scalable_targets(autoscaling, [schemas[name] for name in auto_tables])
     except (ClientError, BotoCoreError) as error:
         for name in auto_tables:
             _fail(results[name], f"DescribeScalableTargets failed (needed for auto mode): {error_text(error)}")
-        return set()
+        return {}
 
 
 def _plan_requests(config, schemas, targets, results) -> list[tuple[TableConfig, TableSchema, Dimension]]:
