@@ -260,7 +260,7 @@ def write_cli_config(pinned_provider: str) -> str:
 # --- 4. Go tools ----------------------------------------------------------
 
 
-def tool_version(path: str, name: str) -> str | None:
+def tool_version(path: str) -> str | None:
     out = output_of([path, "--version"])
     if not out:
         return None
@@ -279,12 +279,12 @@ def ensure_go_tool(tool: GoTool, pinned: str) -> str:
         relink(link, built)
         return f"{pinned} (.tools, cached build)"
     on_path = shutil.which(tool.name, path=os.environ.get("PATH", "").replace(str(toolenv.TOOLS_BIN), ""))
-    if on_path and tool_version(on_path, tool.name) == pinned:
+    if on_path and tool_version(on_path) == pinned:
         relink(link, Path(on_path))
         return f"{pinned} ({on_path})"
     build_go_tool(tool, pinned, built)
     relink(link, built)
-    found = tool_version(str(built), tool.name)
+    found = tool_version(str(built))
     if found != pinned:
         raise BootstrapError(f"built {tool.name} reports version {found}, expected {pinned}")
     return f"{pinned} (.tools, built from {tool.module}@v{pinned})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 
 import pytest
 
@@ -107,8 +108,6 @@ resource "aws_ssm_parameter" "token" {
   value = var.token
 }
 """)
-    import subprocess
-
     env = {**emulator_env, "TF_VAR_token": secret}
     for args in (["init", "-input=false"], ["plan", "-input=false", "-out=tfplan"]):
         subprocess.run(["terraform", *args, "-no-color"], cwd=tmp_path, env=env, check=True, capture_output=True)

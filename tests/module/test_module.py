@@ -26,9 +26,14 @@ def terraform(args: list[str], cwd, env, ok_codes=(0,)) -> subprocess.CompletedP
     return done
 
 
-def test_terraform_test_passes_every_plan_and_validation_case(tools_env):
+@pytest.fixture(scope="module")
+def initialised_module(tools_env):
+    """The module initialised once (provider from the mirror) for `terraform test` and `console`."""
     terraform(["init", "-backend=false", "-input=false"], MODULE, tools_env)
+    return tools_env
 
+
+def test_terraform_test_passes_every_plan_and_validation_case(initialised_module, tools_env):
     done = terraform(["test"], MODULE, tools_env)
 
     assert "0 failed" in done.stdout
@@ -53,8 +58,7 @@ BAD_INPUTS = [
 @pytest.mark.parametrize(
     ("bad", "message"), BAD_INPUTS, ids=[next(iter(b)) + str(i) for i, (b, _) in enumerate(BAD_INPUTS)]
 )
-def test_each_validation_says_what_to_write_instead(bad, message, tools_env):
-    terraform(["init", "-backend=false", "-input=false"], MODULE, tools_env)
+def test_each_validation_says_what_to_write_instead(bad, message, initialised_module, tools_env):
     variables = {
         "name_prefix": '"ddb-warmer-x"',
         "package_path": '"tests/fixture-package.zip"',

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ddb_warmer import bootstrap, toolenv
+from ddb_warmer.toolenv import ROOT
+from ddb_warmer.versions import pinned_versions
 
 
 def make_mirror(root, version="5.100.0", packed=False):
@@ -88,17 +90,12 @@ def test_a_mirror_of_an_existing_cli_config_is_reused(isolated, monkeypatch):
 
 
 def test_pinned_versions_come_from_mise_toml():
-    from ddb_warmer.versions import pinned_versions
-
     versions = pinned_versions()
     assert set(versions) >= {"terraform", "terragrunt", "actionlint", "terraform-docs", "aws_provider"}
     assert versions["terragrunt"].startswith("1.")
 
 
 def test_the_readme_states_the_versions_pinned_in_mise_toml():
-    from ddb_warmer.toolenv import ROOT
-    from ddb_warmer.versions import pinned_versions
-
     readme = (ROOT / "README.md").read_text()
     versions = pinned_versions()
     for tool, label in (
