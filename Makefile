@@ -13,10 +13,10 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 bootstrap: ## install or check every pinned tool (idempotent; seconds when done before)
-	@$(PYTHON) -m ddb_warmer.bootstrap
+	@$(PYTHON) -m ddb_warmer.build.bootstrap
 
 demo: bootstrap ## the main job: deploy live/dev to the local emulator, run warm ticks, report, tear down
-	@$(VENV_PY) -m ddb_warmer.demo
+	@$(VENV_PY) -m ddb_warmer.local.demo
 
 test: bootstrap ## every test: handler, package, checkov, workflows, Terragrunt plans/applies on the emulator
 	@$(VENV_PY) -m pytest
@@ -31,7 +31,7 @@ lint: bootstrap ## ruff, terraform fmt, terragrunt hcl fmt, actionlint, checkov 
 	@terragrunt hcl fmt --check --working-dir live
 	@terragrunt hcl fmt --check --file terragrunt.hcl
 	@actionlint
-	@$(VENV_PY) -m ddb_warmer.checkov
+	@$(VENV_PY) -m ddb_warmer.build.checkov
 
 fmt: bootstrap ## format Python, Terraform and Terragrunt files
 	@$(VENV_PY) -m ruff format .
@@ -43,11 +43,13 @@ docs: bootstrap ## regenerate the module README's inputs/outputs tables (terrafo
 	@terraform-docs modules/dynamodb-warmer
 	@terraform-docs modules/github-oidc
 
-lock: ## re-pin requirements.lock from requirements-dev.txt
-	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
-	.venv-lock/bin/pip install -q -r requirements-dev.txt
-	(echo "# Generated from requirements-dev.txt by \`make lock\`: the whole dependency tree, pinned."; \
-	 .venv-lock/bin/pip freeze --exclude-editable) > requirements.lock
+lock: ## re-pin requirements/*.txt (hashed, pip-compile) from requirements/*.in; Dependabot keeps them current
+	rm -rf .venv-lock && $$($(PYTHON) -m ddb_warmer.build.bootstrap --print-python) -m venv .venv-lock
+	.venv-lock/bin/pip install -q pip-tools
+	for name in dev checkov; do \
+	  .venv-lock/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	    --no-emit-find-links --upgrade --output-file requirements/$$name.txt requirements/$$name.in || exit 1; \
+	done
 	rm -rf .venv-lock
 
 clean: ## remove build output and local run leftovers (keeps the tool cache)

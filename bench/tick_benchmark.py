@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import boto3
 from botocore.awsrequest import AWSResponse
 
-from ddb_warmer.package import build_zip
+from ddb_warmer.build.package import build_zip
 from lambda_function import main as handler_main
 from lambda_function import requests as warm_requests
 from lambda_function.config import DEFAULT_MAX_WORKERS, parse_config

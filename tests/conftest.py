@@ -7,9 +7,9 @@ import shutil
 import boto3
 import pytest
 
-from ddb_warmer.emulator import running_emulator
-from ddb_warmer.seed import ENVIRONMENTS, seed_environment
-from ddb_warmer.toolenv import TERRAFORMRC, TOOLS_BIN, tool_env
+from ddb_warmer.build.toolenv import TERRAFORMRC, TOOLS_BIN, tool_env
+from ddb_warmer.local.emulator import running_emulator
+from ddb_warmer.local.seed import ENVIRONMENTS, seed_environment
 
 
 @pytest.fixture

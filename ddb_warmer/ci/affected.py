@@ -15,7 +15,7 @@ import json
 import subprocess
 import sys
 
-from ddb_warmer.toolenv import ROOT
+from ddb_warmer.build.toolenv import ROOT
 
 LIVE = ROOT / "live"
 SHARED_PREFIXES = (
@@ -23,7 +23,7 @@ SHARED_PREFIXES = (
     "lambda_function/",
     "live/_shared/",
     "terragrunt.hcl",
-    "ddb_warmer/package.py",
+    "ddb_warmer/build/package.py",
     "mise.toml",
 )
 

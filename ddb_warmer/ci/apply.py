@@ -13,8 +13,8 @@ import argparse
 import subprocess
 import sys
 
-from ddb_warmer.terragrunt import environment_dir
-from ddb_warmer.toolenv import tool_env
+from ddb_warmer.build.terragrunt import environment_dir
+from ddb_warmer.build.toolenv import tool_env
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 
-from ddb_warmer.ci.plan import UnitPlan
+from ddb_warmer.ci.unit_plan import UnitPlan
 
 GITHUB_LIMIT = 65_536
 BUDGET = 60_000  # leaves room for GitHub's own accounting of the body

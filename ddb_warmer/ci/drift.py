@@ -12,10 +12,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ddb_warmer.build.toolenv import tool_env
 from ddb_warmer.ci.comment import render_comment, run_url
 from ddb_warmer.ci.github import GitHub
-from ddb_warmer.ci.plan import UnitPlan, plan_environment, save
-from ddb_warmer.toolenv import tool_env
+from ddb_warmer.ci.plan import plan_environment, save
+from ddb_warmer.ci.unit_plan import UnitPlan
 
 
 def drift_marker(environment: str) -> str:

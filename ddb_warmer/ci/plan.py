@@ -18,29 +18,15 @@ import argparse
 import json
 import re
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
-from ddb_warmer.terragrunt import LIVE, terragrunt
-from ddb_warmer.toolenv import WORK, tool_env
+from ddb_warmer.build.terragrunt import LIVE, terragrunt
+from ddb_warmer.build.toolenv import WORK, tool_env
+from ddb_warmer.ci.comment import render_comment, run_url
+from ddb_warmer.ci.unit_plan import UnitPlan
 
 PLAN_FILE = "tfplan"
-
-
-@dataclass
-class UnitPlan:
-    unit: str  # path under live/, e.g. "dev/warmer"
-    ok: bool
-    add: int = 0
-    change: int = 0
-    destroy: int = 0
-    destroyed: list[str] = field(default_factory=list)  # addresses deleted or replaced
-    text: str = ""
-    error: str = ""
-
-    @property
-    def has_changes(self) -> bool:
-        return bool(self.add or self.change or self.destroy)
 
 
 def unit_dirs(env_dir: Path) -> list[Path]:
@@ -117,8 +103,6 @@ def load(path: Path) -> list[UnitPlan]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ddb_warmer.ci.comment import render_comment, run_url
-
     parser = argparse.ArgumentParser(description="plan an environment and summarise it")
     parser.add_argument("--environment", required=True)
     parser.add_argument("--comment-file", type=Path, help="write the pull-request comment here")

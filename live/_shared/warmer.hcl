@@ -10,7 +10,7 @@ terraform {
   # the source alone.
   before_hook "package_lambda" {
     commands = ["init", "plan", "apply", "destroy", "refresh", "import", "console", "validate"]
-    execute  = ["python3", "${get_repo_root()}/ddb_warmer/package.py", "--output", "lambda_function.zip"]
+    execute  = ["python3", "${get_repo_root()}/ddb_warmer/build/package.py", "--output", "lambda_function.zip"]
   }
 }
 

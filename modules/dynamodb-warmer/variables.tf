@@ -77,7 +77,7 @@ variable "schedule_enabled" {
 }
 
 variable "package_path" {
-  description = "Path of the Lambda zip built by ddb_warmer/package.py (the Terragrunt units build it in a before hook)."
+  description = "Path of the Lambda zip built by ddb_warmer/build/package.py (the Terragrunt units build it in a before hook)."
   type        = string
 }
 

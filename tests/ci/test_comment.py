@@ -7,9 +7,10 @@ import subprocess
 
 import pytest
 
+from ddb_warmer.build.terragrunt import LIVE, terragrunt
 from ddb_warmer.ci.comment import GITHUB_LIMIT, marker, mask_secrets, render_comment
-from ddb_warmer.ci.plan import UnitPlan, plan_environment
-from ddb_warmer.terragrunt import LIVE, terragrunt
+from ddb_warmer.ci.plan import plan_environment
+from ddb_warmer.ci.unit_plan import UnitPlan
 
 RUN_URL = "https://github.com/acme/ddb-warmer/actions/runs/42"
 

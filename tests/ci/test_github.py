@@ -12,7 +12,7 @@ import pytest
 from ddb_warmer.ci.comment import marker
 from ddb_warmer.ci.drift import drift_marker, report_drift
 from ddb_warmer.ci.github import GitHub
-from ddb_warmer.ci.plan import UnitPlan
+from ddb_warmer.ci.unit_plan import UnitPlan
 
 
 class FakeGitHub(BaseHTTPRequestHandler):

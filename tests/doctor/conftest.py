@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from moto import mock_aws
 
-from ddb_warmer.cli import make_clients
-from ddb_warmer.seed import IndexSpec, TableSpec, add_auto_scaling, create_table, seed_table
+from ddb_warmer.local.seed import IndexSpec, TableSpec, add_auto_scaling, create_table, seed_table
+from ddb_warmer.ops.aws import make_clients
 
 NOW = dt.datetime(2026, 11, 27, 12, 0, 30, tzinfo=dt.UTC)
 FUNCTION = "ddb-warmer-test-warmer"

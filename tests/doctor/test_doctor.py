@@ -8,9 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from ddb_warmer import cli
-from ddb_warmer.doctor import DECREASES_PER_DAY, Dimension, Warmer, diagnose, judge
-from ddb_warmer.doctor_output import render
+from ddb_warmer.ops import cli
+from ddb_warmer.ops.doctor import DECREASES_PER_DAY, Dimension, Warmer, diagnose, judge
+from ddb_warmer.ops.doctor_output import render
 
 from .conftest import FUNCTION, NOW, put_minutes
 

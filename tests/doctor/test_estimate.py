@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ddb_warmer import prices
-from ddb_warmer.estimate import ASSUMED_TICK_SECONDS, estimate, render, ticks_per_month
+from ddb_warmer.ops import prices
+from ddb_warmer.ops.estimate import ASSUMED_TICK_SECONDS, estimate, render, ticks_per_month
 
 from .conftest import NOW
 

@@ -8,7 +8,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from ddb_warmer.seed import TableSpec, create_table, seed_table
+from ddb_warmer.local.seed import TableSpec, create_table, seed_table
 from lambda_function.schema import SchemaCache
 
 

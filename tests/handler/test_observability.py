@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 
-from ddb_warmer.seed import TableSpec
+from ddb_warmer.local.seed import TableSpec
 from lambda_function import main
 
 

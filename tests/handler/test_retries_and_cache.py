@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import boto3
 from botocore.awsrequest import AWSResponse
 
-from ddb_warmer.seed import TableSpec
+from ddb_warmer.local.seed import TableSpec
 from lambda_function import main
 from lambda_function.config import parse_config
 from lambda_function.tick import run_tick

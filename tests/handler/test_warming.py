@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ddb_warmer.seed import IndexSpec, TableSpec
+from ddb_warmer.local.seed import IndexSpec, TableSpec
 from lambda_function import main
 from lambda_function.config import parse_config
 from lambda_function.schema import SENTINEL_VALUES

@@ -9,11 +9,11 @@ from pathlib import Path
 import boto3
 import pytest
 
-from ddb_warmer.demo import fetch_deployed_package, load_handler, run_ticks
-from ddb_warmer.emulator import running_emulator, state_bucket
-from ddb_warmer.package import base64_sha256, build_zip
-from ddb_warmer.seed import ENVIRONMENTS
-from ddb_warmer.terragrunt import LIVE, terragrunt
+from ddb_warmer.build.package import base64_sha256, build_zip
+from ddb_warmer.build.terragrunt import LIVE, terragrunt
+from ddb_warmer.local.demo import fetch_deployed_package, load_handler, run_ticks
+from ddb_warmer.local.emulator import running_emulator, state_bucket
+from ddb_warmer.local.seed import ENVIRONMENTS
 
 pytestmark = pytest.mark.slow
 

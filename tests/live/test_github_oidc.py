@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ddb_warmer.terragrunt import LIVE, terragrunt
+from ddb_warmer.build.terragrunt import LIVE, terragrunt
 
 from .test_environments import assert_no_deprecation_warning
 

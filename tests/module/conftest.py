@@ -5,7 +5,7 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from ddb_warmer.seed import IndexSpec, TableSpec, seed_table
+from ddb_warmer.local.seed import IndexSpec, TableSpec, seed_table
 
 EXAMPLE_TABLES = (
     TableSpec("example-orders", ("pk", "S"), ("sk", "S")),

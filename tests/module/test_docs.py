@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from ddb_warmer.toolenv import ROOT, TOOLS_BIN
+from ddb_warmer.build.toolenv import ROOT, TOOLS_BIN
 
 MODULE = ROOT / "modules" / "dynamodb-warmer"
 

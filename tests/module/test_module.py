@@ -9,9 +9,9 @@ import subprocess
 
 import pytest
 
-from ddb_warmer.checkov import checkov_report, failed_checks
-from ddb_warmer.package import build_zip, write_if_changed
-from ddb_warmer.toolenv import ROOT
+from ddb_warmer.build.checkov import checkov_report, failed_checks
+from ddb_warmer.build.package import build_zip, write_if_changed
+from ddb_warmer.build.toolenv import ROOT
 from lambda_function.schema import SENTINEL_VALUES
 
 pytestmark = pytest.mark.slow

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ddb_warmer import bootstrap, toolenv
-from ddb_warmer.toolenv import ROOT
-from ddb_warmer.versions import pinned_versions
+from ddb_warmer.build import bootstrap, toolenv
+from ddb_warmer.build.toolenv import ROOT
+from ddb_warmer.build.versions import pinned_versions
 
 
 def make_mirror(root, version="5.100.0", packed=False):

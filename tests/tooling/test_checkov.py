@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ddb_warmer.checkov import MODULES, checkov_report, failed_checks
+from ddb_warmer.build.checkov import MODULES, checkov_report, failed_checks
 
 
 def test_checkov_finds_no_failed_check_in_the_modules():

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from ddb_warmer.toolenv import ROOT, VENV
+from ddb_warmer.build.toolenv import ROOT, VENV
 
 CHECKS = {
     "ruff check": [str(VENV / "bin" / "ruff"), "check", "."],

@@ -9,8 +9,8 @@ import sys
 import zipfile
 from io import BytesIO
 
-from ddb_warmer import package
-from ddb_warmer.toolenv import ROOT
+from ddb_warmer.build import package
+from ddb_warmer.build.toolenv import ROOT
 
 
 def test_two_builds_are_byte_identical_even_with_different_file_times(tmp_path):
@@ -28,7 +28,7 @@ def test_two_builds_are_byte_identical_even_with_different_file_times(tmp_path):
 
 def test_the_script_writes_the_same_bytes_as_the_library_and_leaves_an_unchanged_file_alone(tmp_path):
     output = tmp_path / "lambda_function.zip"
-    command = [sys.executable, str(ROOT / "ddb_warmer" / "package.py"), "--output", str(output)]
+    command = [sys.executable, str(ROOT / "ddb_warmer" / "build" / "package.py"), "--output", str(output)]
     subprocess.run(command, check=True, capture_output=True, env={"PATH": os.environ["PATH"]})
     first_mtime = output.stat().st_mtime_ns
     rerun = subprocess.run(command, check=True, capture_output=True, text=True, env={"PATH": os.environ["PATH"]})

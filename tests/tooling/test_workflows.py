@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-from ddb_warmer.toolenv import ROOT, TOOLS_BIN, VENV
+from ddb_warmer.build.toolenv import ROOT, TOOLS_BIN, VENV
 
 
 def test_actionlint_finds_no_problem_in_any_workflow(tools_env):
@@ -64,7 +64,7 @@ def test_every_repository_script_a_workflow_runs_exists_and_answers_help():
         "ddb_warmer.ci.apply",
         "ddb_warmer.ci.drift",
         "ddb_warmer.ci.affected",
-        "ddb_warmer.checkov",
+        "ddb_warmer.build.checkov",
     } <= modules
     for module in sorted(modules):
         done = subprocess.run(

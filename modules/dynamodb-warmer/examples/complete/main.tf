@@ -1,6 +1,6 @@
 # Every input set: explicit and auto tables, an opt-in GSI write, encryption,
 # alarms to a topic, tracing, reserved concurrency. Build the package first:
-#   python3 ../../../../ddb_warmer/package.py --output lambda_function.zip
+#   python3 ../../../../ddb_warmer/build/package.py --output lambda_function.zip
 
 terraform {
   required_version = ">= 1.5.0"

@@ -1,5 +1,5 @@
 # The least a caller writes: a name and the tables. Build the package first:
-#   python3 ../../../../ddb_warmer/package.py --output lambda_function.zip
+#   python3 ../../../../ddb_warmer/build/package.py --output lambda_function.zip
 
 terraform {
   required_version = ">= 1.5.0"

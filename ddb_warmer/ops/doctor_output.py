@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ddb_warmer.doctor import DECREASES_PER_DAY, Report, strip
+from ddb_warmer.ops.doctor import DECREASES_PER_DAY, Report, strip
 
 COLUMNS = (
     "table",

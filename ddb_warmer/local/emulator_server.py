@@ -1,6 +1,6 @@
 """moto server, with the one Lambda behaviour the warmer's local runs need added.
 
-    python -m ddb_warmer.emulator_server -H 127.0.0.1 -p PORT
+    python -m ddb_warmer.local.emulator_server -H 127.0.0.1 -p PORT
 
 Real Lambda answers GetFunction with `Code.Location`, a presigned S3 URL of
 the deployed package. moto keeps the package of a function created from a zip

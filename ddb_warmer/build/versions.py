@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
-from ddb_warmer.toolenv import ROOT
+from ddb_warmer.build.toolenv import ROOT
 
 
 def pinned_versions() -> dict[str, str]:

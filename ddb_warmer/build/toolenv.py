@@ -9,11 +9,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ROOT / ".tools"
 TOOLS_BIN = TOOLS / "bin"
 TERRAFORMRC = TOOLS / "terraformrc"
 VENV = ROOT / ".venv"
+# checkov pins an old boto3: its own venv keeps it out of the project's.
+CHECKOV_VENV = TOOLS / "checkov-venv"
+IAM_EVALUATOR = ROOT / "tests" / "iam" / "evaluator"
 WORK = ROOT / ".work"  # logs and scratch of local runs (git-ignored)
 DIST = ROOT / "dist"
 MIRROR_ENV = "DDB_WARMER_PROVIDER_MIRROR"

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ddb_warmer.toolenv import ROOT, WORK, tool_env
+from ddb_warmer.build.toolenv import ROOT, WORK, tool_env
 
 HOST = "127.0.0.1"  # loopback only, always
 ACCOUNT_ID = "123456789012"  # moto's default account
@@ -94,7 +94,7 @@ def running_emulator(region: str = "eu-west-1", name: str = "moto") -> Iterator[
     endpoint = f"http://{HOST}:{port}"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "ddb_warmer.emulator_server", "-H", HOST, "-p", str(port)],
+            [sys.executable, "-m", "ddb_warmer.local.emulator_server", "-H", HOST, "-p", str(port)],
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=ROOT,

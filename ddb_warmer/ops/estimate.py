@@ -5,18 +5,17 @@ duration at the schedule's rate; its reads and writes fit inside the tables'
 provisioned capacity, so they add nothing), the capacity still paid above each
 dimension's minimum today (what a working scale-in can give back), and a hint
 per table when on-demand would be cheaper (average utilisation below the
-break-even, about 29 % at current prices). Prices: ddb_warmer/prices.py.
+break-even, about 29 % at current prices). Prices: ddb_warmer/ops/prices.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
-from ddb_warmer import prices as price_table
-from ddb_warmer.doctor import table_dimensions
+from ddb_warmer.ops import prices as price_table
+from ddb_warmer.ops.doctor import table_dimensions
 from lambda_function.dimensions import scalable_targets
 from lambda_function.schema import schema_from_description
 
@@ -155,28 +154,3 @@ def render(result: Estimate) -> str:
     ]
     lines += [f"hint: {hint}" for hint in result.hints]
     return "\n".join(lines)
-
-
-def run(args, clients) -> int:
-    from ddb_warmer.cli import configured_tables, function_for
-
-    function = function_for(args)
-    tables = args.table or (configured_tables(clients["lambda"], function) if function else None)
-    if not tables:
-        print("estimate: name the warmer (--environment or --function) or the tables (--table)")
-        return 2
-    region = clients["dynamodb"].meta.region_name
-    result = estimate(clients, tables, function, region, dt.datetime.now(dt.UTC))
-    print(json.dumps(asdict(result), indent=1) if args.json else render(result))
-    return 0
-
-
-def add_estimate_command(commands) -> None:
-    parser = commands.add_parser("estimate", help="monthly cost of the warmer against the capacity it can save")
-    which = parser.add_mutually_exclusive_group()
-    which.add_argument("--environment", help="an environment under live/")
-    which.add_argument("--function", help="the warmer function's name")
-    parser.add_argument("--table", action="append", help="a table (repeatable); default: the warmer's")
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--region")
-    parser.set_defaults(run=run)

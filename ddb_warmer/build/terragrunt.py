@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ddb_warmer.toolenv import ROOT, WORK
+from ddb_warmer.build.toolenv import ROOT, WORK
 
 LIVE = ROOT / "live"
 

@@ -1,12 +1,16 @@
 """One idempotent command that gives a checkout every tool it needs.
 
-    python3 -m ddb_warmer.bootstrap
+    python3 -m ddb_warmer.build.bootstrap
 
 Standard library only: it runs before the virtual environment exists. Every
 version comes from mise.toml. What it does, each step skipped when already done:
 
-1. a virtual environment in .venv from requirements.lock (re-installed only
-   when the lock changes);
+1. Python as mise.toml pins it (the Lambda runtime's: found on PATH, in pyenv
+   or mise, or DDB_WARMER_PYTHON); a virtual environment in .venv from
+   requirements/dev.txt (hashes checked; re-installed only when the lock
+   changes) with this project installed editable (the `ddb-warmer` command);
+   checkov in its own venv, .tools/checkov-venv, from requirements/checkov.txt;
+   the test-time IAM evaluator (tests/iam/evaluator) with `npm ci`;
 2. Terraform from PATH, checked against the pinned version;
 3. a Terraform CLI config in .tools/terraformrc that installs hashicorp/aws from
    the machine's filesystem mirror (discovered, or DDB_WARMER_PROVIDER_MIRROR);
@@ -19,6 +23,7 @@ It ends with one line per tool: name, version, where it came from.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
@@ -26,12 +31,11 @@ import re
 import shutil
 import subprocess
 import sys
-import venv
 from dataclasses import dataclass
 from pathlib import Path
 
-from ddb_warmer import toolenv
-from ddb_warmer.versions import pinned_versions
+from ddb_warmer.build import toolenv
+from ddb_warmer.build.versions import pinned_versions
 
 
 class BootstrapError(RuntimeError):
@@ -102,40 +106,94 @@ def output_of(cmd: list[str]) -> str | None:
 
 # --- 1. Python ------------------------------------------------------------
 
+PYTHON_ENV = "DDB_WARMER_PYTHON"
 
-def ensure_venv() -> str:
-    lock = toolenv.ROOT / "requirements.lock"
-    pyproject = toolenv.ROOT / "pyproject.toml"
-    digest = hashlib.sha256(lock.read_bytes() + pyproject.read_bytes()).hexdigest()
-    stamp = toolenv.VENV / ".bootstrap-lock.sha256"
-    python = toolenv.VENV / "bin" / "python"
-    if python.exists() and stamp.exists() and stamp.read_text() == digest:
-        install_cli()
-        return f"{python_version(python)} (.venv, up to date)"
-    if not python.exists():
-        venv.EnvBuilder(with_pip=True, clear=True).create(toolenv.VENV)
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    run([*pip, "-r", str(lock)])
-    # The repository's own packages importable from the venv, like an editable
-    # install but with no build step (a .pth line is all an editable install is).
-    site = output_of([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"])
-    Path(site.strip(), "ddb_warmer_repo.pth").write_text(f"{toolenv.ROOT}\n")
-    install_cli()
+
+def python_candidates(minor: str) -> list[str]:
+    """Interpreters that may be Python <minor> (e.g. "3.13"), most explicit first."""
+    found = [os.environ.get(PYTHON_ENV, ""), shutil.which(f"python{minor}") or ""]
+    pyenv_root = (output_of(["pyenv", "root"]) or "").strip() or os.path.expanduser("~/.pyenv")
+    found += sorted(glob.glob(f"{pyenv_root}/versions/{minor}*/bin/python{minor}"), reverse=True)
+    mise_dir = (output_of(["mise", "where", f"python@{minor}"]) or "").strip()
+    if mise_dir:
+        found.append(f"{mise_dir}/bin/python{minor}")
+    found += sorted(glob.glob(os.path.expanduser(f"~/.local/share/mise/installs/python/{minor}*/bin/python{minor}")))
+    found.append(shutil.which("python3") or "")
+    return [path for path in dict.fromkeys(found) if path]
+
+
+def find_python(minor: str) -> Path:
+    """The interpreter for every venv: the Lambda runtime's Python, as mise.toml pins it."""
+    for candidate in python_candidates(minor):
+        if python_version(Path(candidate)).rsplit(".", 1)[0] == minor:
+            return Path(candidate)
+    if os.environ.get(PYTHON_ENV):
+        raise BootstrapError(f"{PYTHON_ENV}={os.environ[PYTHON_ENV]} is not Python {minor}")
+    raise BootstrapError(
+        f"Python {minor} (the Lambda runtime's, pinned in mise.toml) not found on PATH, in pyenv or in mise. "
+        f"Install it (`mise install python@{minor}`, `pyenv install {minor}`, or your package manager), "
+        f"or point {PYTHON_ENV} at a python{minor} binary."
+    )
+
+
+def ensure_env(folder: Path, python: Path, lock: Path, extra: bytes = b"") -> bool:
+    """A venv in `folder` on `python` with `lock` installed (hashes checked); False when already so."""
+    version = python_version(python)
+    digest = hashlib.sha256(lock.read_bytes() + extra + version.encode()).hexdigest()
+    stamp = folder / ".bootstrap-lock.sha256"
+    venv_python = folder / "bin" / "python"
+    if venv_python.exists() and stamp.exists() and stamp.read_text() == digest:
+        return False
+    if not venv_python.exists() or python_version(venv_python) != version:
+        run([str(python), "-m", "venv", "--clear", str(folder)])
+    pip = [str(venv_python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    run([*pip, "--require-hashes", "--no-deps", "-r", str(lock)])
     stamp.write_text(digest)
-    return f"{python_version(python)} (.venv, installed from requirements.lock)"
+    return True
 
 
-def install_cli() -> None:
-    """`ddb-warmer` (doctor, estimate) on the venv's PATH, as a console script would be."""
-    script = toolenv.VENV / "bin" / "ddb-warmer"
-    text = f'#!/bin/sh\nexec "{toolenv.VENV / "bin" / "python"}" -m ddb_warmer.cli "$@"\n'
-    if not script.exists() or script.read_text() != text:
-        script.write_text(text)
-        script.chmod(0o755)
+def ensure_venv(python: Path) -> str:
+    pyproject = toolenv.ROOT / "pyproject.toml"
+    lock = toolenv.ROOT / "requirements" / "dev.txt"
+    if ensure_env(toolenv.VENV, python, lock, pyproject.read_bytes()):
+        # The project itself, editable: `ddb-warmer` on the venv's PATH as a console
+        # script, the same entry point `pip install .` or `pipx install .` gives.
+        pip = [str(toolenv.VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        run([*pip, "--no-deps", "--no-build-isolation", "--editable", str(toolenv.ROOT)])
+        return f"{python_version(python)} (.venv from {python}, installed from requirements/dev.txt)"
+    return f"{python_version(python)} (.venv, up to date)"
+
+
+def ensure_checkov(python: Path) -> str:
+    lock = toolenv.ROOT / "requirements" / "checkov.txt"
+    changed = ensure_env(toolenv.CHECKOV_VENV, python, lock)
+    version = (output_of([str(toolenv.CHECKOV_VENV / "bin" / "checkov"), "--version"]) or "?").strip()
+    return f"{version} (.tools/checkov-venv, {'installed' if changed else 'up to date'})"
 
 
 def python_version(python: Path) -> str:
     return (output_of([str(python), "-c", "import platform; print(platform.python_version())"]) or "?").strip()
+
+
+# --- 1b. Node test tools ----------------------------------------------------
+
+
+def ensure_node_tool(folder: Path) -> str:
+    """`npm ci` of a test-time Node tool pinned by its package-lock.json (never shipped)."""
+    npm = shutil.which("npm")
+    if npm is None or shutil.which("node") is None:
+        raise BootstrapError(
+            f"Node.js and npm are needed for the test-time tool in {folder.relative_to(toolenv.ROOT)}: "
+            "install Node.js 20 or newer (mise: `mise use node@20`)."
+        )
+    lock = folder / "package-lock.json"
+    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+    stamp = folder / "node_modules" / ".bootstrap-lock.sha256"
+    if stamp.exists() and stamp.read_text() == digest:
+        return f"node {output_of(['node', '--version']).strip()} ({folder.name}, up to date)"
+    run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=folder, stdout=subprocess.DEVNULL)
+    stamp.write_text(digest)
+    return f"node {output_of(['node', '--version']).strip()} ({folder.name}, installed with npm ci)"
 
 
 # --- 2. Terraform ---------------------------------------------------------
@@ -241,7 +299,7 @@ def write_cli_config(pinned_provider: str) -> str:
         )
     versions = mirror_versions(mirror)
     toolenv.TERRAFORMRC.write_text(
-        "# Generated by `python3 -m ddb_warmer.bootstrap`; do not edit.\n"
+        "# Generated by `python3 -m ddb_warmer.build.bootstrap`; do not edit.\n"
         "disable_checkpoint = true\n"
         "provider_installation {\n"
         "  filesystem_mirror {\n"
@@ -329,11 +387,23 @@ def build_go_tool(tool: GoTool, pinned: str, dest: Path) -> None:
     tmp.rename(dest)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     versions = pinned_versions()
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv == ["--print-python"]:  # for `make lock`
+        try:
+            print(find_python(versions["python"]))
+        except BootstrapError as error:
+            print(f"bootstrap: {error}", file=sys.stderr)
+            return 1
+        return 0
     report: list[tuple[str, str]] = []
     try:
-        report.append(("python", ensure_venv()))
+        python = find_python(versions["python"])
+        report.append(("python", ensure_venv(python)))
+        report.append(("checkov", ensure_checkov(python)))
+        report.append(("iam-simulate", ensure_node_tool(toolenv.IAM_EVALUATOR)))
         report.append(("terraform", check_terraform(versions["terraform"])))
         report.append(("hashicorp/aws", write_cli_config(versions["aws_provider"])))
         for tool in GO_TOOLS:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import boto3
 
-from ddb_warmer.emulator import state_bucket
+from ddb_warmer.local.emulator import state_bucket
 from lambda_function.dimensions import resource_id
 from lambda_function.schema import SENTINEL_VALUES
 

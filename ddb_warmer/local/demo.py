@@ -1,7 +1,7 @@
 """The main job, on the local emulator: deploy an environment, run warm ticks, report, tear down.
 
     make demo                    # live/dev, 3 ticks
-    .venv/bin/python -m ddb_warmer.demo --environment prod --ticks 5
+    .venv/bin/python -m ddb_warmer.local.demo --environment prod --ticks 5
 
 1. start a moto server on 127.0.0.1 and seed it with the environment's
    existing tables, auto scaling targets and policies;
@@ -39,14 +39,14 @@ from types import SimpleNamespace
 
 import boto3
 
-from ddb_warmer.cli import make_clients
-from ddb_warmer.doctor import diagnose
-from ddb_warmer.doctor_output import render as render_doctor
-from ddb_warmer.emulator import running_emulator
-from ddb_warmer.report import dimension_rows, format_table
-from ddb_warmer.seed import seed_environment
-from ddb_warmer.terragrunt import TerragruntFailed, environment_dir, terragrunt, unit_outputs
-from ddb_warmer.toolenv import WORK
+from ddb_warmer.build.terragrunt import TerragruntFailed, environment_dir, terragrunt, unit_outputs
+from ddb_warmer.build.toolenv import WORK
+from ddb_warmer.local.emulator import running_emulator
+from ddb_warmer.local.report import dimension_rows, format_table
+from ddb_warmer.local.seed import seed_environment
+from ddb_warmer.ops.aws import make_clients
+from ddb_warmer.ops.doctor import diagnose
+from ddb_warmer.ops.doctor_output import render as render_doctor
 
 
 def step(message: str) -> float:

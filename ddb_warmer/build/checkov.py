@@ -1,7 +1,7 @@
 """checkov, run the same way by the tests, `make lint` and the workflows.
 
-    .venv/bin/python -m ddb_warmer.checkov                 # every module's source
-    .venv/bin/python -m ddb_warmer.checkov --plan plan.json  # a plan in JSON
+    .venv/bin/python -m ddb_warmer.build.checkov                 # every module's source
+    .venv/bin/python -m ddb_warmer.build.checkov --plan plan.json  # a plan in JSON
 
 Exits non-zero with one line per failed check.
 """
@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ddb_warmer.toolenv import ROOT, VENV
+from ddb_warmer.build.toolenv import CHECKOV_VENV, ROOT
 
 MODULES = ROOT / "modules"
 
@@ -24,7 +24,7 @@ def checkov_report(*target: str) -> dict:
     framework = "terraform_plan" if "--file" in target else "terraform"
     done = subprocess.run(
         [
-            str(VENV / "bin" / "checkov"),
+            str(CHECKOV_VENV / "bin" / "checkov"),
             *target,
             "--framework",
             framework,

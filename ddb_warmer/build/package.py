@@ -1,6 +1,6 @@
 """Build the Lambda package: a deterministic zip of lambda_function/.
 
-    python3 ddb_warmer/package.py --output lambda_function.zip
+    python3 ddb_warmer/build/package.py --output lambda_function.zip
 
 Same source, same bytes, on any machine: entries sorted, fixed timestamps and
 permissions, and stored (not deflated) so that no zlib version can change a
@@ -19,7 +19,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-SOURCE = Path(__file__).resolve().parent.parent / "lambda_function"
+SOURCE = Path(__file__).resolve().parents[2] / "lambda_function"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
 SKIPPED_PARTS = {"__pycache__", ".pytest_cache"}
 

@@ -1,0 +1,21 @@
+"""One unit's plan, summarised: what the plan, comment and drift scripts pass each other."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class UnitPlan:
+    unit: str  # path under live/, e.g. "dev/warmer"
+    ok: bool
+    add: int = 0
+    change: int = 0
+    destroy: int = 0
+    destroyed: list[str] = field(default_factory=list)  # addresses deleted or replaced
+    text: str = ""
+    error: str = ""
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.add or self.change or self.destroy)

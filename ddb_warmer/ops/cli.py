@@ -1,0 +1,175 @@
+"""`ddb-warmer`: the operator's command line (doctor, estimate).
+
+Results go to stdout, errors to stderr. Exit codes are part of the interface
+(EXIT_CODES below, also in `--help` and the README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import textwrap
+from dataclasses import asdict
+from importlib import metadata
+
+from ddb_warmer.ops.aws import CouldNotCheck, explain, make_clients
+from ddb_warmer.ops.deployment import configured_tables, region_for, warmer_function
+from ddb_warmer.ops.doctor import diagnose
+from ddb_warmer.ops.doctor_output import render as render_doctor
+from ddb_warmer.ops.estimate import estimate
+from ddb_warmer.ops.estimate import render as render_estimate
+
+OK, BLOCKED, USAGE, COULD_NOT_CHECK = 0, 1, 2, 3
+EXIT_CODES = textwrap.dedent(
+    """\
+    exit codes:
+      0  checked: nothing is BLOCKED
+      1  checked: at least one dimension is BLOCKED (doctor)
+      2  usage error (a wrong or missing option)
+      3  could not check: no region, no credentials, access denied, function or
+         environment not found, endpoint unreachable (one line on stderr says what to do)
+    """
+)
+
+
+def version() -> str:
+    try:
+        return metadata.version("ddb-warmer")
+    except metadata.PackageNotFoundError:  # run from a checkout without an install
+        return "unknown (not installed)"
+
+
+def progress_printer(enabled: bool, tty: bool):
+    """Progress on stderr: one updating line in a terminal, a line every 10 tables in a log."""
+
+    def show(number: int, total: int, table: str) -> None:
+        if not enabled:
+            return
+        if tty:
+            end = "\n" if number == total else ""
+            print(f"\rdoctor: table {number}/{total} {table:<40}", end=end, file=sys.stderr, flush=True)
+        elif number == total or number % 10 == 0:
+            print(f"doctor: {number}/{total} tables read", file=sys.stderr, flush=True)
+
+    return show
+
+
+def target(args, clients) -> tuple[list[str], str | None]:
+    """(tables to check, the warmer function or None) from --table, --function or --environment."""
+    function = args.function or (warmer_function(args.environment) if args.environment else None)
+    if args.table:
+        return args.table, function
+    return configured_tables(clients["lambda"], function), function
+
+
+def doctor(args, clients) -> int:
+    tables, function = target(args, clients)
+    now = args.now or dt.datetime.now(dt.UTC)
+    progress = progress_printer(not args.json, sys.stderr.isatty())
+    report = diagnose(clients, tables, function, now, args.minutes, progress=progress)
+    print(json.dumps(report.as_json(), indent=1) if args.json else render_doctor(report))
+    return BLOCKED if report.blocked else OK
+
+
+def run_estimate(args, clients) -> int:
+    tables, function = target(args, clients)
+    region = clients["dynamodb"].meta.region_name
+    result = estimate(clients, tables, function, region, args.now or dt.datetime.now(dt.UTC))
+    print(json.dumps(asdict(result), indent=1) if args.json else render_estimate(result))
+    return OK
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--environment", help="an environment under live/: its warmer's tables, in its region")
+    which.add_argument("--function", help="the warmer function's name: its configured tables")
+    parser.add_argument("--table", action="append", help="a table to check (repeatable); default: the warmer's")
+    parser.add_argument("--region", help="AWS region (default: the environment's, else AWS_REGION or the profile's)")
+    parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of a failure")
+    parser.set_defaults(now=None)
+
+
+def parser() -> argparse.ArgumentParser:
+    formatter = argparse.RawDescriptionHelpFormatter
+    root = argparse.ArgumentParser(
+        prog="ddb-warmer",
+        description="Checks and estimates for the DynamoDB warmer: is scale-in unblocked, and what does it cost?",
+        epilog=EXIT_CODES,
+        formatter_class=formatter,
+    )
+    root.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    commands = root.add_subparsers(dest="command", required=True, metavar="{doctor,estimate}")
+    check = commands.add_parser(
+        "doctor",
+        help="prove, per table and dimension, that scale-in is unblocked",
+        description=textwrap.dedent(
+            """\
+            For every table and dimension: billing mode, scalable target and capacity, the
+            target-tracking policy and its AlarmLow alarm, the last minutes of consumed
+            capacity, today's decreases, the warmer's own health, and a verdict.
+            """
+        ),
+        epilog=textwrap.dedent(
+            """\
+            examples:
+              ddb-warmer doctor --environment prod
+              ddb-warmer doctor --table orders --table events --region eu-west-1 --json
+              ddb-warmer doctor --function ddb-warmer-dev-warmer --minutes 30
+
+            """
+        )
+        + EXIT_CODES,
+        formatter_class=formatter,
+    )
+    add_common(check)
+    check.add_argument("--minutes", type=int, default=20, help="minutes of datapoints to show (default 20)")
+    cost = commands.add_parser(
+        "estimate",
+        help="monthly cost of the warmer against the capacity it can give back",
+        description=textwrap.dedent(
+            """\
+            The warmer's monthly cost at its schedule's rate, against the capacity paid above
+            each dimension's minimum today, with a hint per table when on-demand is cheaper.
+            """
+        ),
+        epilog=textwrap.dedent(
+            """\
+            examples:
+              ddb-warmer estimate --environment prod
+              ddb-warmer estimate --table orders --region us-east-1 --json
+
+            """
+        )
+        + EXIT_CODES.replace("  1  checked: at least one dimension is BLOCKED (doctor)\n", ""),
+        formatter_class=formatter,
+    )
+    add_common(cost)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)  # usage errors: argparse prints to stderr and exits 2
+    if not (args.table or args.function or args.environment):
+        print(
+            f"ddb-warmer {args.command}: name the warmer (--environment or --function) or the tables (--table)",
+            file=sys.stderr,
+        )
+        return USAGE
+    hint = ""
+    try:
+        region, hint = region_for(args.environment, args.region)
+        run = doctor if args.command == "doctor" else run_estimate
+        return run(args, make_clients(region))
+    except Exception as error:
+        problem = error if isinstance(error, CouldNotCheck) else explain(error, hint)
+        if problem is None or args.debug:
+            raise
+    print(f"ddb-warmer {args.command}: {problem}", file=sys.stderr)
+    return COULD_NOT_CHECK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""What an environment deployed: its warmer function, its region and its configured tables.
+
+The environments are the folders of `live/`, found from the current directory
+upwards (a checkout of this repository), or next to this package (an editable
+install).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from ddb_warmer.build.toolenv import ROOT
+from ddb_warmer.ops.aws import CouldNotCheck
+
+REGION_LINE = re.compile(r'^\s*aws_region\s*=\s*"([a-z0-9-]+)"', re.MULTILINE)
+
+
+def live_dir(start: Path | None = None) -> Path | None:
+    """The `live/` folder of the checkout around `start` (default: the current directory)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents, ROOT):
+        if (folder / "live").is_dir() and (folder / "terragrunt.hcl").is_file():
+            return folder / "live"
+    return None
+
+
+def environment_dir(environment: str, live: Path | None = None) -> Path:
+    live = live or live_dir()
+    if live is None:
+        raise CouldNotCheck(
+            f"environment {environment!r} not found: run from a checkout of the repository (its live/ folder), "
+            "or name the function with --function"
+        )
+    folder = live / environment
+    if not (folder / "env.hcl").is_file():
+        known = sorted(p.parent.name for p in live.glob("*/env.hcl") if not p.parent.name.startswith("_"))
+        raise CouldNotCheck(f"no environment {environment!r} under {live}: use one of {', '.join(known) or 'none'}")
+    return folder
+
+
+def environment_regions(environment: str, live: Path | None = None) -> list[str]:
+    """The regions an environment's region.hcl files name (one per region the environment deploys to)."""
+    folder = environment_dir(environment, live)
+    found = {m for path in folder.rglob("region.hcl") for m in REGION_LINE.findall(path.read_text())}
+    return sorted(found)
+
+
+def region_for(environment: str | None, region: str | None, live: Path | None = None) -> tuple[str | None, str]:
+    """(the region to use, a hint naming the environment's regions for error messages)."""
+    if not environment:
+        return region, ""
+    regions = environment_regions(environment, live)
+    hint = f"live/{environment} is in {', '.join(regions)}" if regions else ""
+    if region:
+        return region, hint
+    if len(regions) == 1:
+        return regions[0], hint
+    if regions:
+        raise CouldNotCheck(f"live/{environment} deploys to {', '.join(regions)}: pick one with --region")
+    return None, hint
+
+
+def warmer_function(environment: str) -> str:
+    # The root terragrunt.hcl names every environment's warmer "ddb-warmer-<environment>".
+    return f"ddb-warmer-{environment}-warmer"
+
+
+def configured_tables(lambda_client, function: str) -> list[str]:
+    try:
+        configuration = lambda_client.get_function_configuration(FunctionName=function)
+    except lambda_client.exceptions.ResourceNotFoundException:
+        region = lambda_client.meta.region_name
+        raise CouldNotCheck(
+            f"no function {function} in {region}: deploy the environment first, or name tables with --table"
+        ) from None
+    config = json.loads(configuration["Environment"]["Variables"]["WARMER_CONFIG"])
+    return [table["name"] for table in config["tables"]]
