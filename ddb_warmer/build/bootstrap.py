@@ -110,8 +110,10 @@ PYTHON_ENV = "DDB_WARMER_PYTHON"
 
 
 def python_candidates(minor: str) -> list[str]:
-    """Interpreters that may be Python <minor> (e.g. "3.13"), most explicit first."""
-    found = [os.environ.get(PYTHON_ENV, ""), shutil.which(f"python{minor}") or ""]
+    """Interpreters that may be Python <minor> (e.g. "3.13"), most explicit first; only the override when set."""
+    if os.environ.get(PYTHON_ENV):
+        return [os.environ[PYTHON_ENV]]
+    found = [shutil.which(f"python{minor}") or ""]
     pyenv_root = (output_of(["pyenv", "root"]) or "").strip() or os.path.expanduser("~/.pyenv")
     found += sorted(glob.glob(f"{pyenv_root}/versions/{minor}*/bin/python{minor}"), reverse=True)
     mise_dir = (output_of(["mise", "where", f"python@{minor}"]) or "").strip()

@@ -28,6 +28,9 @@ def make_clients(region: str | None = None) -> dict:
     session = boto3.Session(region_name=region)
     if session.region_name is None:
         raise botocore.exceptions.NoRegionError()
+    # Fail before the first table rather than part-way through a report.
+    if session.get_credentials() is None:
+        raise botocore.exceptions.NoCredentialsError()
     return {name: session.client(name, config=CLIENT_CONFIG) for name in SERVICES}
 
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import sys
+from importlib import metadata
+from pathlib import Path
+
 import pytest
+from packaging.version import Version
 
 from ddb_warmer.build import bootstrap, toolenv
 from ddb_warmer.build.toolenv import ROOT
@@ -99,6 +105,7 @@ def test_the_readme_states_the_versions_pinned_in_mise_toml():
     readme = (ROOT / "README.md").read_text()
     versions = pinned_versions()
     for tool, label in (
+        ("python", "Python"),
         ("terraform", "Terraform"),
         ("terragrunt", "Terragrunt"),
         ("actionlint", "actionlint"),
@@ -106,3 +113,26 @@ def test_the_readme_states_the_versions_pinned_in_mise_toml():
         ("aws_provider", "hashicorp/aws"),
     ):
         assert f"| {label} | {versions[tool]}" in readme, f"README's version of {label} differs from mise.toml"
+
+
+def test_every_test_runs_on_the_python_that_mise_toml_pins():
+    assert "{}.{}".format(*sys.version_info[:2]) == pinned_versions()["python"]
+
+
+def test_the_python_override_must_be_the_pinned_version(monkeypatch):
+    monkeypatch.setenv(bootstrap.PYTHON_ENV, sys.executable)
+    with pytest.raises(bootstrap.BootstrapError, match=r"DDB_WARMER_PYTHON=.* is not Python 3\.99"):
+        bootstrap.find_python("3.99")
+    assert bootstrap.find_python(pinned_versions()["python"]) == Path(sys.executable)
+
+
+def test_without_the_pinned_python_the_error_says_how_to_get_one(monkeypatch):
+    monkeypatch.delenv(bootstrap.PYTHON_ENV, raising=False)
+    with pytest.raises(bootstrap.BootstrapError) as error:
+        bootstrap.find_python("3.99")
+    assert "mise install python@3.99" in str(error.value) and "pyenv install 3.99" in str(error.value)
+
+
+def test_the_handler_is_tested_with_at_least_the_boto3_of_the_lambda_runtime():
+    floor = re.search(r"^boto3>=([\d.]+)$", (ROOT / "requirements" / "dev.in").read_text(), re.MULTILINE)[1]
+    assert Version(metadata.version("boto3")) >= Version(floor)
