@@ -10,6 +10,11 @@ GetFunction stores the package in the emulator's own S3, the way Lambda keeps
 it in an `awslambda-<region>-tasks` bucket, and returns a presigned URL: the local
 demo then downloads the deployed package exactly as it would from AWS.
 
+Lambda keeps a function's LoggingConfig (log format, application and system log
+levels, log group); moto drops it, so Terraform would plan it again forever.
+Here it is kept from CreateFunction and UpdateFunctionConfiguration and returned
+as Lambda does, with Lambda's defaults.
+
 DynamoDB publishes ConsumedRead/WriteCapacityUnits to CloudWatch for every
 request it serves; moto publishes nothing, so doctor would have no datapoint to
 judge. Here every item request that consumes capacity (a failed condition
@@ -65,6 +70,43 @@ def _presigned_url(bucket: str, key: str, region: str) -> str:
 
 
 LambdaFunction.get_code = _get_code_with_location
+
+_moto_init = LambdaFunction.__init__
+_moto_get_configuration = LambdaFunction.get_configuration
+_moto_update_configuration = LambdaFunction.update_configuration
+
+
+def _init_keeping_logging(self: LambdaFunction, account_id, spec, region, version=1):
+    _moto_init(self, account_id, spec, region, version)
+    self.logging_config = _logging_config(self.function_name, spec.get("LoggingConfig") or {})
+
+
+def _logging_config(function_name: str, given: dict) -> dict:
+    config = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{function_name}", **given}
+    if config["LogFormat"] == "JSON":  # Lambda's defaults for the JSON format
+        config.setdefault("ApplicationLogLevel", "INFO")
+        config.setdefault("SystemLogLevel", "INFO")
+    else:
+        config.pop("ApplicationLogLevel", None)
+        config.pop("SystemLogLevel", None)
+    return config
+
+
+def _get_configuration_with_logging(self: LambdaFunction, on_create: bool = False) -> dict:
+    config = _moto_get_configuration(self, on_create)
+    config["LoggingConfig"] = dict(getattr(self, "logging_config", {}))
+    return config
+
+
+def _update_configuration_keeping_logging(self: LambdaFunction, updates: dict) -> dict:
+    if "LoggingConfig" in updates:
+        self.logging_config = _logging_config(self.function_name, updates["LoggingConfig"])
+    return _moto_update_configuration(self, {k: v for k, v in updates.items() if k != "LoggingConfig"})
+
+
+LambdaFunction.__init__ = _init_keeping_logging
+LambdaFunction.get_configuration = _get_configuration_with_logging
+LambdaFunction.update_configuration = _update_configuration_keeping_logging
 
 READS = {"GetItem", "Query", "Scan"}
 WRITES = {"PutItem", "UpdateItem", "DeleteItem"}
