@@ -23,6 +23,9 @@ import time
 
 METRIC_NAMESPACE = "DdbWarmer"
 LOGGER = logging.getLogger("ddb_warmer")
+# botocore logs at INFO where it found credentials and endpoints, on every cold
+# start: lines nobody reads, paid for at the default level.
+logging.getLogger("botocore").setLevel(logging.WARNING)
 LEVELS = {
     "request": logging.DEBUG,
     "table_skipped": logging.DEBUG,  # the tick line counts them

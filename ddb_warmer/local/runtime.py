@@ -206,6 +206,7 @@ def running(package: bytes, configuration: dict, aws_env: dict[str, str], work: 
     if not LAMBDA_RIE.exists() or not (LAMBDA_VENV / "bin" / "python").exists():
         raise RuntimeError("the local Lambda runtime is missing: run `make bootstrap`")
     name = configuration["FunctionName"]
+    work.mkdir(parents=True, exist_ok=True)
     task_root = extract(package, work / f"lambda-{name}" / "task")
     log_path = work / f"lambda-{name}.log"
     port, api_port = free_port(), free_port()

@@ -99,13 +99,14 @@ def evaluate_alarm_low(
         minute_starts = [end - dt.timedelta(minutes=len(window) - i) for i in range(len(window))]
         since = [point for start, point in zip(minute_starts, settled, strict=False) if start > warmed_since]
         started_recently = end - warmed_since <= dt.timedelta(minutes=EVALUATION_PERIODS + delay + 1)
-        if started_recently and all(since):
+        # At least one datapoint: the warmer has reached this dimension at all.
+        if started_recently and datapoints and all(since):
             missing = EVALUATION_PERIODS - datapoints
             first_fire = end + dt.timedelta(minutes=missing - sum(1 for p in pending if not p))
             return Evaluation(
                 "WARMING",
                 datapoints,
-                gaps,
+                0,  # none since the warmer started; the minutes before it are not its gaps
                 0,
                 first_fire,
                 f"{datapoints} of {EVALUATION_PERIODS} minutes with a datapoint since the warmer started at "

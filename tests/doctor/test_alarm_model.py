@@ -119,3 +119,9 @@ def test_used_up_decreases_say_when_the_next_one_comes():
 
 def test_yesterdays_decreases_do_not_count_today():
     assert decrease_quota(27, NOON - dt.timedelta(days=1), NOON).allowed
+
+
+def test_a_dimension_the_warmer_has_not_reached_yet_is_not_warming():
+    started = END - dt.timedelta(seconds=40)
+
+    assert evaluate_alarm_low([False] * 20, END, warmed_since=started).verdict == "BLOCKED"
