@@ -29,6 +29,7 @@ import re
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 import uuid
 import zipfile
@@ -157,8 +158,11 @@ class LocalLambda:
             method="POST",
         )
         timeout = int(self.configuration["Timeout"]) + 30
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            body = response.read().decode()
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                body = response.read().decode()
+        except urllib.error.HTTPError as error:  # an init failure (handler not found): 502 with Lambda's error
+            body = error.read().decode()
         runtime = self._runtime_pid()
         peak_kb = _peak_rss_kb(runtime) if runtime else None
         report = self._report_line(request_id)
