@@ -194,7 +194,7 @@ variable "no_successful_tick_minutes" {
 }
 
 variable "log_level" {
-  description = "Application log level of the function (Lambda's JSON log format). INFO, the default, logs one summary line per tick and one line per failed table; DEBUG adds one line per request, which at 200 tables is about 4 GB of log ingestion a month."
+  description = "Application log level of the function (Lambda's JSON log format). INFO, the default, logs one summary line per tick and one line per failed table; DEBUG adds one line per request, which at 200 tables is about 6 GB (some $3) of log ingestion a month."
   type        = string
   default     = "INFO"
 
