@@ -109,8 +109,8 @@ def evaluate_alarm_low(
                 0,  # none since the warmer started; the minutes before it are not its gaps
                 0,
                 first_fire,
-                f"{datapoints} of {EVALUATION_PERIODS} minutes with a datapoint since the warmer started at "
-                f"{warmed_since:%H:%M} UTC, none missing: AlarmLow can first evaluate at {first_fire:%H:%M} UTC",
+                f"{datapoints} of {EVALUATION_PERIODS} minutes with a datapoint so far, none missing since the warmer "
+                f"started at {warmed_since:%H:%M} UTC: AlarmLow can first evaluate at {first_fire:%H:%M} UTC",
             )
     return Evaluation(
         "BLOCKED",
