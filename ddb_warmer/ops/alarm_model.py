@@ -101,8 +101,12 @@ def evaluate_alarm_low(
         started_recently = end - warmed_since <= dt.timedelta(minutes=EVALUATION_PERIODS + delay + 1)
         # At least one datapoint: the warmer has reached this dimension at all.
         if started_recently and datapoints and all(since):
-            missing = EVALUATION_PERIODS - datapoints
-            first_fire = end + dt.timedelta(minutes=missing - sum(1 for p in pending if not p))
+            # Pending minutes after the start still get the warmer's datapoint; earlier ones never will.
+            pending_starts = minute_starts[len(minute_starts) - len(pending) :]
+            coming = sum(
+                1 for start, point in zip(pending_starts, pending, strict=True) if not point and start > warmed_since
+            )
+            first_fire = end + dt.timedelta(minutes=EVALUATION_PERIODS - datapoints - coming)
             return Evaluation(
                 "WARMING",
                 datapoints,
@@ -118,7 +122,8 @@ def evaluate_alarm_low(
         gaps,
         0,
         None,
-        f"{datapoints} datapoints in AlarmLow's {len(window)}-minute evaluation range, fewer than "
+        f"{datapoints} datapoint{'' if datapoints == 1 else 's'} in AlarmLow's {len(window)}-minute evaluation "
+        f"range, fewer than "
         f"{EVALUATION_PERIODS}: missing data is ignored for AWS/DynamoDB, so AlarmLow keeps its state",
     )
 

@@ -125,3 +125,13 @@ def test_a_dimension_the_warmer_has_not_reached_yet_is_not_warming():
     started = END - dt.timedelta(seconds=40)
 
     assert evaluate_alarm_low([False] * 20, END, warmed_since=started).verdict == "BLOCKED"
+
+
+def test_a_warmer_deployed_this_minute_can_first_fire_after_fifteen_minutes_of_its_own_datapoints():
+    seen = [False] * 19 + [True]  # its first tick, in the current minute
+    started = END - dt.timedelta(seconds=50)
+
+    result = evaluate_alarm_low(seen, END, warmed_since=started)
+
+    assert result.verdict == "WARMING"
+    assert result.first_fire == END + dt.timedelta(minutes=14)
