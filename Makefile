@@ -46,7 +46,7 @@ docs: bootstrap ## regenerate the module README's inputs/outputs tables (terrafo
 lock: ## re-pin requirements/*.txt (hashed, pip-compile) from requirements/*.in; Dependabot keeps them current
 	rm -rf .venv-lock && $$($(PYTHON) -m ddb_warmer.build.bootstrap --print-python) -m venv .venv-lock
 	.venv-lock/bin/pip install -q pip-tools
-	for name in dev checkov; do \
+	for name in dev checkov lambda-runtime; do \
 	  .venv-lock/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
 	    --no-emit-find-links --upgrade --output-file requirements/$$name.txt requirements/$$name.in || exit 1; \
 	done

@@ -1,32 +1,58 @@
-"""Structured output: one JSON log line per event, metrics as Embedded Metric Format.
+"""Structured output: log records for Lambda's JSON logging, metrics as Embedded Metric Format (opt-in).
 
-Plain stdout lines: CloudWatch Logs stores them as they are and turns the EMF
-line into metrics without an extra API call or a dependency in the package.
+Log lines cost money every minute, so the level decides what is written:
+INFO (the module's default) gives one summary line per tick and one line per
+failed table; each request and each skipped table is a DEBUG line. The Lambda
+runtime formats the records as JSON (LoggingConfig LogFormat JSON, with the
+fields below at the top level) and drops those under the application log level
+(AWS_LAMBDA_LOG_LEVEL) before they reach CloudWatch Logs:
+https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html
+
+The EMF document is printed as it is (CloudWatch Logs turns the line into
+metrics), and only when WARMER_EMF is "true": custom metrics are billed per
+metric a month, and the module's alarms need none of them.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import time
 
 METRIC_NAMESPACE = "DdbWarmer"
+LOGGER = logging.getLogger("ddb_warmer")
+# botocore logs at INFO where it found credentials and endpoints, on every cold
+# start: lines nobody reads, paid for at the default level.
+logging.getLogger("botocore").setLevel(logging.WARNING)
+LEVELS = {
+    "request": logging.DEBUG,
+    "table_skipped": logging.DEBUG,  # the tick line counts them
+    "table_failed": logging.ERROR,
+    "tick": logging.INFO,
+}
 
 
 def log_event(event: str, **fields) -> None:
-    line = {"level": "ERROR" if event == "table_failed" else "INFO", "event": event, **fields}
-    # Not flushed line by line: one write per request would cost a tick of
-    # hundreds of requests real CPU. The tick summary flushes (flush_log).
-    print(json.dumps(line, default=str), file=sys.stdout)
+    level = LEVELS.get(event, logging.INFO)
+    # Checked first: at INFO a request line costs nothing, not even its formatting.
+    if LOGGER.isEnabledFor(level):
+        LOGGER.log(level, event, extra={"event": event, **fields})
 
 
 def flush_log() -> None:
     sys.stdout.flush()
 
 
-def emit_tick_metrics(summary: dict, function_name: str | None = None) -> dict:
-    """One EMF document per tick; also returned so tests can read it."""
+def metrics_enabled() -> bool:
+    return os.environ.get("WARMER_EMF", "false").lower() == "true"
+
+
+def emit_tick_metrics(summary: dict, function_name: str | None = None) -> dict | None:
+    """One EMF document per tick when WARMER_EMF is on; also returned so tests can read it."""
+    if not metrics_enabled():
+        return None
     name = function_name or os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "local")
     counts = summary["counts"]
     metrics = {
@@ -34,8 +60,6 @@ def emit_tick_metrics(summary: dict, function_name: str | None = None) -> dict:
         "TablesSkipped": (counts["skipped"], "Count"),
         "TablesFailed": (counts["failed"], "Count"),
         "DimensionsWarmed": (summary["dimensions_warmed"], "Count"),
-        # 1 for a tick in which every table succeeded: the "no successful tick
-        # in N minutes" alarm watches this metric's Sum.
         "SuccessfulTick": (1 if counts["failed"] == 0 else 0, "Count"),
         "TickDuration": (summary["duration_ms"], "Milliseconds"),
     }

@@ -1,7 +1,9 @@
 """Lambda entry point: `lambda_function.main.lambda_handler`.
 
 A thin shell: read WARMER_CONFIG, run one tick with this container's clients
-and schema cache, log a summary, raise if any table failed (so the Lambda
+and schema cache, log a summary (one INFO record; the runtime's JSON logging
+drops the DEBUG request records unless the log level asks for them), emit the
+EMF metrics only when WARMER_EMF is on, raise if any table failed (so the Lambda
 Errors metric, retries and alarms see it). The work is in `tick.run_tick`,
 which tests call with their own clients.
 """

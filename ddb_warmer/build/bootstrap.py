@@ -10,13 +10,16 @@ version comes from mise.toml. What it does, each step skipped when already done:
    requirements/dev.txt (hashes checked; re-installed only when the lock
    changes) with this project installed editable (the `ddb-warmer` command);
    checkov in its own venv, .tools/checkov-venv, from requirements/checkov.txt;
+   the local Lambda runtime's venv, .tools/lambda-venv, from
+   requirements/lambda-runtime.txt (awslambdaric and the runtime's boto3);
    the test-time IAM evaluator (tests/iam/evaluator) with `npm ci`;
 2. Terraform from PATH, checked against the pinned version;
 3. a Terraform CLI config in .tools/terraformrc that installs hashicorp/aws from
    the machine's filesystem mirror (discovered, or DDB_WARMER_PROVIDER_MIRROR);
 4. Terragrunt, actionlint and terraform-docs at their pinned versions: taken
    from PATH when the version matches, otherwise built with Go from their
-   published modules into .tools/go (cached per version).
+   published modules into .tools/go (cached per version); the Lambda Runtime
+   Interface Emulator (aws-lambda-rie) always built that way.
 
 It ends with one line per tool: name, version, where it came from.
 """
@@ -50,6 +53,9 @@ class GoTool:
     module: str
     package: str  # package path inside the module that holds `main`
     ldflags: str  # "{version}" is replaced by the pinned version (without "v")
+    # False for a command that has no version flag: the pinned module version is
+    # what gets built, and nothing on PATH is trusted in its place.
+    reports_version: bool = True
 
 
 GO_TOOLS = (
@@ -70,6 +76,15 @@ GO_TOOLS = (
         "github.com/terraform-docs/terraform-docs",
         ".",
         "-s -w",
+    ),
+    # aws-lambda-rie ignores unknown flags: `--version` would start an emulator
+    # on 0.0.0.0:8080, so it is never probed.
+    GoTool(
+        "aws-lambda-rie",
+        "github.com/aws/aws-lambda-runtime-interface-emulator",
+        "./cmd/aws-lambda-rie",
+        "-s -w",
+        reports_version=False,
     ),
 )
 
@@ -164,6 +179,13 @@ def ensure_venv(python: Path) -> str:
         run([*pip, "--no-deps", "--no-build-isolation", "--editable", str(toolenv.ROOT)])
         return f"{python_version(python)} (.venv from {python}, installed from requirements/dev.txt)"
     return f"{python_version(python)} (.venv, up to date)"
+
+
+def ensure_lambda_venv(python: Path) -> str:
+    """The local Lambda runtime's Python: awslambdaric and the runtime's boto3, nothing of the tooling."""
+    lock = toolenv.ROOT / "requirements" / "lambda-runtime.txt"
+    changed = ensure_env(toolenv.LAMBDA_VENV, python, lock)
+    return f"{python_version(python)} (.tools/lambda-venv, {'installed' if changed else 'up to date'})"
 
 
 def ensure_checkov(python: Path) -> str:
@@ -339,12 +361,12 @@ def ensure_go_tool(tool: GoTool, pinned: str) -> str:
         relink(link, built)
         return f"{pinned} (.tools, cached build)"
     on_path = shutil.which(tool.name, path=os.environ.get("PATH", "").replace(str(toolenv.TOOLS_BIN), ""))
-    if on_path and tool_version(on_path) == pinned:
+    if on_path and tool.reports_version and tool_version(on_path) == pinned:
         relink(link, Path(on_path))
         return f"{pinned} ({on_path})"
     build_go_tool(tool, pinned, built)
     relink(link, built)
-    found = tool_version(str(built))
+    found = tool_version(str(built)) if tool.reports_version else pinned
     if found != pinned:
         raise BootstrapError(f"built {tool.name} reports version {found}, expected {pinned}")
     return f"{pinned} (.tools, built from {tool.module}@v{pinned})"
@@ -405,6 +427,7 @@ def main(argv: list[str] | None = None) -> int:
         python = find_python(versions["python"])
         report.append(("python", ensure_venv(python)))
         report.append(("checkov", ensure_checkov(python)))
+        report.append(("lambda runtime", ensure_lambda_venv(python)))
         report.append(("iam-simulate", ensure_node_tool(toolenv.IAM_EVALUATOR)))
         report.append(("terraform", check_terraform(versions["terraform"])))
         report.append(("hashicorp/aws", write_cli_config(versions["aws_provider"])))

@@ -16,6 +16,10 @@ TERRAFORMRC = TOOLS / "terraformrc"
 VENV = ROOT / ".venv"
 # checkov pins an old boto3: its own venv keeps it out of the project's.
 CHECKOV_VENV = TOOLS / "checkov-venv"
+# The local Lambda runtime: awslambdaric and the runtime's SDK on Python 3.13,
+# and the Runtime Interface Emulator that drives it.
+LAMBDA_VENV = TOOLS / "lambda-venv"
+LAMBDA_RIE = TOOLS_BIN / "aws-lambda-rie"
 IAM_EVALUATOR = ROOT / "tests" / "iam" / "evaluator"
 WORK = ROOT / ".work"  # logs and scratch of local runs (git-ignored)
 DIST = ROOT / "dist"

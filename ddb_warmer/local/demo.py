@@ -1,52 +1,53 @@
-"""The main job, on the local emulator: deploy an environment, run warm ticks, report, tear down.
+"""The main job, on the local emulator: deploy an environment, run its ticks in a Lambda runtime, report, tear down.
 
     make demo                    # live/dev, 3 ticks
+    .venv/bin/python -m ddb_warmer.local.demo --minutes 16     # one tick a minute: doctor says OK
     .venv/bin/python -m ddb_warmer.local.demo --environment prod --ticks 5
 
-1. start a moto server on 127.0.0.1 and seed it with the environment's
-   existing tables, auto scaling targets and policies;
+1. start a moto server on 127.0.0.1 (it publishes DynamoDB's consumed capacity
+   metrics, as DynamoDB does) and seed it with the environment's existing
+   tables, auto scaling targets and policies, plus one table no warmer covers;
 2. `terragrunt run --all apply` in live/<environment>;
-3. fetch the deployed package back from the emulator's Lambda (GetFunction's
-   Code.Location), check it against the deployed CodeSha256, and run its
-   handler in this process with the deployed WARMER_CONFIG (moto cannot run a
-   Lambda without Docker), once per tick;
+3. read the deployed schedule back (its target and input), fetch the target's
+   package back from Lambda (GetFunction's Code.Location, checked against the
+   deployed CodeSha256), and run it in the local Lambda runtime (the Runtime
+   Interface Emulator with awslambdaric on Python 3.13) with the deployed
+   handler string, environment, memory, timeout and log settings; each tick is
+   invoked with the schedule's input, and its AWS/Lambda Invocations and Errors
+   are published;
 4. print, per table and dimension, the request made and the capacity consumed,
-   and check that no item of any table changed;
-5. run `ddb-warmer doctor` on the emulator (it publishes no DynamoDB metrics:
-   doctor says so rather than judging datapoints);
+   the runtime's REPORT line, a failing tick's error as Lambda returns it, and
+   check that no item of any table changed;
+5. run `ddb-warmer doctor` on the datapoints the emulator published: the warmed
+   dimensions are WARMING (OK after 15 minutes of ticks, `--minutes 16`), the
+   table no warmer covers is BLOCKED;
 6. `terragrunt run --all destroy`, and stop the emulator whatever happened.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
-import contextlib
 import datetime as dt
-import hashlib
-import importlib
-import io
 import json
-import os
 import re
 import sys
-import tempfile
 import time
-import urllib.request
-import zipfile
-from pathlib import Path
-from types import SimpleNamespace
 
 import boto3
 
 from ddb_warmer.build.terragrunt import TerragruntFailed, environment_dir, terragrunt, unit_outputs
 from ddb_warmer.build.toolenv import WORK
+from ddb_warmer.local import runtime
 from ddb_warmer.local.emulator import running_emulator
 from ddb_warmer.local.report import dimension_rows, format_table
-from ddb_warmer.local.seed import seed_environment
+from ddb_warmer.local.scheduled import deployed_schedule, fetch_deployed_package, run_ticks
+from ddb_warmer.local.seed import TableSpec, seed_environment, seed_table
 from ddb_warmer.ops.aws import make_clients
 from ddb_warmer.ops.doctor import diagnose
 from ddb_warmer.ops.doctor_output import render as render_doctor
+
+# Seeded like the environment's tables but named by no warmer: doctor shows it BLOCKED.
+UNWARMED = TableSpec("unwarmed-archive", ("pk", "S"))
 
 
 def step(message: str) -> float:
@@ -56,40 +57,6 @@ def step(message: str) -> float:
 
 def done(started: float, detail: str = "") -> None:
     print(f"    done in {time.perf_counter() - started:.1f}s{': ' + detail if detail else ''}", flush=True)
-
-
-def fetch_deployed_package(lambda_client, function_name: str) -> tuple[bytes, dict]:
-    """The deployed zip and configuration, as Lambda hands them out."""
-    function = lambda_client.get_function(FunctionName=function_name)
-    with urllib.request.urlopen(function["Code"]["Location"], timeout=30) as response:
-        package = response.read()
-    deployed_hash = function["Configuration"]["CodeSha256"]
-    local_hash = base64.b64encode(hashlib.sha256(package).digest()).decode()
-    if local_hash != deployed_hash:
-        raise RuntimeError(f"fetched package hash {local_hash} differs from the deployed {deployed_hash}")
-    return package, function["Configuration"]
-
-
-def load_handler(package: bytes, into: Path):
-    """Import the handler from the extracted package, not from this checkout."""
-    with zipfile.ZipFile(io.BytesIO(package)) as archive:
-        archive.extractall(into)
-    # Set this checkout's copy aside while importing, and put it back after:
-    # the deployed modules keep their own references.
-    ours = {n: m for n, m in sys.modules.items() if n == "lambda_function" or n.startswith("lambda_function.")}
-    for name in ours:
-        del sys.modules[name]
-    sys.path.insert(0, str(into))
-    try:
-        module = importlib.import_module("lambda_function.main")
-    finally:
-        sys.path.remove(str(into))
-        for name in [n for n in sys.modules if n == "lambda_function" or n.startswith("lambda_function.")]:
-            del sys.modules[name]
-        sys.modules.update(ours)
-    if not Path(module.__file__).resolve().is_relative_to(into.resolve()):
-        raise RuntimeError(f"imported {module.__file__}, not the deployed package in {into}")
-    return module
 
 
 def snapshot_items(dynamodb, tables: list[str]) -> dict[str, list]:
@@ -103,23 +70,24 @@ def snapshot_items(dynamodb, tables: list[str]) -> dict[str, list]:
     return snapshot
 
 
-def run_ticks(handler_module, configuration: dict, ticks: int, log_path: Path) -> list[dict]:
-    context = SimpleNamespace(function_name=configuration["FunctionName"], memory_limit_in_mb=128)
-    summaries = []
-    with open(log_path, "w") as log, contextlib.redirect_stdout(log):
-        for _ in range(ticks):
-            try:
-                summaries.append(handler_module.lambda_handler({}, context))
-            except Exception as error:  # the handler raises after a tick in which a table failed
-                print(json.dumps({"event": "invocation_error", "error": str(error)}), flush=True)
-                summaries.append({"error": str(error)})
-    return summaries
+def failing_tick(package: bytes, configuration: dict, env: dict) -> runtime.Invocation:
+    """One tick of the deployed package with a WARMER_CONFIG naming a table that does not exist, as after
+    a table was deleted: the invocation fails, and Lambda returns its error object."""
+    config = json.loads(configuration["Environment"]["Variables"]["WARMER_CONFIG"])
+    config["tables"] = [*config.get("tables", []), {"name": "deleted-table", "read": True}]
+    variables = {**configuration["Environment"]["Variables"], "WARMER_CONFIG": json.dumps(config)}
+    broken = {**configuration, "Environment": {"Variables": variables}}
+    with runtime.running(package, broken, env, WORK / "failing-tick") as function:
+        return function.invoke({})
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Deploy an environment to the local emulator and warm it.")
     parser.add_argument("--environment", default="dev", help="a folder under live/ (default: dev)")
-    parser.add_argument("--ticks", type=int, default=3, help="warm ticks to run (default: 3)")
+    parser.add_argument("--ticks", type=int, default=3, help="warm ticks, one after another (default: 3)")
+    parser.add_argument(
+        "--minutes", type=int, help="run for N real minutes, one tick at the start of each (16: doctor says OK)"
+    )
     parser.add_argument("--keep", action="store_true", help="skip the destroy step (the emulator stops anyway)")
     args = parser.parse_args(argv)
     env_dir = environment_dir(args.environment)
@@ -136,8 +104,9 @@ def main(argv: list[str] | None = None) -> int:
 
         started = step("seeding the existing tables, auto scaling targets and policies")
         tables = seed_environment(args.environment, region, session)
-        done(started, ", ".join(tables))
-        before = snapshot_items(dynamodb, tables)
+        seed_table(dynamodb, session.client("application-autoscaling"), UNWARMED)
+        done(started, ", ".join(tables) + f", and {UNWARMED.name} (no warmer covers it)")
+        before = snapshot_items(dynamodb, [*tables, UNWARMED.name])
 
         try:
             started = step(f"terragrunt run --all apply  (live/{args.environment})")
@@ -145,46 +114,71 @@ def main(argv: list[str] | None = None) -> int:
             done(started, f"log {run.log_path}")
 
             outputs = unit_outputs(env_dir / "warmer", env)
-            started = step(f"fetching the deployed package of {outputs['function_name']} back from Lambda")
-            package, configuration = fetch_deployed_package(session.client("lambda"), outputs["function_name"])
-            with tempfile.TemporaryDirectory(prefix="ddb-warmer-deployed-") as extracted:
-                handler = load_handler(package, Path(extracted))
-                done(
-                    started,
-                    f"{len(package)} bytes, CodeSha256 {configuration['CodeSha256']}, "
-                    f"handler {configuration['Handler']}",
-                )
-                warmer_config = configuration["Environment"]["Variables"]["WARMER_CONFIG"]
-                print(f"    WARMER_CONFIG = {warmer_config}")
+            schedule = deployed_schedule(session.client("scheduler"), outputs["schedule_arn"])
+            started = step(f"reading back schedule {schedule.name} and fetching its target's deployed package")
+            package, configuration = fetch_deployed_package(session.client("lambda"), schedule.function_name)
+            done(
+                started,
+                f"{schedule.expression} -> {schedule.target_arn}, input {json.dumps(schedule.event)}; "
+                f"{len(package)} bytes, CodeSha256 {configuration['CodeSha256']}",
+            )
+            print(f"    WARMER_CONFIG = {configuration['Environment']['Variables']['WARMER_CONFIG']}")
 
-                started = step(f"running {args.ticks} warm ticks of the deployed handler in-process")
-                # As Lambda would: the deployed environment (restored when the emulator block ends).
-                os.environ.update(
-                    configuration["Environment"]["Variables"],
-                    AWS_LAMBDA_FUNCTION_NAME=configuration["FunctionName"],
-                )
-                summaries = run_ticks(handler, configuration, args.ticks, WORK / "demo-ticks.log")
-                done(started, f"handler logs in {WORK / 'demo-ticks.log'}")
+            ticks = args.minutes or args.ticks
+            pace = "one at the start of each minute" if args.minutes else "one after another"
+            started = step(
+                f"running {ticks} ticks ({pace}) of the deployed package in the Lambda runtime: aws-lambda-rie + "
+                f"awslambdaric, Python 3.13, handler {configuration['Handler']}, {configuration['MemorySize']} MB, "
+                f"timeout {configuration['Timeout']} s"
+            )
+            cloudwatch = session.client("cloudwatch")
+            with runtime.running(package, configuration, env, WORK) as function:
+
+                def show(number, invocation):
+                    outcome = "ok" if invocation.ok else f"{invocation.error_type}: {invocation.error_message}"
+                    print(f"    tick {number}/{ticks}: {outcome}", flush=True)
+
+                invocations = run_ticks(function, schedule, cloudwatch, ticks, bool(args.minutes), show)
+                done(started, f"runtime log (START/END/REPORT and the function's JSON logs) {function.log_path}")
+            summaries = [i.payload if i.ok else {"error": i.error_message} for i in invocations]
 
             print()
             print(format_table(dimension_rows(summaries)))
             print()
-            errors = [s["error"] for s in summaries if "error" in s]
-            for error in errors:
-                print(f"tick failed: {error}")
-            after = snapshot_items(dynamodb, tables)
-            changed = [t for t in tables if before[t] != after[t]]
+            last = invocations[-1]
+            print("the runtime's REPORT line of the last tick:")
+            print(f"    {last.report}")
+            print(f"    {last.report_line(function.memory_size)}")
+            errors = [i for i in invocations if not i.ok]
+            for invocation in errors:
+                print(f"tick failed: {invocation.error_type}: {invocation.error_message}")
+            after = snapshot_items(dynamodb, [*tables, UNWARMED.name])
+            changed = [t for t in after if before[t] != after[t]]
             items = sum(len(v) for v in after.values())
             print(
                 f"items unchanged in every table: {'yes' if not changed else 'NO: ' + ', '.join(changed)}"
-                f" ({items} item{'' if items == 1 else 's'} in {len(tables)} tables)"
+                f" ({items} item{'' if items == 1 else 's'} in {len(after)} tables)"
             )
-            started = step(f"ddb-warmer doctor --environment {args.environment}")
-            clients = make_clients(region)
-            report = diagnose(clients, tables, outputs["function_name"], dt.datetime.now(dt.UTC))
+
+            started = step("a failing tick: the deployed package with a WARMER_CONFIG naming a deleted table")
+            failure = failing_tick(package, configuration, env)
+            shape = {key: failure.payload[key] for key in ("errorType", "errorMessage")}
+            print(f"    Lambda's error object: {json.dumps(shape)}")
+            done(started)
+
+            started = step(
+                f"ddb-warmer doctor: live/{args.environment}'s tables and {UNWARMED.name}, on published datapoints"
+            )
+            report = diagnose(
+                make_clients(region), [*tables, UNWARMED.name], schedule.function_name, dt.datetime.now(dt.UTC)
+            )
             print(render_doctor(report))
             done(started)
-            failed = bool(errors or changed or report.blocked)
+            warmed_blocked = [d for d in report.dimensions if d.verdict == "BLOCKED" and d.table != UNWARMED.name]
+            unwarmed_blocked = any(d.verdict == "BLOCKED" for d in report.dimensions if d.table == UNWARMED.name)
+            if not unwarmed_blocked:
+                print(f"error: doctor did not find {UNWARMED.name} BLOCKED", file=sys.stderr)
+            failed = bool(errors or changed or warmed_blocked or not unwarmed_blocked or failure.ok)
         except (TerragruntFailed, RuntimeError, OSError) as error:
             print(f"error: {error}", file=sys.stderr)
             failed = True

@@ -1,4 +1,4 @@
-"""moto server, with the one Lambda behaviour the warmer's local runs need added.
+"""moto server, with the two behaviours of AWS the warmer's local runs need added.
 
     python -m ddb_warmer.local.emulator_server -H 127.0.0.1 -p PORT
 
@@ -9,6 +9,20 @@ back. Here
 GetFunction stores the package in the emulator's own S3, the way Lambda keeps
 it in an `awslambda-<region>-tasks` bucket, and returns a presigned URL: the local
 demo then downloads the deployed package exactly as it would from AWS.
+
+Lambda keeps a function's LoggingConfig (log format, application and system log
+levels, log group); moto drops it, so Terraform would plan it again forever.
+Here it is kept from CreateFunction and UpdateFunctionConfiguration and returned
+as Lambda does, with Lambda's defaults.
+
+DynamoDB publishes ConsumedRead/WriteCapacityUnits to CloudWatch for every
+request it serves; moto publishes nothing, so doctor would have no datapoint to
+judge. Here every item request that consumes capacity (a failed condition
+included, as in DynamoDB) puts its units into moto's own CloudWatch, in
+process, with the table (and index) as dimensions, at the time it was served:
+CloudWatch's Sum per 60 s period is then the per-minute total DynamoDB shows.
+Units are those of items up to 1 KB (writes) and 4 KB (reads), the warmer's case:
+a write 1 WCU, a strongly consistent read 1 RCU, an eventually consistent one 0.5.
 Everything else is moto as published.
 """
 
@@ -20,6 +34,8 @@ import sys
 import boto3
 from botocore.config import Config
 from moto.awslambda.models import LambdaFunction
+from moto.cloudwatch.models import cloudwatch_backends
+from moto.dynamodb.responses import DynamoHandler
 from moto.s3.models import s3_backends
 from moto.server import main as moto_main
 
@@ -54,6 +70,82 @@ def _presigned_url(bucket: str, key: str, region: str) -> str:
 
 
 LambdaFunction.get_code = _get_code_with_location
+
+_moto_init = LambdaFunction.__init__
+_moto_get_configuration = LambdaFunction.get_configuration
+_moto_update_configuration = LambdaFunction.update_configuration
+
+
+def _init_keeping_logging(self: LambdaFunction, account_id, spec, region, version=1):
+    _moto_init(self, account_id, spec, region, version)
+    self.logging_config = _logging_config(self.function_name, spec.get("LoggingConfig") or {})
+
+
+def _logging_config(function_name: str, given: dict) -> dict:
+    config = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{function_name}", **given}
+    if config["LogFormat"] == "JSON":  # Lambda's defaults for the JSON format
+        config.setdefault("ApplicationLogLevel", "INFO")
+        config.setdefault("SystemLogLevel", "INFO")
+    else:
+        config.pop("ApplicationLogLevel", None)
+        config.pop("SystemLogLevel", None)
+    return config
+
+
+def _get_configuration_with_logging(self: LambdaFunction, on_create: bool = False) -> dict:
+    config = _moto_get_configuration(self, on_create)
+    config["LoggingConfig"] = dict(getattr(self, "logging_config", {}))
+    return config
+
+
+def _update_configuration_keeping_logging(self: LambdaFunction, updates: dict) -> dict:
+    if "LoggingConfig" in updates:
+        self.logging_config = _logging_config(self.function_name, updates["LoggingConfig"])
+    return _moto_update_configuration(self, {k: v for k, v in updates.items() if k != "LoggingConfig"})
+
+
+LambdaFunction.__init__ = _init_keeping_logging
+LambdaFunction.get_configuration = _get_configuration_with_logging
+LambdaFunction.update_configuration = _update_configuration_keeping_logging
+
+READS = {"GetItem", "Query", "Scan"}
+WRITES = {"PutItem", "UpdateItem", "DeleteItem"}
+_moto_call_action = DynamoHandler.call_action
+
+
+def _call_action_publishing_capacity(self: DynamoHandler):
+    action = self.get_endpoint_name(self.headers)
+    if action not in READS | WRITES:
+        return _moto_call_action(self)
+    response = _moto_call_action(self)
+    status, _, body = response
+    # DynamoDB charges a write whose condition failed; any other error consumed nothing.
+    failed_condition = "ConditionalCheckFailed" in str(body)[:300]
+    if int(status) == 200 or failed_condition:
+        _publish_consumed(self, action)
+    return response
+
+
+def _publish_consumed(handler: DynamoHandler, action: str) -> None:
+    body = handler.body if isinstance(handler.body, dict) else {}
+    table = body.get("TableName")
+    if not table:
+        return
+    dimensions = [{"Name": "TableName", "Value": table}]
+    if body.get("IndexName"):
+        dimensions.append({"Name": "GlobalSecondaryIndexName", "Value": body["IndexName"]})
+    if action in WRITES:
+        metric, units = "ConsumedWriteCapacityUnits", 1.0
+    else:
+        metric, units = "ConsumedReadCapacityUnits", 1.0 if body.get("ConsistentRead") else 0.5
+    cloudwatch = cloudwatch_backends[handler.current_account][handler.region]
+    cloudwatch.put_metric_data(
+        "AWS/DynamoDB",
+        [{"MetricName": metric, "Dimensions": dimensions, "Value": units, "Unit": "Count"}],
+    )
+
+
+DynamoHandler.call_action = _call_action_publishing_capacity
 
 if __name__ == "__main__":
     sys.exit(moto_main(sys.argv[1:]))

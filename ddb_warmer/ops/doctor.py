@@ -3,30 +3,32 @@
 For every dimension (table or GSI x read or write) of the configured tables it
 gathers the billing mode, the scalable target and policy, the policy's AlarmLow
 alarm, the last minutes of Consumed*CapacityUnits, today's decreases, and the
-warmer's own health, then gives a verdict:
+warmer's own health (its AWS/Lambda Invocations and Errors), then gives a verdict:
 
-- OK: a datapoint every minute of AlarmLow's 15-minute window, the alarm in place;
-- BLOCKED (why: gaps, no policy, no AlarmLow alarm, decrease quota used up);
+- OK: AlarmLow's evaluation range holds its 15 datapoints, the alarm in place;
+- WARMING: the warmer started less than 15 minutes ago and no minute since lacks
+  a datapoint: AlarmLow can first evaluate in a few minutes;
+- BLOCKED (why: too few datapoints, no policy, no AlarmLow alarm, decrease quota used up);
 - AT MINIMUM: provisioned at the target's minimum, nothing to scale in;
 - NOT NEEDED: on-demand, or no auto scaling target;
-- UNKNOWN: the endpoint publishes no DynamoDB metrics at all (the local
-  emulator): the datapoints cannot be judged, and are never invented.
+- UNKNOWN: the endpoint publishes no DynamoDB metrics at all: the datapoints
+  cannot be judged, and are never invented.
+
+How AlarmLow is evaluated, with the documentation it follows: alarm_model.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+from ddb_warmer.ops.alarm_model import DECREASES_PER_DAY, decrease_quota, evaluate_alarm_low
 from lambda_function.dimensions import dimension_label, resource_id, scalable_dimension, scalable_targets
 from lambda_function.schema import schema_from_description
 
-# DynamoDB allows 4 decreases in the first hour of a UTC day and then one per
-# hour: 27 in a day.
-DECREASES_PER_DAY = 27
-ALARM_LOW_PERIODS = 15  # AlarmLow evaluates 15 one-minute periods
-VERDICT_ORDER = ("BLOCKED", "UNKNOWN", "OK", "AT MINIMUM", "NOT NEEDED")
+VERDICT_ORDER = ("BLOCKED", "UNKNOWN", "WARMING", "OK", "AT MINIMUM", "NOT NEEDED")
 
 
 @dataclass
@@ -41,19 +43,19 @@ class Dimension:
     alarm_name: str | None = None
     alarm_state: str | None = None
     alarm_reason: str | None = None
-    minutes: list[bool] = field(default_factory=list)  # oldest first; True = a datapoint
+    minutes: list[bool] = field(default_factory=list)  # oldest first, the current minute last; True = a datapoint
+    gaps: int = 0  # minutes without a datapoint, those still being published aside
     decreases_today: int | None = None
+    last_decrease: str | None = None
     on_demand: bool = False
+    warmed: bool = False  # the warmer's configuration covers this table
+    first_fire: str | None = None  # WARMING: when AlarmLow can first evaluate
     verdict: str = "UNKNOWN"
     why: str = ""
 
     @property
     def label(self) -> str:
         return dimension_label(self.index, self.kind)
-
-    @property
-    def gaps(self) -> int:
-        return self.minutes.count(False)
 
     @property
     def resource_id(self) -> str:
@@ -76,9 +78,12 @@ class Dimension:
 class Warmer:
     function: str | None
     last_successful_tick: str | None = None
+    invocations: float = 0.0
     errors: float = 0.0
     dead_letters: int | None = None
     found: bool = True
+    started: str | None = None  # when the function was last deployed (LastModified)
+    tables: list[str] | None = None  # the tables its configuration names; None: all it can find
 
     @property
     def failing(self) -> bool:
@@ -110,7 +115,6 @@ class Report:
                 {
                     **asdict(d),
                     "label": d.label,
-                    "gaps": d.gaps,
                     "strip": strip(d.minutes) if self.metrics_available else None,
                 }
                 for d in self.dimensions
@@ -125,6 +129,10 @@ def strip(minutes: list[bool]) -> str:
 # --- gathering ---------------------------------------------------------------
 
 
+def _iso(moment) -> str | None:
+    return moment.isoformat() if isinstance(moment, dt.datetime) else None
+
+
 def table_dimensions(description: dict) -> list[Dimension]:
     name = description["TableName"]
     throughput = description.get("ProvisionedThroughput", {})
@@ -137,6 +145,7 @@ def table_dimensions(description: dict) -> list[Dimension]:
                 kind,
                 provisioned=throughput.get(f"{kind.title()}CapacityUnits"),
                 decreases_today=throughput.get("NumberOfDecreasesToday"),
+                last_decrease=_iso(throughput.get("LastDecreaseDateTime")),
             )
         )
     for index in description.get("GlobalSecondaryIndexes", []):
@@ -149,6 +158,7 @@ def table_dimensions(description: dict) -> list[Dimension]:
                     kind,
                     provisioned=index_throughput.get(f"{kind.title()}CapacityUnits"),
                     decreases_today=index_throughput.get("NumberOfDecreasesToday"),
+                    last_decrease=_iso(index_throughput.get("LastDecreaseDateTime")),
                 )
             )
     return dimensions
@@ -173,14 +183,19 @@ def alarms_by_name(cloudwatch, names: list[str]) -> dict[str, dict]:
 
 
 def minute_window(now: dt.datetime, minutes: int) -> tuple[dt.datetime, dt.datetime]:
-    """The last `minutes` complete minutes before `now`."""
-    end = now.replace(second=0, microsecond=0)
+    """The last `minutes` minutes up to `now`, the current (incomplete) minute last."""
+    end = now.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
     return end - dt.timedelta(minutes=minutes), end
 
 
 def minutes_with_data(cloudwatch, queries: list[tuple[str, str, str, list[dict]]], start, end) -> dict[str, set]:
     """{query id: minute starts with a datapoint}; queries are (id, namespace, metric name, dimensions)."""
-    seen: dict[str, set] = {query[0]: set() for query in queries}
+    return {query_id: set(sums) for query_id, sums in minute_sums(cloudwatch, queries, start, end).items()}
+
+
+def minute_sums(cloudwatch, queries: list[tuple[str, str, str, list[dict]]], start, end) -> dict[str, dict]:
+    """{query id: {minute start: Sum}}; queries are (id, namespace, metric name, dimensions)."""
+    seen: dict[str, dict] = {query[0]: {} for query in queries}
     for first in range(0, len(queries), 500):  # GetMetricData takes at most 500 queries
         batch = [
             {
@@ -198,7 +213,9 @@ def minutes_with_data(cloudwatch, queries: list[tuple[str, str, str, list[dict]]
         while True:
             page = cloudwatch.get_metric_data(**kwargs)
             for result in page["MetricDataResults"]:
-                seen[result["Id"]] |= {t.replace(second=0, microsecond=0) for t in result["Timestamps"]}
+                for moment, value in zip(result["Timestamps"], result["Values"], strict=True):
+                    minute = moment.replace(second=0, microsecond=0)
+                    seen[result["Id"]][minute] = seen[result["Id"]].get(minute, 0.0) + value
             if not page.get("NextToken"):
                 break
             kwargs["NextToken"] = page["NextToken"]
@@ -209,25 +226,35 @@ def dynamodb_metrics_exist(cloudwatch) -> bool:
     return bool(cloudwatch.list_metrics(Namespace="AWS/DynamoDB").get("Metrics"))
 
 
+def configured_tables(configuration: dict) -> list[str] | None:
+    """The table names of a warmer's WARMER_CONFIG; None when it names none (it finds its tables itself)."""
+    try:
+        config = json.loads(configuration.get("Environment", {}).get("Variables", {}).get("WARMER_CONFIG", ""))
+        names = [table["name"] for table in config.get("tables", []) if "name" in table]
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return names or None
+
+
 def warmer_health(clients, function: str | None, start, end) -> Warmer:
+    """The warmer's last minutes from its AWS/Lambda metrics: the same ones its alarm watches."""
     if function is None:
         return Warmer(function=None, found=False)
     cloudwatch, sqs, lambda_client = clients["cloudwatch"], clients["sqs"], clients["lambda"]
     try:
-        lambda_client.get_function_configuration(FunctionName=function)
+        configuration = lambda_client.get_function_configuration(FunctionName=function)
     except lambda_client.exceptions.ResourceNotFoundException:
         return Warmer(function=function, found=False)
-    queries = [("ticks", "DdbWarmer", "SuccessfulTick", [{"Name": "FunctionName", "Value": function}])]
-    ticks = minutes_with_data(cloudwatch, queries, start, end)["ticks"]
-    errors = cloudwatch.get_metric_statistics(
-        Namespace="AWS/Lambda",
-        MetricName="Errors",
-        Dimensions=[{"Name": "FunctionName", "Value": function}],
-        StartTime=start,
-        EndTime=end,
-        Period=max(60, int((end - start).total_seconds())),
-        Statistics=["Sum"],
+    dimensions = [{"Name": "FunctionName", "Value": function}]
+    sums = minute_sums(
+        cloudwatch,
+        [("invocations", "AWS/Lambda", "Invocations", dimensions), ("errors", "AWS/Lambda", "Errors", dimensions)],
+        start,
+        end,
     )
+    invocations, errors = sums["invocations"], sums["errors"]
+    # A minute whose invocations outnumber its errors had a tick that succeeded.
+    good = [minute for minute, count in invocations.items() if count > errors.get(minute, 0)]
     dead_letters = None
     prefix = function.removesuffix("-warmer")
     try:
@@ -236,19 +263,41 @@ def warmer_health(clients, function: str | None, start, end) -> Warmer:
         dead_letters = int(attributes["Attributes"]["ApproximateNumberOfMessages"])
     except sqs.exceptions.QueueDoesNotExist:
         pass
+    modified = configuration.get("LastModified")
     return Warmer(
         function=function,
-        last_successful_tick=max(ticks).isoformat() if ticks else None,
-        errors=sum(point["Sum"] for point in errors["Datapoints"]),
+        last_successful_tick=max(good).isoformat() if good else None,
+        invocations=sum(invocations.values()),
+        errors=sum(errors.values()),
         dead_letters=dead_letters,
+        started=dt.datetime.fromisoformat(modified).astimezone(dt.UTC).isoformat() if modified else None,
+        tables=configured_tables(configuration),
     )
 
 
 # --- verdicts ----------------------------------------------------------------
 
 
-def judge(d: Dimension, on_demand: bool, target, policy, alarm, metrics_available: bool, warmer: Warmer) -> None:
-    if on_demand:
+def _cause(warmer: Warmer) -> str:
+    """Why the warmer may be behind the missing datapoints, or ""."""
+    if warmer.failing:
+        return f"; the warmer is failing ({warmer.errors:g} errors, {warmer.dead_letters or 0} dead letters)"
+    if warmer.function and not warmer.found:
+        return f"; no warmer function {warmer.function} found"
+    return ""
+
+
+def judge(
+    d: Dimension, target, policy, alarm, metrics_available: bool, warmer: Warmer, now: dt.datetime, end: dt.datetime
+) -> None:
+    last_decrease = dt.datetime.fromisoformat(d.last_decrease) if d.last_decrease else None
+    quota = decrease_quota(d.decreases_today, last_decrease, now)
+    evaluation = None
+    if metrics_available:
+        warmed_since = dt.datetime.fromisoformat(warmer.started) if d.warmed and warmer.started else None
+        evaluation = evaluate_alarm_low(d.minutes, end, warmed_since)
+        d.gaps = evaluation.gaps
+    if d.on_demand:
         d.verdict, d.why = "NOT NEEDED", "on-demand (PAY_PER_REQUEST): no auto scaling to unblock"
     elif target is None:
         d.verdict, d.why = "NOT NEEDED", "no auto scaling target: its capacity never scales in"
@@ -258,22 +307,19 @@ def judge(d: Dimension, on_demand: bool, target, policy, alarm, metrics_availabl
         d.verdict, d.why = "BLOCKED", "the policy has no AlarmLow alarm: nothing can trigger a scale-in"
     elif d.provisioned is not None and d.provisioned <= target["MinCapacity"]:
         d.verdict, d.why = "AT MINIMUM", f"provisioned {d.provisioned} = the target's minimum: nothing to scale in"
-    elif d.decreases_today is not None and d.decreases_today >= DECREASES_PER_DAY:
-        d.verdict, d.why = "BLOCKED", f"all {DECREASES_PER_DAY} decreases of today used: scale-in waits for tomorrow"
-    elif not metrics_available:
+    elif not quota.allowed and (d.decreases_today or 0) >= DECREASES_PER_DAY:
+        d.verdict, d.why = "BLOCKED", quota.why
+    elif evaluation is None:
         d.verdict, d.why = "UNKNOWN", "this endpoint publishes no DynamoDB metrics, so the datapoints cannot be judged"
-    elif False in d.minutes[-ALARM_LOW_PERIODS:]:
-        gaps = d.minutes[-ALARM_LOW_PERIODS:].count(False)
-        if warmer.failing:
-            cause = f"; the warmer is failing ({warmer.errors:g} errors, {warmer.dead_letters or 0} dead letters)"
-        elif warmer.function and not warmer.found:
-            cause = f"; no warmer function {warmer.function} found"
-        else:
-            cause = ""
-        d.verdict = "BLOCKED"
-        d.why = f"{gaps} of the last {ALARM_LOW_PERIODS} minutes without a datapoint: AlarmLow cannot evaluate{cause}"
     else:
-        d.verdict, d.why = "OK", f"a datapoint every minute; AlarmLow {d.alarm_state or 'present'}"
+        d.verdict, d.why = evaluation.verdict, evaluation.why
+        d.first_fire = evaluation.first_fire.isoformat() if evaluation.first_fire else None
+        if d.verdict == "BLOCKED":
+            d.why += _cause(warmer)
+        elif d.verdict == "OK":
+            d.why += f"; AlarmLow {d.alarm_state or 'present'}"
+        if not quota.allowed:  # waiting for the hourly decrease: scale-in comes, later
+            d.why += f"; {quota.why}"
 
 
 def diagnose(
@@ -329,5 +375,6 @@ def diagnose(
             )
         d.minutes = [m in seen.get(f"d{number}", set()) for m in minutes] if metrics_available else []
         d.on_demand = schemas[d.table].on_demand
-        judge(d, d.on_demand, target, policy, alarm, metrics_available, warmer)
+        d.warmed = warmer.found and (warmer.tables is None or d.table in warmer.tables)
+        judge(d, target, policy, alarm, metrics_available, warmer, now, end)
     return Report(now.isoformat(timespec="seconds"), window, metrics_available, warmer, dimensions)

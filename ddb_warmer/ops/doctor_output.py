@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ddb_warmer.ops.doctor import DECREASES_PER_DAY, Report, strip
+from ddb_warmer.ops.alarm_model import DECREASES_PER_DAY
+from ddb_warmer.ops.doctor import Report, strip
 
 COLUMNS = (
     "table",
@@ -52,15 +53,16 @@ def _warmer_line(report: Report, now: dt.datetime) -> str:
         return "warmer: not given (--environment or --function names it)"
     if not warmer.found:
         return f"warmer {warmer.function}: NOT FOUND"
-    if not report.metrics_available and warmer.last_successful_tick is None:
-        tick = "last successful tick unknown (no metrics from this endpoint)"
-    elif warmer.last_successful_tick is None:
+    if warmer.last_successful_tick is None:
         tick = f"no successful tick in the last {report.window_minutes} minutes"
     else:
         last = dt.datetime.fromisoformat(warmer.last_successful_tick)
         tick = f"last successful tick {last:%H:%M} UTC ({int((now - last).total_seconds() // 60)} min ago)"
     dead = "?" if warmer.dead_letters is None else warmer.dead_letters
-    return f"warmer {warmer.function}: {tick}, {warmer.errors:g} errors, {dead} dead letters"
+    return (
+        f"warmer {warmer.function}: {tick}, {warmer.invocations:g} invocations, {warmer.errors:g} errors, "
+        f"{dead} dead letters (AWS/Lambda)"
+    )
 
 
 def render(report: Report) -> str:
@@ -68,8 +70,8 @@ def render(report: Report) -> str:
     rows = [list(COLUMNS)] + [_row(d, report.metrics_available) for d in report.dimensions]
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
     lines = [
-        f"DynamoDB scale-in check, {now:%Y-%m-%d %H:%M} UTC, last {report.window_minutes} minutes "
-        "(█ a datapoint, · none)",
+        f"DynamoDB scale-in check, {now:%Y-%m-%d %H:%M} UTC, last {report.window_minutes} minutes, the current "
+        "one last (█ a datapoint, · none)",
         _warmer_line(report, now),
         "",
     ]
@@ -77,7 +79,7 @@ def render(report: Report) -> str:
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
         if number == 0:
             lines.append("  ".join("-" * width for width in widths))
-    notes = [d for d in report.dimensions if d.verdict in ("BLOCKED", "UNKNOWN")]
+    notes = [d for d in report.dimensions if d.verdict in ("BLOCKED", "UNKNOWN", "WARMING")]
     if notes:
         lines += ["", "why:"]
         lines += [f"  {d.table} {d.label}: {d.verdict}: {d.why}" for d in notes]

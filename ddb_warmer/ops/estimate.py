@@ -1,8 +1,10 @@
 """`ddb-warmer estimate`: what the warmer costs a month, and what auto scaling still leaves on the table.
 
-For the configured tables: the warmer's own monthly cost (Lambda requests and
-duration at the schedule's rate; its reads and writes fit inside the tables'
-provisioned capacity, so they add nothing), the capacity still paid above each
+For the configured tables: the warmer's own monthly cost, all of it (Lambda
+requests and duration at the schedule's rate, log ingestion and storage at the
+function's log level and the log group's retention, custom metrics when on, the
+alarms; its reads and writes fit inside the tables' provisioned capacity, so they
+add nothing; warmer_cost.py), the capacity still paid above each
 dimension's minimum today (what a working scale-in can give back), and a hint
 per table when on-demand would be cheaper (average utilisation below the
 break-even, about 29 % at current prices). Prices: ddb_warmer/ops/prices.py.
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 
 from ddb_warmer.ops import prices as price_table
 from ddb_warmer.ops.doctor import table_dimensions
+from ddb_warmer.ops.warmer_cost import ALARM_METRICS, WarmerCost, render_lines, warmer_cost
 from lambda_function.dimensions import scalable_targets
 from lambda_function.schema import schema_from_description
 
@@ -42,6 +45,7 @@ class Estimate:
     tick_seconds_measured: bool
     memory_mb: int
     warmer_month: float
+    warmer: WarmerCost
     dimensions: list[DimensionCost]
     hints: list[str]
 
@@ -69,12 +73,42 @@ def average_utilisation(cloudwatch, dimension, now: dt.datetime) -> float | None
     return sum(p["Sum"] for p in stats["Datapoints"]) / (dimension.provisioned * 86400)
 
 
+@dataclass
+class Deployed:
+    """What the deployed function says about its own cost; defaults are the module's."""
+
+    memory: int = 128
+    log_level: str = "INFO"
+    retention_days: int | None = 30
+    custom_metrics: bool = False
+    alarm_metrics: int = ALARM_METRICS
+
+
+def deployed_settings(clients, function: str) -> Deployed:
+    configuration = clients["lambda"].get_function_configuration(FunctionName=function)
+    logging_config = configuration.get("LoggingConfig", {})
+    variables = configuration.get("Environment", {}).get("Variables", {})
+    group = logging_config.get("LogGroup", f"/aws/lambda/{function}")
+    groups = clients["logs"].describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+    retention = next((g.get("retentionInDays") for g in groups if g["logGroupName"] == group), None)
+    alarms = clients["cloudwatch"].describe_alarms(AlarmNamePrefix=function)["MetricAlarms"]
+    return Deployed(
+        memory=configuration["MemorySize"],
+        log_level=logging_config.get("ApplicationLogLevel", "INFO"),
+        retention_days=retention,
+        custom_metrics=variables.get("WARMER_EMF", "false").lower() == "true",
+        # An alarm on one metric counts one; a metric math alarm, each metric it reads.
+        alarm_metrics=sum(max(1, sum(1 for m in a.get("Metrics", []) if "MetricStat" in m)) for a in alarms),
+    )
+
+
 def estimate(clients, tables: list[str], function: str | None, region: str, now: dt.datetime) -> Estimate:
     prices, exact = price_table.for_region(region)
-    memory, rate = 128, "rate(1 minute)"
+    rate = "rate(1 minute)"
     tick_seconds, measured = ASSUMED_TICK_SECONDS, False
+    deployed = Deployed()
     if function:
-        memory = clients["lambda"].get_function_configuration(FunctionName=function)["MemorySize"]
+        deployed = deployed_settings(clients, function)
         try:
             rate = clients["scheduler"].get_schedule(Name=function)["ScheduleExpression"]
         except clients["scheduler"].exceptions.ResourceNotFoundException:
@@ -91,14 +125,10 @@ def estimate(clients, tables: list[str], function: str | None, region: str, now:
         if durations:
             tick_seconds, measured = durations[0]["Average"] / 1000, True
     ticks = ticks_per_month(rate)
-    warmer_month = (
-        ticks * price_table.LAMBDA_REQUEST_MILLION / 1_000_000
-        + ticks * tick_seconds * memory / 1024 * price_table.LAMBDA_GB_SECOND_ARM
-    )
     descriptions = {table: clients["dynamodb"].describe_table(TableName=table)["Table"] for table in tables}
     schemas = {table: schema_from_description(description) for table, description in descriptions.items()}
     targets = scalable_targets(clients["application-autoscaling"], list(schemas.values()))
-    costs, hints = [], []
+    costs, hints, requests = [], [], 0
     for table, description in descriptions.items():
         if schemas[table].on_demand:
             hints.append(f"{table}: on-demand already; the warmer does nothing for it (remove it)")
@@ -120,6 +150,7 @@ def estimate(clients, tables: list[str], function: str | None, region: str, now:
                 )
             )
         costs += table_costs
+        requests += sum(1 for d in table_dimensions(description) if (d.resource_id, d.scalable_dimension) in targets)
         used = [c.utilisation for c in table_costs if c.utilisation is not None]
         break_even = price_table.on_demand_break_even(prices, "write")
         if used and max(used) < break_even:
@@ -127,15 +158,27 @@ def estimate(clients, tables: list[str], function: str | None, region: str, now:
                 f"{table}: at most {max(used):.0%} average utilisation, under the {break_even:.0%} "
                 "break-even: on-demand would likely be cheaper"
             )
-    return Estimate(region, exact, ticks, tick_seconds, measured, memory, round(warmer_month, 4), costs, hints)
+    warmer = warmer_cost(
+        ticks,
+        tick_seconds,
+        deployed.memory,
+        requests,
+        deployed.log_level,
+        deployed.retention_days,
+        deployed.custom_metrics,
+        deployed.alarm_metrics,
+    )
+    return Estimate(
+        region, exact, ticks, tick_seconds, measured, deployed.memory, round(warmer.total, 4), warmer, costs, hints
+    )
 
 
 def render(result: Estimate) -> str:
     lines = [
-        f"warmer: {result.ticks_per_month:,} ticks a month x {result.tick_seconds:.2f} s "
-        f"({'measured' if result.tick_seconds_measured else 'assumed'}) at {result.memory_mb} MB "
-        f"= ${result.warmer_month:.2f} a month (Lambda requests and duration; its reads and writes fit in the "
-        "provisioned capacity and add nothing)",
+        f"warmer, a month ({result.tick_seconds:.2f} s a tick, "
+        f"{'measured' if result.tick_seconds_measured else 'assumed'}; its reads and writes fit in the provisioned "
+        "capacity and add nothing):",
+        *render_lines(result.warmer),
         f"prices: {result.region}{'' if result.exact_prices else ' (not in the price table: us-east-1 figures)'}",
         "",
         f"{'table':<24} {'dimension':<28} {'provisioned':>11} {'minimum':>8} {'above minimum':>14} {'utilisation':>11}",

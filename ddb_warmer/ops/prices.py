@@ -1,7 +1,10 @@
 """Prices the estimate uses, in one place: USD, on-demand list prices of AWS's public price pages.
 
 Update here when AWS changes them; a region missing from REGIONS uses us-east-1's
-figures, and the estimate says so.
+figures, and the estimate says so. AWS's price pages render their rate tables
+with a script, so the figures below could not all be checked against an
+official page offline: each says where it comes from, and the README lists the
+unverified ones.
 """
 
 from __future__ import annotations
@@ -26,9 +29,23 @@ REGIONS = {
 }
 DEFAULT_REGION = "us-east-1"
 
-# Lambda on arm64, the same in these regions.
+# DynamoDB provisioned capacity and on-demand requests, per region (above):
+# https://aws.amazon.com/dynamodb/pricing/provisioned/ and /on-demand/
+
+# Lambda on arm64, us-east-1 (the same in the regions above):
+# https://aws.amazon.com/lambda/pricing/ ; not verified offline: the GB-second rate
+# is confirmed by a third-party copy of the page, the request rate by none.
 LAMBDA_REQUEST_MILLION = 0.20
 LAMBDA_GB_SECOND_ARM = 0.0000133334
+
+# CloudWatch, us-east-1: https://aws.amazon.com/cloudwatch/pricing/ ; the stored copy of
+# the page has only its free tier (10 alarm metrics, 5 GB of logs), so these rates come
+# from third-party copies and are not verified offline.
+LOGS_INGESTION_GB = 0.50  # Standard log class, per GB ingested
+LOGS_STORAGE_GB_MONTH = 0.03  # per GB-month archived (no source seen; the long-standing list price)
+CUSTOM_METRIC_MONTH = 0.30  # per metric a month, the first 10,000
+ALARM_METRIC_MONTH = 0.10  # standard resolution, per metric an alarm evaluates (metric math: each metric)
+
 HOURS_PER_MONTH = 730
 
 

@@ -88,7 +88,17 @@ resource "aws_lambda_function" "this" {
   environment {
     variables = {
       WARMER_CONFIG = jsonencode(local.warmer_config)
+      WARMER_EMF    = var.enable_custom_metrics ? "true" : "false"
     }
+  }
+
+  # Lambda's own JSON logging: the runtime formats the handler's log records and
+  # drops those under the application log level before they are paid for.
+  logging_config {
+    log_format            = "JSON"
+    log_group             = local.log_group_name
+    application_log_level = var.log_level
+    system_log_level      = "WARN"
   }
 
   tracing_config {

@@ -192,3 +192,20 @@ variable "no_successful_tick_minutes" {
     error_message = "no_successful_tick_minutes must be a whole number of minutes from 2 to 1440."
   }
 }
+
+variable "log_level" {
+  description = "Application log level of the function (Lambda's JSON log format). INFO, the default, logs one summary line per tick and one line per failed table; DEBUG adds one line per request, which at 200 tables is about 6 GB (some $3) of log ingestion a month."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], var.log_level)
+    error_message = "log_level must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL."
+  }
+}
+
+variable "enable_custom_metrics" {
+  description = "Publish the tick's own metrics (namespace DdbWarmer: tables warmed, skipped, failed, dimensions warmed, successful tick, tick duration) as Embedded Metric Format log lines. Off by default: each custom metric costs about $0.30 a month, and the alarms need none of them (they read AWS/Lambda)."
+  type        = bool
+  default     = false
+}

@@ -30,7 +30,9 @@ def put_minutes(cloudwatch, namespace, metric, dimensions, minutes_ago: list[int
         cloudwatch.put_metric_data(Namespace=namespace, MetricData=data[first : first + 20])
 
 
-def consumed(cloudwatch, table: str, kinds=("Read", "Write"), every: int = 1, index: str | None = None) -> None:
+def consumed(
+    cloudwatch, table: str, kinds=("Read", "Write"), every: int = 1, index: str | None = None, minutes=range(20)
+) -> None:
     dimensions = [{"Name": "TableName", "Value": table}]
     if index:
         dimensions.append({"Name": "GlobalSecondaryIndexName", "Value": index})
@@ -40,13 +42,13 @@ def consumed(cloudwatch, table: str, kinds=("Read", "Write"), every: int = 1, in
             "AWS/DynamoDB",
             f"Consumed{kind}CapacityUnits",
             dimensions,
-            [m for m in range(1, 21) if m % every == 0],
+            [m for m in minutes if m % every == 0],
         )
 
 
 @pytest.fixture
 def account(aws_credentials):
-    """Tables: warm (a datapoint every minute), five-minutely (the original 5-minute design),
+    """Tables: warm (a datapoint every minute, the current one included), five-minutely (the original 5-minute design),
     silent (no data), no-policy, at-minimum, on-demand, unscaled; a warmer that ticks."""
     with mock_aws():
         clients = make_clients("eu-west-1")
@@ -101,7 +103,5 @@ def with_metrics(account):
     consumed(cloudwatch, "warm")
     consumed(cloudwatch, "five-minutely", every=5)
     consumed(cloudwatch, "indexed", kinds=("Read",), index="by_user")
-    put_minutes(
-        cloudwatch, "DdbWarmer", "SuccessfulTick", [{"Name": "FunctionName", "Value": FUNCTION}], list(range(1, 21))
-    )
+    put_minutes(cloudwatch, "AWS/Lambda", "Invocations", [{"Name": "FunctionName", "Value": FUNCTION}], list(range(20)))
     return account

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
+from ddb_warmer.local.seed import TableSpec, seed_table
 from ddb_warmer.ops import cli
-from ddb_warmer.ops.doctor import DECREASES_PER_DAY, Dimension, Warmer, diagnose, judge
+from ddb_warmer.ops.alarm_model import DECREASES_PER_DAY
+from ddb_warmer.ops.doctor import Dimension, Warmer, diagnose, judge
 from ddb_warmer.ops.doctor_output import render
 
-from .conftest import FUNCTION, NOW, put_minutes
+from .conftest import FUNCTION, NOW, consumed, put_minutes
 
 TABLES = ["warm", "five-minutely", "silent", "indexed", "no-policy", "at-minimum", "on-demand", "unscaled"]
 SNAPSHOT = Path(__file__).parent / "snapshots" / "doctor.txt"
@@ -36,7 +39,7 @@ def test_each_situation_gets_its_verdict(with_metrics):
     assert got["on-demand table read"] == "NOT NEEDED"
     assert got["unscaled table write"] == "NOT NEEDED"
     why = {f"{d.table} {d.label}": d.why for d in report.dimensions}
-    assert why["five-minutely table read"].startswith("12 of the last 15 minutes without a datapoint")
+    assert why["five-minutely table read"].startswith("4 datapoints in AlarmLow's 20-minute evaluation range")
     assert "without a target-tracking policy" in why["no-policy table read"]
     assert report.blocked
 
@@ -46,21 +49,44 @@ def test_the_datapoint_strip_shows_every_minute_and_counts_the_gaps(with_metrics
 
     strips = {d.table: d.minutes for d in report.dimensions if d.kind == "read"}
     assert strips["warm"] == [True] * 20
-    assert strips["five-minutely"] == [m % 5 == 0 for m in range(20, 0, -1)]
+    assert strips["five-minutely"] == [m % 5 == 0 for m in range(19, -1, -1)]
     assert strips["silent"] == [False] * 20
 
 
 def test_a_failing_warmer_is_named_as_the_cause_of_the_gaps(with_metrics):
+    # Its last three ticks failed: as many errors as invocations in those minutes.
     put_minutes(
-        with_metrics["cloudwatch"], "AWS/Lambda", "Errors", [{"Name": "FunctionName", "Value": FUNCTION}], [1, 2, 3]
+        with_metrics["cloudwatch"], "AWS/Lambda", "Errors", [{"Name": "FunctionName", "Value": FUNCTION}], [0, 1, 2]
     )
     with_metrics["lambda"].get_function_configuration = lambda **_: {}
 
     report = diagnose(with_metrics, ["silent"], FUNCTION, NOW)
 
-    assert report.warmer.errors == 3
+    assert (report.warmer.invocations, report.warmer.errors) == (20, 3)
     assert "the warmer is failing (3 errors" in report.dimensions[0].why
-    assert report.warmer.last_successful_tick == "2026-11-27T11:59:00+00:00"
+    assert report.warmer.last_successful_tick == "2026-11-27T11:57:00+00:00"
+
+
+def test_a_table_the_warmer_started_on_minutes_ago_is_warming_and_one_it_does_not_cover_is_blocked(with_metrics):
+    cloudwatch = with_metrics["cloudwatch"]
+    for table in ("fresh", "unwarmed"):
+        seed_table(with_metrics["dynamodb"], with_metrics["application-autoscaling"], TableSpec(table, ("pk", "S")))
+    consumed(cloudwatch, "fresh", every=1, minutes=range(3))  # ticks in the last 3 minutes
+    consumed(cloudwatch, "unwarmed", every=1, minutes=range(3))  # the same datapoints, from its own traffic
+    deployed = NOW - dt.timedelta(minutes=2, seconds=40)
+    with_metrics["lambda"].get_function_configuration = lambda **_: {
+        "LastModified": deployed.strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
+        "Environment": {"Variables": {"WARMER_CONFIG": json.dumps({"tables": [{"name": "fresh"}]})}},
+    }
+
+    report = diagnose(with_metrics, ["fresh", "unwarmed"], FUNCTION, NOW)
+
+    got = {f"{d.table} {d.label}": d for d in report.dimensions}
+    assert got["fresh table read"].verdict == "WARMING"
+    assert got["fresh table read"].first_fire == "2026-11-27T12:13:00+00:00"
+    assert "3 of 15 minutes" in got["fresh table read"].why
+    assert got["unwarmed table read"].verdict == "BLOCKED"
+    assert report.blocked
 
 
 def test_without_any_dynamodb_metric_nothing_is_invented_and_nothing_is_blocked_for_it(account):
@@ -79,10 +105,10 @@ def test_todays_decrease_quota_used_up_blocks_scale_in():
         "orders", None, "read", provisioned=50, decreases_today=DECREASES_PER_DAY, minutes=[True] * 20
     )
 
-    judge(dimension, False, {"MinCapacity": 1}, {"Alarms": []}, {"StateValue": "OK"}, True, Warmer("f"))
+    judge(dimension, {"MinCapacity": 1}, {"Alarms": []}, {"StateValue": "OK"}, True, Warmer("f"), NOW, NOW)
 
     assert dimension.verdict == "BLOCKED"
-    assert "decreases of today used" in dimension.why
+    assert "all 27 decreases of today used" in dimension.why
 
 
 def run_cli(clients, monkeypatch, capsys, *argv) -> tuple[int, str]:

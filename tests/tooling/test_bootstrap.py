@@ -111,6 +111,7 @@ def test_the_readme_states_the_versions_pinned_in_mise_toml():
         ("actionlint", "actionlint"),
         ("terraform-docs", "terraform-docs"),
         ("aws_provider", "hashicorp/aws"),
+        ("aws-lambda-rie", "Lambda RIE"),
     ):
         assert f"| {label} | {versions[tool]}" in readme, f"README's version of {label} differs from mise.toml"
 
