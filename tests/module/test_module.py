@@ -37,13 +37,13 @@ def test_terraform_test_passes_every_plan_and_validation_case(initialised_module
     done = terraform(["test"], MODULE, tools_env)
 
     assert "0 failed" in done.stdout
-    assert "19 passed" in done.stdout
+    assert "24 passed" in done.stdout
 
 
 # Each bad input and the start of the message it must give: what to write instead.
 BAD_INPUTS = [
     ({"schedule_expression": '"rate(5 minute)"'}, "schedule_expression must be rate(1 minute), rate(N minutes)"),
-    ({"tables": "[]"}, 'tables must list at least one table, for example [{ name = "orders" }]'),
+    ({"table_name_patterns": '["prod-[ab]*"]'}, "table_name_patterns takes at most 20 patterns of letters"),
     ({"tables": '[{name="orders table"}]'}, "Every table name must be 3 to 255 characters"),
     ({"tables": '[{name="orders"},{name="orders"}]'}, "Each table must be listed once: merge the duplicate"),
     ({"tables": '[{name="orders",indexes=[{name="x"}]}]'}, "Every index name must be 3 to 255 characters"),
