@@ -136,7 +136,9 @@ class SchemaCache:
         if with_ttl:
             ttl = dynamodb.describe_time_to_live(TableName=table_name)["TimeToLiveDescription"]
             enabled = ttl.get("TimeToLiveStatus") == "ENABLED"
-            schema = dataclasses.replace(schema, ttl_attribute=ttl.get("AttributeName") if enabled else None, ttl_known=True)
+            schema = dataclasses.replace(
+                schema, ttl_attribute=ttl.get("AttributeName") if enabled else None, ttl_known=True
+            )
         with self._lock:
             # A TTL learned later keeps the schema's learning time: both expire together.
             learned = self._entries.get(table_name, (self._clock(),))[0] if cached is not None else self._clock()

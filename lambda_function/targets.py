@@ -30,7 +30,9 @@ class TargetCache:
         """({(resource id, scalable dimension)}, {resource id: error}) for these ids."""
         now = self._clock()
         with self._lock:
-            stale = [i for i in dict.fromkeys(ids) if i not in self._entries or now - self._entries[i][0] >= self._seconds]
+            stale = [
+                i for i in dict.fromkeys(ids) if i not in self._entries or now - self._entries[i][0] >= self._seconds
+            ]
         batches = [stale[first : first + RESOURCE_ID_BATCH] for first in range(0, len(stale), RESOURCE_ID_BATCH)]
         futures = [(batch, pool.submit(self._ask, autoscaling, batch, deadline)) for batch in batches]
         errors: dict[str, Exception] = {}

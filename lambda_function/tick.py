@@ -108,7 +108,10 @@ def _tables(config: WarmerConfig, dynamodb, deadline: Deadline) -> tuple[list[Ta
             discovered = discover(dynamodb, config, deadline)
         except FAILURES as error:
             results[DISCOVERY] = TableResult(DISCOVERY)
-            _fail(results[DISCOVERY], f"ListTables failed, tables matching {list(config.patterns)} not warmed: {error_text(error)}")
+            _fail(
+                results[DISCOVERY],
+                f"ListTables failed, tables matching {list(config.patterns)} not warmed: {error_text(error)}",
+            )
         else:
             tables += discovered
             results.update({table.name: TableResult(table.name) for table in discovered})
@@ -231,7 +234,9 @@ def _settle(result: TableResult, dry_run: bool) -> None:
 
 def _summary(config: WarmerConfig, results: dict[str, TableResult], seconds: float, discovered: int) -> dict:
     tables = [result.as_dict() for result in results.values()]
-    requests_sent = [d for t in tables for d in t["dimensions"] if d["outcome"] not in ("planned (dry run)", "not sent")]
+    requests_sent = [
+        d for t in tables for d in t["dimensions"] if d["outcome"] not in ("planned (dry run)", "not sent")
+    ]
     return {
         "dry_run": config.dry_run,
         "duration_ms": round(seconds * 1000, 1),

@@ -52,7 +52,9 @@ def aws(aws_credentials):
         dynamodb = boto3.client("dynamodb")
         recorder = Recorder()
         dynamodb.meta.events.register("provide-client-params.dynamodb.*", recorder)
-        yield Aws(dynamodb, boto3.client("application-autoscaling"), recorder, SchemaCache())
+        autoscaling = boto3.client("application-autoscaling")
+        autoscaling.meta.events.register("provide-client-params.application-auto-scaling", recorder)
+        yield Aws(dynamodb, autoscaling, recorder, SchemaCache())
 
 
 @pytest.fixture(autouse=True)

@@ -79,7 +79,9 @@ def iam_request(client, operation: str, params: dict) -> dict:
         partitions = _key_schema(client, table)[index or ""]
         # Assumed rendering of a multi-attribute partition key: one value per attribute.
         context["dynamodb:LeadingKeys"] = [
-            leading_key_value(values[equal[alias]]) for alias, name in names.items() if name in partitions and alias in equal
+            leading_key_value(values[equal[alias]])
+            for alias, name in names.items()
+            if name in partitions and alias in equal
         ]
     if "Select" in params:
         context["dynamodb:Select"] = params["Select"]
@@ -89,7 +91,9 @@ def iam_request(client, operation: str, params: dict) -> dict:
         context["dynamodb:ReturnConsumedCapacity"] = params["ReturnConsumedCapacity"]
     if "ProjectionExpression" in params:
         names = params.get("ExpressionAttributeNames", {})
-        context["dynamodb:Attributes"] = [names.get(p.strip(), p.strip()) for p in params["ProjectionExpression"].split(",")]
+        context["dynamodb:Attributes"] = [
+            names.get(p.strip(), p.strip()) for p in params["ProjectionExpression"].split(",")
+        ]
     return {"action": action, "resource": resource, "context": context}
 
 
