@@ -19,10 +19,10 @@ resource "aws_iam_role" "lambda" {
 }
 
 # The policy's size does not grow with the table count: tables are named by
-# the configured patterns (one ARN each) and by up to
-# local.max_listed_table_arns table names; more names than that, and the ARN is
-# every table of this account and region. Item access is then still limited by
-# conditions to the sentinel key, and index access to counts.
+# the configured patterns (one ARN each) and by their names while those are few
+# (local.lists_table_names); more names than that, and the ARN is every table
+# of this account and region. Item access is then still limited by conditions
+# to the sentinel key, and index access to counts.
 data "aws_iam_policy_document" "lambda" {
   statement {
     sid       = "LearnTables"

@@ -43,13 +43,14 @@ locals {
   }
 
   # A pattern's `*` and `?` are IAM's ARN wildcards too: one ARN per pattern.
-  # Table names are listed one ARN each up to max_listed_table_arns; past that,
-  # every table of the account and region, so the policy keeps its size.
-  max_listed_table_arns = 20
-  table_arn_prefix      = "arn:${local.arn_parts.partition}:dynamodb:${local.arn_parts.region}:${local.arn_parts.account}:table/"
+  # Table names are listed one ARN each while they are few and short (each
+  # appears in three statements); past that, every table of the account and
+  # region, so the policy stays far below IAM's size limit for any table count.
+  table_arn_prefix  = "arn:${local.arn_parts.partition}:dynamodb:${local.arn_parts.region}:${local.arn_parts.account}:table/"
+  lists_table_names = length(var.tables) <= 20 && length(join("", [for t in var.tables : t.name])) + 60 * length(var.tables) <= 2000
   table_arns = distinct(concat(
     [for p in var.table_name_patterns : "${local.table_arn_prefix}${p}"],
-    length(var.tables) > local.max_listed_table_arns ? ["${local.table_arn_prefix}*"] : [for t in var.tables : "${local.table_arn_prefix}${t.name}"],
+    local.lists_table_names ? [for t in var.tables : "${local.table_arn_prefix}${t.name}"] : ["${local.table_arn_prefix}*"],
   ))
   uses_auto_mode = length(var.table_name_patterns) > 0 || anytrue([
     for t in var.tables : (t.read == null && t.write == null) || anytrue([for i in t.indexes : i.read == null && i.write == null])
