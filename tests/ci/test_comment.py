@@ -44,7 +44,7 @@ def test_a_plan_that_adds_lists_each_unit_with_its_counts_and_the_whole_plan(rea
     comment = render_comment("prod", real_plans["adds"], RUN_URL)
 
     assert comment.startswith(marker("prod"))
-    assert "| `prod/warmer` | 12 to add, 0 to change, 0 to destroy |" in comment
+    assert "| `prod/eu-west-1/warmer` | 12 to add, 0 to change, 0 to destroy |" in comment
     assert "aws_lambda_function.this will be created" in comment
     assert "CAUTION" not in comment
     assert f"[Run log and plan artifact]({RUN_URL})" in comment
@@ -73,7 +73,7 @@ def test_a_failed_unit_shows_its_error_and_fails_the_summary(real_plans):
     comment = render_comment("prod", real_plans["failed"])
 
     assert not result.ok
-    assert "| `prod/warmer` | ❌ plan failed |" in comment
+    assert "| `prod/eu-west-1/warmer` | ❌ plan failed |" in comment
     assert "1 unit(s) failed to plan" in comment
     assert "schedule_expression must be rate(1 minute)" in " ".join(comment.split())
     assert_valid_markdown(comment)
