@@ -174,7 +174,7 @@ variable "memory_size" {
 }
 
 variable "timeout" {
-  description = "Function timeout in seconds. The default covers the worst case of one tick (three calls one after another, each 3 attempts of a 1 s connect and 3 s read timeout)."
+  description = "Function timeout in seconds. The function starts no request in its last 16 s (one call's worst case, 15 s, and a second for the report) and reports what it did not reach as out of time; a longer timeout gives a tick of many tables more room."
   type        = number
   default     = 60
 
