@@ -61,7 +61,8 @@ def _finish(row: dict, tick_count: int) -> dict:
     not_reported = row.pop("not_reported", 0)
     row["consumed"] = f"{row['consumed']:g} {unit}".strip() if unit else "-"
     if not_reported:
-        row["consumed"] = f"{row['consumed']} (+{not_reported} not reported)"
+        reported = row["ticks"] - not_reported
+        row["consumed"] = f"{row['consumed']} (+{not_reported} not reported)" if reported else "not reported"
     row["ticks"] = f"{row['ticks']}/{tick_count}"
     return row
 
