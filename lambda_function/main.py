@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import boto3
 from botocore.config import Config
@@ -65,11 +66,19 @@ def clients(max_workers: int):
     return boto3.client("dynamodb", config=config), boto3.client("application-autoscaling", config=config)
 
 
+@functools.lru_cache(maxsize=4)
+def thread_pool(max_workers: int) -> ThreadPoolExecutor:
+    # Kept for the container's life: a warm tick does not start its threads again.
+    return ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="warm")
+
+
 def lambda_handler(event, context):
     config = parse_config(os.environ.get("WARMER_CONFIG"))
     dynamodb, autoscaling = clients(config.max_workers)
     deadline = Deadline.from_context(context, TIME_MARGIN_SECONDS)
-    summary = run_tick(config, dynamodb, autoscaling, SCHEMA_CACHE, deadline, TARGET_CACHE)
+    summary = run_tick(
+        config, dynamodb, autoscaling, SCHEMA_CACHE, deadline, TARGET_CACHE, thread_pool(config.max_workers)
+    )
     log_event("tick", **{k: v for k, v in summary.items() if k != "tables"})
     emit_tick_metrics(summary, getattr(context, "function_name", None))
     flush_log()

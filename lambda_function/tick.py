@@ -12,6 +12,7 @@ request starts after the deadline: what was not reached is reported as failed,
 
 from __future__ import annotations
 
+import contextlib
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -74,12 +75,16 @@ def run_tick(
     cache: SchemaCache,
     deadline: Deadline | None = None,
     targets: TargetCache | None = None,
+    pool: ThreadPoolExecutor | None = None,
 ) -> dict:
+    """One tick. `pool`, when given, is reused (a warm container keeps its threads); otherwise
+    one of config.max_workers threads is made for this tick."""
     started = time.perf_counter()
     deadline = deadline or Deadline.none()
     targets = targets if targets is not None else TargetCache()
     tables, results = _tables(config, dynamodb, deadline)
-    with ThreadPoolExecutor(max_workers=config.max_workers, thread_name_prefix="warm") as pool:
+    own_pool = ThreadPoolExecutor(max_workers=config.max_workers, thread_name_prefix="warm") if pool is None else None
+    with own_pool or contextlib.nullcontext(pool) as pool:
         schemas = _learn_tables(tables, dynamodb, pool, cache, results, deadline)
         found = _autoscaling_targets(tables, autoscaling, schemas, results, targets, pool, deadline)
         work = _plan_requests(tables, schemas, found, results)
