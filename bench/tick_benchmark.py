@@ -1,9 +1,10 @@
 """Benchmark of one warm tick: the parallel handler against a sequential baseline.
 
-    .venv/bin/python bench/tick_benchmark.py            # N = 1, 50, 200 tables, 10 ms round trip
+    .venv/bin/python bench/tick_benchmark.py            # N = 10, 200, 1,000 tables, 10 ms round trip
     .venv/bin/python bench/tick_benchmark.py --rtt-ms 20 --tables 500
 
-Each table gets its read and write dimension warmed. The network is simulated
+Each table gets its read and write dimension warmed, and one table in ten a
+GSI read as well. The network is simulated
 by a botocore `before-send` hook that sleeps for the round trip and answers
 with a well-formed DynamoDB response, so neither the emulator's CPU nor a real
 network pollutes the timing; botocore's own work (serialising, signing,
@@ -11,7 +12,10 @@ parsing) is measured, as it is part of a tick in Lambda too.
 
 Printed per N: wall time per tick (median), the sequential baseline (one
 request after another, as a PutItem-per-table warmer does), the floor
-ceil(requests / pool) x RTT, and the ratios. Then, from a moto run, capacity
+ceil(requests / pool) x RTT, the ratios, and the peak resident memory
+(ru_maxrss) of a fresh interpreter running that tick. Targets: the tick within
+1.5x its floor, at least 20x faster than sequential, peak memory at most
+100 MB (the function has 128 MB). Then, from a moto run, capacity
 consumed per tick against the capacity floor (1 WCU per write dimension,
 0.5 RCU per read dimension), the handler's import time against `import boto3`
 alone, and the package size.
@@ -24,6 +28,7 @@ import contextlib
 import json
 import math
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -69,8 +74,16 @@ class SimulatedDynamoDB:
                 "Table": {
                     "TableName": table,
                     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-                    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                    "AttributeDefinitions": [
+                        {"AttributeName": "pk", "AttributeType": "S"},
+                        {"AttributeName": "user", "AttributeType": "S"},
+                    ],
                     "BillingModeSummary": {"BillingMode": "PROVISIONED"},
+                    "GlobalSecondaryIndexes": [
+                        {"IndexName": "by_user", "KeySchema": [{"AttributeName": "user", "KeyType": "HASH"}]}
+                    ]
+                    if has_index(table)
+                    else [],
                 }
             }
         else:
@@ -91,18 +104,34 @@ def simulated_client(rtt: float, pool: int):
     return client
 
 
+def has_index(table: str) -> bool:
+    return int(table.rsplit("-", 1)[-1]) % 10 == 0
+
+
+def table_entry(name: str) -> dict:
+    entry = {"name": name, "read": True, "write": True}
+    if has_index(name):
+        entry["indexes"] = [{"name": "by_user", "read": True}]
+    return entry
+
+
+def requests_for(n: int) -> int:
+    return 2 * n + sum(1 for i in range(n) if i % 10 == 0)
+
+
 def config_for(n: int, pool: int):
-    tables = [{"name": f"table-{i:04d}", "read": True, "write": True} for i in range(n)]
+    tables = [table_entry(f"table-{i:04d}") for i in range(n)]
     return parse_config(json.dumps({"tables": tables, "max_workers": pool}))
 
 
 def handler_tick_seconds(n: int, rtt: float, pool: int, repeats: int) -> float:
     config, client, cache = config_for(n, pool), simulated_client(rtt, pool), SchemaCache()
-    run_tick(config, client, None, cache)  # warm start: schemas learned, connections made
+    threads = handler_main.thread_pool(pool)  # as the handler keeps it in a warm container
+    run_tick(config, client, None, cache, pool=threads)  # warm start: schemas learned, connections made
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
-        summary = run_tick(config, client, None, cache)
+        summary = run_tick(config, client, None, cache, pool=threads)
         times.append(time.perf_counter() - started)
         assert summary["counts"]["warmed"] == n, summary["counts"]
     return statistics.median(times)
@@ -118,6 +147,8 @@ def sequential_tick_seconds(n: int, rtt: float, repeats: int) -> float:
         for schema in schemas:
             warm_requests.table_read(client, schema, Dimension(schema.name, None, "read"))
             warm_requests.table_write(client, schema, Dimension(schema.name, None, "write"))
+            for index in schema.indexes:
+                warm_requests.index_read(client, schema, Dimension(schema.name, index, "read"))
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -137,7 +168,10 @@ def capacity_per_tick(n: int) -> tuple[float, float]:
                 AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
                 ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
             )
-        summary = run_tick(config_for(n, DEFAULT_MAX_WORKERS), client, None, SchemaCache())
+        config = parse_config(
+            json.dumps({"tables": [{"name": f"table-{i:04d}", "read": True, "write": True} for i in range(n)]})
+        )
+        summary = run_tick(config, client, None, SchemaCache())
     consumed = summary["consumed"]["read"] + summary["consumed"]["write"]
     return consumed, n * 0.5 + n * 1.0
 
@@ -160,35 +194,59 @@ def handler_logs_discarded():
         yield
 
 
+def peak_memory_mb(n: int, rtt: float, pool: int) -> float:
+    """ru_maxrss of a fresh interpreter that imports the handler and runs a cold and a warm tick of n tables."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--memory-of", str(n), "--rtt-ms", str(rtt * 1000), "--pool", str(pool)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def memory_of(n: int, rtt: float, pool: int) -> int:
+    with handler_logs_discarded():
+        handler_tick_seconds(n, rtt, pool, 1)
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # KiB on Linux
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tables", type=int, nargs="+", default=[1, 50, 200])
+    parser.add_argument("--tables", type=int, nargs="+", default=[10, 200, 1000])
+    parser.add_argument("--memory-of", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--rtt-ms", type=float, default=10.0)
     parser.add_argument("--pool", type=int, default=DEFAULT_MAX_WORKERS, help="the handler's max_workers")
     parser.add_argument("--repeats", type=int, default=9)
     args = parser.parse_args()
     rtt = args.rtt_ms / 1000
+    if args.memory_of:
+        return memory_of(args.memory_of, rtt, args.pool)
 
     print(f"tick wall time, {args.rtt_ms:g} ms round trip, pool {args.pool}, median of {args.repeats}")
-    print(f"{'N':>5} {'requests':>8} {'handler':>9} {'sequential':>10} {'floor':>8} {'vs seq':>7} {'vs floor':>8}")
+    print(
+        f"{'N':>5} {'requests':>8} {'handler':>9} {'sequential':>10} {'floor':>8} {'vs seq':>7} {'vs floor':>8} "
+        f"{'peak RSS':>9}"
+    )
     for n in args.tables:
         with handler_logs_discarded():
             handler = handler_tick_seconds(n, rtt, args.pool, args.repeats)
-        sequential = sequential_tick_seconds(n, rtt, max(1, args.repeats // 2))
-        requests = 2 * n
+        sequential = sequential_tick_seconds(n, rtt, max(1, args.repeats // 4))
+        requests = requests_for(n)
         floor = math.ceil(requests / args.pool) * rtt
         print(
             f"{n:>5} {requests:>8} {handler * 1000:>7.0f}ms {sequential * 1000:>8.0f}ms {floor * 1000:>6.0f}ms "
-            f"{sequential / handler:>6.1f}x {handler / floor:>7.2f}x"
+            f"{sequential / handler:>6.1f}x {handler / floor:>7.2f}x {peak_memory_mb(n, rtt, args.pool):>6.0f} MB"
         )
 
     largest = max(args.tables)
-    print(f"\npool size at N={largest} ({2 * largest} requests)")
+    print(f"\npool size at N={largest} ({requests_for(largest)} requests)")
     print(f"{'pool':>5} {'handler':>9} {'floor':>8} {'vs floor':>8}")
     for pool in (8, 16, 32, 64):
         with handler_logs_discarded():
             handler = handler_tick_seconds(largest, rtt, pool, args.repeats)
-        floor = math.ceil(2 * largest / pool) * rtt
+        floor = math.ceil(requests_for(largest) / pool) * rtt
         print(f"{pool:>5} {handler * 1000:>7.0f}ms {floor * 1000:>6.0f}ms {handler / floor:>7.2f}x")
 
     with handler_logs_discarded():

@@ -6,6 +6,7 @@ and says what to write instead.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from dataclasses import dataclass
@@ -15,8 +16,13 @@ EXAMPLE = '{"tables": [{"name": "orders"}]}'
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 DEFAULT_MAX_WORKERS = 32  # measured best at 200 tables: bench/tick_benchmark.py
 MAX_WORKERS_LIMIT = 64
+# A table name pattern: the name characters plus `*` (any run) and `?` (one
+# character), the two wildcards an IAM resource ARN knows too, so one pattern is
+# one ARN in the function's policy and matches the same names there and here.
+PATTERN_PATTERN = re.compile(r"^[A-Za-z0-9_.*?-]{1,255}$")
+MAX_PATTERNS = 20
 
-TOP_LEVEL_KEYS = ("tables", "dry_run", "max_workers")
+TOP_LEVEL_KEYS = ("tables", "patterns", "exclude", "dry_run", "max_workers")
 TABLE_KEYS = ("name", "read", "write", "indexes")
 INDEX_KEYS = ("name", "read", "write")
 
@@ -54,6 +60,16 @@ class WarmerConfig:
     tables: tuple[TableConfig, ...]
     dry_run: bool = False
     max_workers: int = DEFAULT_MAX_WORKERS
+    # Discovery: every table of the region whose name matches a pattern and no
+    # exclude is warmed in auto mode; a table listed in `tables` keeps its entry.
+    patterns: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    def selects(self, name: str) -> bool:
+        """Whether discovery picks this table name (explicit entries are not discovery's)."""
+        return any(fnmatch.fnmatchcase(name, p) for p in self.patterns) and not any(
+            fnmatch.fnmatchcase(name, p) for p in self.exclude
+        )
 
 
 def parse_config(raw: str | None) -> WarmerConfig:
@@ -67,16 +83,39 @@ def parse_config(raw: str | None) -> WarmerConfig:
             f"{error.msg}): write JSON such as {EXAMPLE}"
         ) from None
     _require_object(data, "WARMER_CONFIG", TOP_LEVEL_KEYS)
-    tables = data.get("tables")
-    if not isinstance(tables, list) or not tables:
-        raise ConfigError(f"tables: must be a non-empty list of tables, such as {EXAMPLE}")
+    patterns = _patterns(data, "patterns")
+    exclude = _patterns(data, "exclude")
+    tables = data.get("tables", [] if patterns else None)
+    if not isinstance(tables, list) or not (tables or patterns):
+        raise ConfigError(
+            f"tables: must be a non-empty list of tables, such as {EXAMPLE}, unless patterns selects them, "
+            'such as {"patterns": ["prod-*"]}'
+        )
     parsed = tuple(_parse_table(table, f"tables[{i}]") for i, table in enumerate(tables))
     _reject_duplicates([t.name for t in parsed], "tables", "table")
+    if exclude and not patterns:
+        raise ConfigError('exclude: only narrows patterns; add patterns such as ["prod-*"] or remove exclude')
     return WarmerConfig(
         tables=parsed,
         dry_run=_optional_bool(data, "dry_run", "dry_run") or False,
         max_workers=_max_workers(data.get("max_workers", DEFAULT_MAX_WORKERS)),
+        patterns=patterns,
+        exclude=exclude,
     )
+
+
+def _patterns(data: dict, key: str) -> tuple[str, ...]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or len(value) > MAX_PATTERNS:
+        raise ConfigError(f'{key}: must be a list of at most {MAX_PATTERNS} table name patterns, such as ["prod-*"]')
+    for i, pattern in enumerate(value):
+        if not isinstance(pattern, str) or not PATTERN_PATTERN.match(pattern):
+            raise ConfigError(
+                f"{key}[{i}]: {json.dumps(pattern)} is not a table name pattern; write letters, digits, "
+                "'_', '-', '.' and the wildcards '*' (any characters) and '?' (one character)"
+            )
+    _reject_duplicates(value, key, "pattern")
+    return tuple(value)
 
 
 def _parse_table(data: object, path: str) -> TableConfig:

@@ -12,23 +12,31 @@ from __future__ import annotations
 
 import functools
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import boto3
 from botocore.config import Config
 
 from .config import parse_config
+from .deadline import Deadline
 from .log import emit_tick_metrics, flush_log, log_event
 from .schema import SchemaCache
+from .targets import TargetCache
 from .tick import run_tick
 
 # Small timeouts and few attempts: one slow table must not eat the tick, and
 # the next tick comes within a minute anyway. Worst case of one call:
-# 3 attempts x (1 s connect + 3 s read) + backoff (up to 1 s + 2 s) = 15 s; a
-# tick makes at most three such calls one after another (DescribeTable,
-# DescribeScalableTargets, the warm request): 45 s, inside the 60 s timeout.
+# 3 attempts x (1 s connect + 3 s read) + backoff of the standard retry mode
+# (up to 1 s, then 2 s) = 15 s.
 CONNECT_TIMEOUT_SECONDS = 1
 READ_TIMEOUT_SECONDS = 3
 TOTAL_ATTEMPTS = 3
+CALL_WORST_CASE_SECONDS = TOTAL_ATTEMPTS * (CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS) + (1 + 2)
+# No request starts later than this before the function's timeout: one started
+# just before it still ends (worst case) with 1 s left to log the report and
+# raise. So a tick never runs into the timeout, however many calls it chains
+# (ListTables pages, DescribeTable, DescribeScalableTargets, warm requests).
+TIME_MARGIN_SECONDS = CALL_WORST_CASE_SECONDS + 1
 
 
 def boto_config(max_workers: int) -> Config:
@@ -44,6 +52,7 @@ def boto_config(max_workers: int) -> Config:
 
 
 SCHEMA_CACHE = SchemaCache()  # lives as long as the container: warm starts skip DescribeTable
+TARGET_CACHE = TargetCache()  # and, for a few minutes, DescribeScalableTargets
 
 
 class WarmingFailed(RuntimeError):
@@ -59,10 +68,19 @@ def clients(max_workers: int):
     return boto3.client("dynamodb", config=config), boto3.client("application-autoscaling", config=config)
 
 
+@functools.lru_cache(maxsize=4)
+def thread_pool(max_workers: int) -> ThreadPoolExecutor:
+    # Kept for the container's life: a warm tick does not start its threads again.
+    return ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="warm")
+
+
 def lambda_handler(event, context):
     config = parse_config(os.environ.get("WARMER_CONFIG"))
     dynamodb, autoscaling = clients(config.max_workers)
-    summary = run_tick(config, dynamodb, autoscaling, SCHEMA_CACHE)
+    deadline = Deadline.from_context(context, TIME_MARGIN_SECONDS)
+    summary = run_tick(
+        config, dynamodb, autoscaling, SCHEMA_CACHE, deadline, TARGET_CACHE, thread_pool(config.max_workers)
+    )
     log_event("tick", **{k: v for k, v in summary.items() if k != "tables"})
     emit_tick_metrics(summary, getattr(context, "function_name", None))
     flush_log()

@@ -24,8 +24,10 @@ SENTINEL_MARKER = "ddb_warmer_sentinel"  # marks the opt-in GSI sentinel item as
 SENTINEL_TTL_SECONDS = 86_400
 
 
-def _consumed(response: dict) -> float:
-    return float(response.get("ConsumedCapacity", {}).get("CapacityUnits", 0.0))
+def _consumed(response: dict) -> float | None:
+    """What DynamoDB says the request consumed (ReturnConsumedCapacity), None when it says nothing."""
+    units = response.get("ConsumedCapacity", {}).get("CapacityUnits")
+    return None if units is None else float(units)
 
 
 def table_write(dynamodb, schema: TableSchema, dimension: Dimension) -> dict:
@@ -44,10 +46,13 @@ def table_write(dynamodb, schema: TableSchema, dimension: Dimension) -> dict:
         if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
             raise
         # An item exists under the sentinel key: it was kept, and the
-        # write still reached the table, which is all the warmer needs.
+        # write still reached the table, which is all the warmer needs. A
+        # failed condition is charged by the existing item's size, and AWS
+        # returns no capacity figure with the exception, so none is claimed:
+        # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithItems.html#WorkingWithItems.ConditionalWrites.ReturnConsumedCapacity
         return {
             "operation": "DeleteItem",
-            "consumed": 1.0,
+            "consumed": _consumed(error.response),
             "outcome": "ok (condition failed: existing item kept)",
         }
 
@@ -64,15 +69,31 @@ def table_read(dynamodb, schema: TableSchema, dimension: Dimension) -> dict:
     return {"operation": "GetItem", "consumed": _consumed(response), "outcome": "ok"}
 
 
+def index_key_condition(index) -> tuple[str, dict, dict]:
+    """(KeyConditionExpression, names, values): the sentinel value on every partition key attribute.
+
+    A multi-attribute GSI partition key must be given whole, every attribute with `=`
+    (sort key attributes are optional, left to right); the warmer names none of them:
+    https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.DesignPattern.MultiAttributeKeys.html
+    """
+    names = {f"#p{i}": key.name for i, key in enumerate(index.partition_keys)}
+    values = {f":p{i}": wire_value(key.type) for i, key in enumerate(index.partition_keys)}
+    expression = " AND ".join(f"#p{i} = :p{i}" for i in range(len(index.partition_keys)))
+    return expression, names, values
+
+
 def index_read(dynamodb, schema: TableSchema, dimension: Dimension) -> dict:
     index = schema.indexes[dimension.index]
+    expression, names, values = index_key_condition(index)
     response = dynamodb.query(
         TableName=schema.name,
         IndexName=index.name,
-        KeyConditionExpression="#pk = :sentinel",
-        ExpressionAttributeNames={"#pk": index.partition_key.name},
-        ExpressionAttributeValues={":sentinel": wire_value(index.partition_key.type)},
+        KeyConditionExpression=expression,
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=values,
         Limit=1,
+        # Only a count comes back, never an attribute: the function's policy allows
+        # Query on an index with dynamodb:Select = COUNT and nothing else.
         Select="COUNT",
         ReturnConsumedCapacity="INDEXES",
     )
@@ -80,14 +101,12 @@ def index_read(dynamodb, schema: TableSchema, dimension: Dimension) -> dict:
     units = consumed.get("GlobalSecondaryIndexes", {}).get(index.name, {}).get("CapacityUnits")
     return {
         "operation": "Query",
-        "consumed": float(units if units is not None else consumed.get("CapacityUnits", 0.0)),
+        "consumed": float(units) if units is not None else _consumed(response),
         "outcome": "ok",
     }
 
 
-def index_write(
-    dynamodb, schema: TableSchema, dimension: Dimension, ttl_attribute: str | None, now: float | None = None
-) -> dict:
+def index_write(dynamodb, schema: TableSchema, dimension: Dimension, now: float | None = None) -> dict:
     """Opt-in: update the one sentinel item so that the index is written.
 
     Only a change to an item's index key is sure to write the index whatever
@@ -97,11 +116,13 @@ def index_write(
     sentinel key is never changed.
     """
     now = time.time() if now is None else now
+    ttl_attribute = schema.ttl_attribute
     index = schema.indexes[dimension.index]
     primary = schema.sentinel_key()
     # Index keys that are also table keys cannot be updated (they already
-    # hold the sentinel values); the others are set, the first alternating.
-    settable = [k for k in (index.partition_key, index.sort_key) if k is not None and k.name not in primary]
+    # hold the sentinel values); the others, every attribute of a
+    # multi-attribute key included, are set, the first alternating.
+    settable = [k for k in index.key_attributes if k.name not in primary]
     if not settable:
         raise ValueError(f"index {index.name} has the same keys as the table; its writes follow the table's")
     names = {"#marker": SENTINEL_MARKER, "#pk": schema.partition_key.name}

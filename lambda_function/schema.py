@@ -1,12 +1,14 @@
-"""What the warmer learns about a table: key schema, billing mode, indexes.
+"""What the warmer learns about a table: key schema, billing mode, indexes, TTL attribute.
 
-Learned from DescribeTable, never configured, and cached per container so a
-warm start costs no DescribeTable. The cache is dropped for a table when a
-request says the key was wrong (the schema changed under us).
+Learned from DescribeTable (and DescribeTimeToLive, only for a table whose GSI
+writes are warmed), never configured, and cached per container so a warm
+start costs neither. The cache is dropped for a table when a request says the
+key was wrong (the schema changed under us).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from dataclasses import dataclass
@@ -37,9 +39,18 @@ class KeyAttribute:
 
 @dataclass(frozen=True)
 class IndexSchema:
+    """A GSI's key. Since November 2025 a GSI key may have up to four partition and four sort
+    key attributes (several HASH and several RANGE elements in its KeySchema):
+    https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.DesignPattern.MultiAttributeKeys.html
+    """
+
     name: str
-    partition_key: KeyAttribute
-    sort_key: KeyAttribute | None
+    partition_keys: tuple[KeyAttribute, ...]
+    sort_keys: tuple[KeyAttribute, ...] = ()
+
+    @property
+    def key_attributes(self) -> tuple[KeyAttribute, ...]:
+        return self.partition_keys + self.sort_keys
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,9 @@ class TableSchema:
     sort_key: KeyAttribute | None
     on_demand: bool
     indexes: dict[str, IndexSchema]
+    # The TTL attribute when TTL is enabled; only learned (ttl_known) for tables whose GSI writes are warmed.
+    ttl_attribute: str | None = None
+    ttl_known: bool = False
 
     def sentinel_key(self) -> dict:
         """The primary key of the (normally absent) sentinel item, low-level format."""
@@ -71,13 +85,18 @@ def _key(schema: list[dict], role: str, types: dict[str, str]) -> KeyAttribute |
     return None
 
 
+def _keys(schema: list[dict], role: str, types: dict[str, str]) -> tuple[KeyAttribute, ...]:
+    """Every attribute of a role, in KeySchema order (the order a multi-attribute key is queried in)."""
+    return tuple(KeyAttribute(e["AttributeName"], types[e["AttributeName"]]) for e in schema if e["KeyType"] == role)
+
+
 def schema_from_description(table: dict) -> TableSchema:
     types = {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]}
     indexes = {
         index["IndexName"]: IndexSchema(
             name=index["IndexName"],
-            partition_key=_key(index["KeySchema"], "HASH", types),
-            sort_key=_key(index["KeySchema"], "RANGE", types),
+            partition_keys=_keys(index["KeySchema"], "HASH", types),
+            sort_keys=_keys(index["KeySchema"], "RANGE", types),
         )
         for index in table.get("GlobalSecondaryIndexes", [])
     }
@@ -108,13 +127,22 @@ class SchemaCache:
             return entry[1]
         return None
 
-    def get(self, dynamodb, table_name: str) -> TableSchema:
+    def get(self, dynamodb, table_name: str, with_ttl: bool = False) -> TableSchema:
+        """The table's schema; with_ttl also learns its TTL attribute, once per cache period."""
         cached = self.fresh(table_name)
-        if cached is not None:
+        if cached is not None and (cached.ttl_known or not with_ttl):
             return cached
-        schema = schema_from_description(dynamodb.describe_table(TableName=table_name)["Table"])
+        schema = cached or schema_from_description(dynamodb.describe_table(TableName=table_name)["Table"])
+        if with_ttl:
+            ttl = dynamodb.describe_time_to_live(TableName=table_name)["TimeToLiveDescription"]
+            enabled = ttl.get("TimeToLiveStatus") == "ENABLED"
+            schema = dataclasses.replace(
+                schema, ttl_attribute=ttl.get("AttributeName") if enabled else None, ttl_known=True
+            )
         with self._lock:
-            self._entries[table_name] = (self._clock(), schema)
+            # A TTL learned later keeps the schema's learning time: both expire together.
+            learned = self._entries.get(table_name, (self._clock(),))[0] if cached is not None else self._clock()
+            self._entries[table_name] = (learned, schema)
         return schema
 
     def forget(self, table_name: str) -> None:

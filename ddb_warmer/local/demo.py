@@ -91,7 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="skip the destroy step (the emulator stops anyway)")
     args = parser.parse_args(argv)
     env_dir = environment_dir(args.environment)
-    region = re.search(r'aws_region\s*=\s*"([^"]+)"', env_dir.joinpath("region.hcl").read_text()).group(1)
+    # The warmer run here is the environment's first unit (live/prod/eu-west-1/warmer for prod, which
+    # has a unit per region), in the region its nearest region.hcl names.
+    unit = sorted(p.parent for p in env_dir.rglob("terragrunt.hcl") if ".terragrunt-cache" not in p.parts)[0]
+    region_hcl = next(folder / "region.hcl" for folder in (unit, *unit.parents) if (folder / "region.hcl").is_file())
+    region = re.search(r'aws_region\s*=\s*"([^"]+)"', region_hcl.read_text()).group(1)
     total = time.perf_counter()
     failed = False
 
@@ -113,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             run = terragrunt(["run", "--all", "apply"], env_dir, env)
             done(started, f"log {run.log_path}")
 
-            outputs = unit_outputs(env_dir / "warmer", env)
+            outputs = unit_outputs(unit, env)
             schedule = deployed_schedule(session.client("scheduler"), outputs["schedule_arn"])
             started = step(f"reading back schedule {schedule.name} and fetching its target's deployed package")
             package, configuration = fetch_deployed_package(session.client("lambda"), schedule.function_name)

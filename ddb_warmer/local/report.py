@@ -46,7 +46,9 @@ def dimension_rows(summaries: list[dict]) -> list[dict]:
                     },
                 )
                 row["ticks"] += 1
-                row["consumed"] += entry["consumed"]
+                # None: DynamoDB reported no capacity (a failed condition); counted, never guessed.
+                row["consumed"] += entry["consumed"] or 0.0
+                row["not_reported"] = row.get("not_reported", 0) + (entry["consumed"] is None)
                 outcome = entry["outcome"] if entry["outcome"] != "error" else f"error: {entry['error']}"
                 row["outcomes"][outcome] += 1
     return [_finish(row, len(ticks)) for _, row in sorted(rows.items())]
@@ -56,7 +58,11 @@ def _finish(row: dict, tick_count: int) -> dict:
     outcomes = row.pop("outcomes")
     row["outcome"] = "; ".join(o if n == tick_count else f"{o} (x{n})" for o, n in outcomes.items())
     unit = row.pop("unit", "")
+    not_reported = row.pop("not_reported", 0)
     row["consumed"] = f"{row['consumed']:g} {unit}".strip() if unit else "-"
+    if not_reported:
+        reported = row["ticks"] - not_reported
+        row["consumed"] = f"{row['consumed']} (+{not_reported} not reported)" if reported else "not reported"
     row["ticks"] = f"{row['ticks']}/{tick_count}"
     return row
 

@@ -76,6 +76,20 @@ ENVIRONMENTS: dict[str, tuple[TableSpec, ...]] = {
 }
 
 
+# Tables an environment has in its other regions, by region: replicas of its
+# global tables (each replica region has its own auto scaling), and one table
+# the warmer there must leave out (live/prod/us-east-1 excludes prod-tmp-*).
+OTHER_REGIONS: dict[str, dict[str, tuple[TableSpec, ...]]] = {
+    "prod": {
+        "us-east-1": (
+            TableSpec("prod-customers", ("customer_id", "N")),
+            TableSpec("prod-orders", ("pk", "S"), ("sk", "N")),
+            TableSpec("prod-tmp-import", ("pk", "S")),
+        ),
+    },
+}
+
+
 def create_state_bucket(s3, region: str) -> str:
     bucket = state_bucket(region)
     with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
@@ -158,11 +172,13 @@ def seed_table(dynamodb, autoscaling, spec: TableSpec) -> None:
 
 
 def seed_environment(environment: str, region: str, session: boto3.Session | None = None) -> list[str]:
-    """Create the state bucket and the environment's tables; returns the table names."""
+    """Create the state bucket and the environment's tables, in its home region and its other
+    regions; returns the table names of the home region."""
     session = session or boto3.Session(region_name=region)
     create_state_bucket(session.client("s3"), region)
-    dynamodb = session.client("dynamodb")
-    autoscaling = session.client("application-autoscaling")
-    for spec in ENVIRONMENTS[environment]:
-        seed_table(dynamodb, autoscaling, spec)
+    for where, specs in {region: ENVIRONMENTS[environment], **OTHER_REGIONS.get(environment, {})}.items():
+        dynamodb = session.client("dynamodb", region_name=where)
+        autoscaling = session.client("application-autoscaling", region_name=where)
+        for spec in specs:
+            seed_table(dynamodb, autoscaling, spec)
     return [spec.name for spec in ENVIRONMENTS[environment]]

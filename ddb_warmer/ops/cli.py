@@ -61,7 +61,7 @@ def target(args, clients) -> tuple[list[str], str | None]:
     function = args.function or (warmer_function(args.environment) if args.environment else None)
     if args.table:
         return args.table, function
-    return configured_tables(clients["lambda"], function), function
+    return configured_tables(clients["lambda"], function, clients["dynamodb"]), function
 
 
 def doctor(args, clients) -> int:

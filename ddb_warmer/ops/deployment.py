@@ -7,12 +7,14 @@ install).
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 from ddb_warmer.build.toolenv import ROOT
 from ddb_warmer.ops.aws import CouldNotCheck
+from lambda_function.config import parse_config
+from lambda_function.deadline import Deadline
+from lambda_function.discovery import discover
 
 REGION_LINE = re.compile(r'^\s*aws_region\s*=\s*"([a-z0-9-]+)"', re.MULTILINE)
 
@@ -67,7 +69,9 @@ def warmer_function(environment: str) -> str:
     return f"ddb-warmer-{environment}-warmer"
 
 
-def configured_tables(lambda_client, function: str) -> list[str]:
+def configured_tables(lambda_client, function: str, dynamodb=None) -> list[str]:
+    """The tables a deployed warmer warms: those it lists, then (with a DynamoDB client) those its
+    patterns find today, the way the function finds them on each tick."""
     try:
         configuration = lambda_client.get_function_configuration(FunctionName=function)
     except lambda_client.exceptions.ResourceNotFoundException:
@@ -75,5 +79,6 @@ def configured_tables(lambda_client, function: str) -> list[str]:
         raise CouldNotCheck(
             f"no function {function} in {region}: deploy the environment first, or name tables with --table"
         ) from None
-    config = json.loads(configuration["Environment"]["Variables"]["WARMER_CONFIG"])
-    return [table["name"] for table in config["tables"]]
+    config = parse_config(configuration["Environment"]["Variables"]["WARMER_CONFIG"])
+    found = discover(dynamodb, config, Deadline.none()) if config.patterns and dynamodb is not None else []
+    return [table.name for table in (*config.tables, *found)]

@@ -1,4 +1,4 @@
-# The function's role: only what one tick needs, only on the configured tables.
+# The function's role: only what one tick needs, only on the configured tables and patterns.
 
 data "aws_iam_policy_document" "lambda_assume" {
   statement {
@@ -10,17 +10,34 @@ data "aws_iam_policy_document" "lambda_assume" {
   }
 }
 
+# IAM role names are global to the account, the rest of the warmer regional:
+# the region in the name lets one environment hold a warmer per region.
 resource "aws_iam_role" "lambda" {
-  name               = "${var.name_prefix}-warmer"
+  name               = "${var.name_prefix}-warmer-${local.arn_parts.region}"
   assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
   tags               = var.tags
 }
 
+# The policy's size does not grow with the table count: tables are named by
+# the configured patterns (one ARN each) and by their names while those are few
+# (local.lists_table_names); more names than that, and the ARN is every table
+# of this account and region. Item access is then still limited by conditions
+# to the sentinel key, and index access to counts.
 data "aws_iam_policy_document" "lambda" {
   statement {
     sid       = "LearnTables"
     actions   = concat(["dynamodb:DescribeTable"], local.uses_index_write ? ["dynamodb:DescribeTimeToLive"] : [])
     resources = local.table_arns
+  }
+
+  dynamic "statement" {
+    for_each = length(var.table_name_patterns) > 0 ? [1] : []
+    content {
+      # ListTables has no resource-level permissions ("*" only); it returns table names, no data.
+      sid       = "FindTables"
+      actions   = ["dynamodb:ListTables"]
+      resources = ["*"]
+    }
   }
 
   statement {
@@ -29,20 +46,57 @@ data "aws_iam_policy_document" "lambda" {
     resources = local.table_arns
 
     # Item access only under the sentinel partition key: even a bug could not
-    # read, delete or update a user's item.
+    # read, delete or update a user's item. ForAllValues is true when the key
+    # is absent, so the Null check requires it to be there:
+    # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html
     condition {
       test     = "ForAllValues:StringEquals"
       variable = "dynamodb:LeadingKeys"
       values   = local.sentinel_partition_keys
     }
+    condition {
+      test     = "Null"
+      variable = "dynamodb:LeadingKeys"
+      values   = ["false"]
+    }
+    # Transactions and batches reach GetItem, DeleteItem and UpdateItem
+    # permissions with dynamodb:EnclosingOperation set: none of them.
+    condition {
+      test     = "Null"
+      variable = "dynamodb:EnclosingOperation"
+      values   = ["true"]
+    }
+    # Never the old item back from a write.
+    condition {
+      test     = "StringEqualsIfExists"
+      variable = "dynamodb:ReturnValues"
+      values   = ["NONE"]
+    }
   }
 
-  # A Query on a GSI names the index's partition key, not the table's, so
-  # dynamodb:LeadingKeys cannot scope it; it reads (Select COUNT, Limit 1) only.
+  # A Query on a GSI reads a count only (Select COUNT) and only under the
+  # sentinel partition key value(s): no attribute of any item comes back.
+  # Query on a table itself is not allowed at all.
   statement {
     sid       = "WarmIndexes"
     actions   = ["dynamodb:Query"]
     resources = [for arn in local.table_arns : "${arn}/index/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "dynamodb:Select"
+      values   = ["COUNT"]
+    }
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "dynamodb:LeadingKeys"
+      values   = local.sentinel_partition_keys
+    }
+    condition {
+      test     = "Null"
+      variable = "dynamodb:LeadingKeys"
+      values   = ["false"]
+    }
   }
 
   dynamic "statement" {
@@ -71,9 +125,10 @@ resource "aws_iam_role_policy" "lambda" {
   lifecycle {
     # IAM refuses a role's inline policies beyond 10,240 characters (white
     # space not counted): say so at plan time, not halfway through an apply.
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
     precondition {
       condition     = length(data.aws_iam_policy_document.lambda.minified_json) <= 10240
-      error_message = "The warmer's IAM policy for ${length(var.tables)} tables would be ${length(data.aws_iam_policy_document.lambda.minified_json)} characters, over IAM's 10,240 for a role: split the tables between two warmers (two module blocks or units with different name_prefix values)."
+      error_message = "The warmer's IAM policy would be ${length(data.aws_iam_policy_document.lambda.minified_json)} characters, over IAM's 10,240 for a role: use fewer or shorter table_name_patterns."
     }
   }
 }
@@ -96,7 +151,7 @@ data "aws_iam_policy_document" "scheduler_assume" {
 }
 
 resource "aws_iam_role" "scheduler" {
-  name               = "${var.name_prefix}-scheduler"
+  name               = "${var.name_prefix}-sched-${local.arn_parts.region}"
   assume_role_policy = data.aws_iam_policy_document.scheduler_assume.json
   tags               = var.tags
 }

@@ -36,15 +36,23 @@ locals {
         } : k => v if length(v) > 0 },
       )
     ]
+    patterns    = var.table_name_patterns
+    exclude     = var.exclude_table_name_patterns
     dry_run     = var.dry_run
     max_workers = var.max_workers
   }
 
-  table_arns = [
-    for t in var.tables :
-    "arn:${local.arn_parts.partition}:dynamodb:${local.arn_parts.region}:${local.arn_parts.account}:table/${t.name}"
-  ]
-  uses_auto_mode = anytrue([
+  # A pattern's `*` and `?` are IAM's ARN wildcards too: one ARN per pattern.
+  # Table names are listed one ARN each while they are few and short (each
+  # appears in three statements); past that, every table of the account and
+  # region, so the policy stays far below IAM's size limit for any table count.
+  table_arn_prefix  = "arn:${local.arn_parts.partition}:dynamodb:${local.arn_parts.region}:${local.arn_parts.account}:table/"
+  lists_table_names = length(var.tables) <= 20 && length(join("", [for t in var.tables : t.name])) + 60 * length(var.tables) <= 2000
+  table_arns = distinct(concat(
+    [for p in var.table_name_patterns : "${local.table_arn_prefix}${p}"],
+    local.lists_table_names ? [for t in var.tables : "${local.table_arn_prefix}${t.name}"] : ["${local.table_arn_prefix}*"],
+  ))
+  uses_auto_mode = length(var.table_name_patterns) > 0 || anytrue([
     for t in var.tables : (t.read == null && t.write == null) || anytrue([for i in t.indexes : i.read == null && i.write == null])
   ])
   # The warmer only ever reads or writes items under its sentinel partition
@@ -110,6 +118,13 @@ resource "aws_lambda_function" "this" {
   # The log group exists (with its retention) before the first invocation
   # could create one without.
   depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.lambda]
+
+  lifecycle {
+    precondition {
+      condition     = length(var.tables) + length(var.table_name_patterns) > 0
+      error_message = "Nothing to warm: list tables, for example [{ name = \"orders\" }], or select them with table_name_patterns, for example [\"prod-*\"]."
+    }
+  }
 }
 
 check "schedule_rate" {

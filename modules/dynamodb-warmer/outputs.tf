@@ -52,3 +52,13 @@ output "policy_json" {
   description = "The function role's policy document, for review and for tests."
   value       = data.aws_iam_policy_document.lambda.json
 }
+
+output "resolved_tables" {
+  description = "What the configuration resolves to at plan time: each table found (listed or matched by a pattern), its billing mode, GSIs and what the warmer warms on it."
+  value       = local.resolved_tables
+}
+
+output "missing_tables" {
+  description = "Configured tables that do not exist in the region at plan time (also a plan warning)."
+  value       = local.missing_tables
+}

@@ -26,10 +26,7 @@ variable "tables" {
     })), [])
   }))
 
-  validation {
-    condition     = length(var.tables) > 0
-    error_message = "tables must list at least one table, for example [{ name = \"orders\" }]."
-  }
+  default = []
 
   validation {
     condition     = alltrue([for t in var.tables : can(regex("^[A-Za-z0-9_.-]{3,255}$", t.name))])
@@ -51,6 +48,33 @@ variable "tables" {
   validation {
     condition     = alltrue([for t in var.tables : length(distinct([for i in t.indexes : i.name])) == length(t.indexes)])
     error_message = "Each index of a table must be listed once: merge the duplicate index entries into one."
+  }
+}
+
+variable "table_name_patterns" {
+  description = <<-EOT
+    Discovery: every table of the region whose name matches one of these patterns is warmed in
+    auto mode (each dimension with an auto scaling target), found again on every tick, so a table
+    created later needs no change here. `*` matches any characters, `?` one, as in IAM ARNs; for
+    example ["prod-*"]. Entries in `tables` win over a pattern.
+  EOT
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = length(var.table_name_patterns) <= 20 && alltrue([for p in var.table_name_patterns : can(regex("^[A-Za-z0-9_.*?-]{1,255}$", p))])
+    error_message = "table_name_patterns takes at most 20 patterns of letters, digits, '_', '-', '.' and the wildcards '*' and '?', for example [\"prod-*\"]."
+  }
+}
+
+variable "exclude_table_name_patterns" {
+  description = "Tables that table_name_patterns would select but that are not warmed, by the same kind of pattern, for example [\"prod-tmp-*\"]."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = length(var.exclude_table_name_patterns) <= 20 && alltrue([for p in var.exclude_table_name_patterns : can(regex("^[A-Za-z0-9_.*?-]{1,255}$", p))])
+    error_message = "exclude_table_name_patterns takes at most 20 patterns of letters, digits, '_', '-', '.' and the wildcards '*' and '?', for example [\"prod-tmp-*\"]."
   }
 }
 
@@ -150,7 +174,7 @@ variable "memory_size" {
 }
 
 variable "timeout" {
-  description = "Function timeout in seconds. The default covers the worst case of one tick (three calls one after another, each 3 attempts of a 1 s connect and 3 s read timeout)."
+  description = "Function timeout in seconds. The function starts no request in its last 16 s (one call's worst case, 15 s, and a second for the report) and reports what it did not reach as out of time; a longer timeout gives a tick of many tables more room."
   type        = number
   default     = 60
 

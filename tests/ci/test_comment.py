@@ -44,7 +44,7 @@ def test_a_plan_that_adds_lists_each_unit_with_its_counts_and_the_whole_plan(rea
     comment = render_comment("prod", real_plans["adds"], RUN_URL)
 
     assert comment.startswith(marker("prod"))
-    assert "| `prod/warmer` | 12 to add, 0 to change, 0 to destroy |" in comment
+    assert "| `prod/eu-west-1/warmer` | 12 to add, 0 to change, 0 to destroy |" in comment
     assert "aws_lambda_function.this will be created" in comment
     assert "CAUTION" not in comment
     assert f"[Run log and plan artifact]({RUN_URL})" in comment
@@ -69,18 +69,19 @@ def test_destroyed_and_replaced_resources_are_called_out_at_the_top(real_plans):
 
 
 def test_a_failed_unit_shows_its_error_and_fails_the_summary(real_plans):
-    (result,) = real_plans["failed"]
-    comment = render_comment("prod", real_plans["failed"])
+    results = real_plans["failed"]  # prod has a unit per region: both fail
+    comment = render_comment("prod", results)
 
-    assert not result.ok
-    assert "| `prod/warmer` | ❌ plan failed |" in comment
-    assert "1 unit(s) failed to plan" in comment
+    assert [r.ok for r in results] == [False, False]
+    assert "| `prod/eu-west-1/warmer` | ❌ plan failed |" in comment
+    assert "| `prod/us-east-1/warmer` | ❌ plan failed |" in comment
+    assert "2 unit(s) failed to plan" in comment
     assert "schedule_expression must be rate(1 minute)" in " ".join(comment.split())
     assert_valid_markdown(comment)
 
 
 def test_an_oversized_plan_is_cut_in_its_details_never_in_its_summary(real_plans):
-    (real,) = real_plans["adds"]
+    real = real_plans["adds"][0]
     huge = [UnitPlan(f"prod/warmer-{i}", True, add=12, text=real.text * 40) for i in range(3)]
 
     comment = render_comment("prod", huge, RUN_URL)

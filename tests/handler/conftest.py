@@ -10,6 +10,7 @@ from moto import mock_aws
 
 from ddb_warmer.local.seed import TableSpec, create_table, seed_table
 from lambda_function.schema import SchemaCache
+from tests.handler.requests_log import RequestRecorder, recording_path
 
 
 @dataclass
@@ -51,4 +52,15 @@ def aws(aws_credentials):
         dynamodb = boto3.client("dynamodb")
         recorder = Recorder()
         dynamodb.meta.events.register("provide-client-params.dynamodb.*", recorder)
-        yield Aws(dynamodb, boto3.client("application-autoscaling"), recorder, SchemaCache())
+        autoscaling = boto3.client("application-autoscaling")
+        autoscaling.meta.events.register("provide-client-params.application-auto-scaling", recorder)
+        yield Aws(dynamodb, autoscaling, recorder, SchemaCache())
+
+
+@pytest.fixture(autouse=True)
+def record_requests(monkeypatch):
+    """With DDB_WARMER_RECORD_REQUESTS set, every request the handler sends goes to that file (for the IAM tests)."""
+    path = recording_path()
+    if path:
+        RequestRecorder(path).install(monkeypatch)
+    yield

@@ -16,8 +16,14 @@ BAD_CONFIGS = [
     ('{"tables": []}', "tables: must be a non-empty list"),
     (
         '{"tables": [{"name": "orders"}], "dryrun": true}',
-        "dryrun: unknown key; the keys allowed here are tables, dry_run, max_workers",
+        "dryrun: unknown key; the keys allowed here are tables, patterns, exclude, dry_run, max_workers",
     ),
+    ('{"patterns": []}', "tables: must be a non-empty list of tables"),
+    ('{"patterns": ["prod orders*"]}', 'patterns[0]: "prod orders*" is not a table name pattern'),
+    ('{"patterns": ["prod-[ab]*"]}', 'patterns[0]: "prod-[ab]*" is not a table name pattern'),
+    ('{"patterns": "prod-*"}', "patterns: must be a list of at most 20 table name patterns"),
+    ('{"patterns": ["prod-*", "prod-*"]}', "patterns: pattern 'prod-*' is listed twice"),
+    ('{"tables": [{"name": "orders"}], "exclude": ["tmp-*"]}', "exclude: only narrows patterns"),
     ('{"tables": [{"name": "orders", "reads": true}]}', "tables[0].reads: unknown key"),
     (
         '{"tables": [{"name": "orders", "read": "yes"}]}',

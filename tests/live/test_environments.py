@@ -13,7 +13,7 @@ from ddb_warmer.build.terragrunt import LIVE, terragrunt, unit_outputs
 from ddb_warmer.local import runtime
 from ddb_warmer.local.emulator import running_emulator, state_bucket
 from ddb_warmer.local.scheduled import deployed_schedule, fetch_deployed_package, run_ticks
-from ddb_warmer.local.seed import ENVIRONMENTS
+from ddb_warmer.local.seed import ENVIRONMENTS, TableSpec, seed_table
 
 pytestmark = pytest.mark.slow
 
@@ -47,27 +47,57 @@ def assert_no_deprecation_warning(run) -> None:
     assert noisy == [], f"terragrunt {' '.join(run.args)} printed warnings (log: {run.log_path})"
 
 
-def planned_changes(environment: str, env: dict) -> dict:
+def planned_changes(environment: str, env: dict) -> dict[str, dict]:
+    """The plan of every unit of the environment, by its path under live/<environment>."""
     run = terragrunt(["run", "--all", "plan", "--", "-out=tfplan"], LIVE / environment, env)
     assert_no_deprecation_warning(run)
-    shown = terragrunt(["show", "-json", "tfplan"], LIVE / environment / "warmer", env)
-    return json.loads(shown.stdout)
+    units = sorted(p.parent for p in (LIVE / environment).rglob("terragrunt.hcl") if ".terragrunt-cache" not in p.parts)
+    return {
+        unit.relative_to(LIVE / environment).as_posix(): json.loads(
+            terragrunt(["show", "-json", "tfplan"], unit, env).stdout
+        )
+        for unit in units
+    }
 
 
 @pytest.mark.parametrize("environment", ["dev", "prod"])
 def test_plan_creates_the_whole_warmer_with_the_environments_tables(environment, emulator_env):
-    plan = planned_changes(environment, emulator_env)
+    plans = planned_changes(environment, emulator_env)
+    home = "warmer" if environment == "dev" else "eu-west-1/warmer"
+    plan = plans[home]
 
-    created = sorted(c["address"] for c in plan["resource_changes"] if c["change"]["actions"] == ["create"])
-    others = [c["address"] for c in plan["resource_changes"] if c["change"]["actions"] not in (["create"], ["read"])]
-    assert created == WARMER_RESOURCES
-    assert others == []
+    for unit_plan in plans.values():
+        changes = unit_plan["resource_changes"]
+        created = sorted(c["address"] for c in changes if c["change"]["actions"] == ["create"])
+        assert created == WARMER_RESOURCES
+        assert [c["address"] for c in changes if c["change"]["actions"] not in (["create"], ["read"])] == []
 
     function = next(c for c in plan["resource_changes"] if c["address"] == "aws_lambda_function.this")
     config = json.loads(function["change"]["after"]["environment"][0]["variables"]["WARMER_CONFIG"])
     assert [t["name"] for t in config["tables"]] == [spec.name for spec in ENVIRONMENTS[environment]]
     assert function["change"]["after"]["source_code_hash"] == base64_sha256(build_zip())
     assert function["change"]["after"]["filename"] == "lambda_function.zip"
+    # The plan shows what the configuration resolves to: every configured table exists.
+    assert sorted(plan["planned_values"]["outputs"]["resolved_tables"]["value"]) == sorted(
+        spec.name for spec in ENVIRONMENTS[environment]
+    )
+
+
+def test_prod_has_a_warmer_per_region_with_its_own_role_names_and_tables(emulator_env):
+    plans = planned_changes("prod", emulator_env)
+
+    assert sorted(plans) == ["eu-west-1/warmer", "us-east-1/warmer"]
+    roles = {
+        unit: sorted(c["change"]["after"]["name"] for c in plan["resource_changes"] if c["type"] == "aws_iam_role")
+        for unit, plan in plans.items()
+    }
+    assert roles == {
+        "eu-west-1/warmer": ["ddb-warmer-prod-sched-eu-west-1", "ddb-warmer-prod-warmer-eu-west-1"],
+        "us-east-1/warmer": ["ddb-warmer-prod-sched-us-east-1", "ddb-warmer-prod-warmer-us-east-1"],
+    }
+    # us-east-1 holds the global tables' replicas, found by pattern; prod-tmp-* is excluded.
+    resolved = plans["us-east-1/warmer"]["planned_values"]["outputs"]["resolved_tables"]["value"]
+    assert sorted(resolved) == ["prod-customers", "prod-orders"]
 
 
 def test_apply_deploys_the_local_package_and_a_second_plan_has_no_changes(emulator, emulator_env, tmp_path):
@@ -96,13 +126,26 @@ def test_apply_deploys_the_local_package_and_a_second_plan_has_no_changes(emulat
     )
     assert configuration["LoggingConfig"]["LogFormat"] == "JSON"
     assert configuration["LoggingConfig"]["ApplicationLogLevel"] == "INFO"
+    session = boto3.Session(region_name=emulator.region)
+    dynamodb = session.client("dynamodb")
     with runtime.running(package, configuration, emulator_env, tmp_path) as function:
-        cloudwatch = boto3.client("cloudwatch", region_name=emulator.region)
+        cloudwatch = session.client("cloudwatch")
         (tick,) = run_ticks(function, schedule, cloudwatch, 1)
-    assert tick.ok, tick.error_message
-    assert tick.payload["counts"]["warmed"] == 2 and tick.payload["counts"]["failed"] == 0
-    assert (tmp_path / "lambda-ddb-warmer-dev-warmer" / "task" / "lambda_function" / "main.py").exists()
-    assert tick.report.startswith("REPORT RequestId:") and "Memory Size: 128 MB" in tick.report
+        assert tick.ok, tick.error_message
+        assert tick.payload["counts"]["warmed"] == 2 and tick.payload["counts"]["failed"] == 0
+        assert (tmp_path / "lambda-ddb-warmer-dev-warmer" / "task" / "lambda_function" / "main.py").exists()
+        assert tick.report.startswith("REPORT RequestId:") and "Memory Size: 128 MB" in tick.report
+
+        # A table created after the deploy (matching live/dev's "dev-*") is warmed on the next tick.
+        seed_table(dynamodb, session.client("application-autoscaling"), TableSpec("dev-created-later", ("id", "S")))
+        try:
+            (later,) = run_ticks(function, schedule, cloudwatch, 1)
+        finally:
+            dynamodb.delete_table(TableName="dev-created-later")  # the emulator is shared with other tests
+    assert later.ok, later.error_message
+    new = next(t for t in later.payload["tables"] if t["table"] == "dev-created-later")
+    assert new["status"] == "warmed"
+    assert sorted(d["operation"] for d in new["dimensions"]) == ["DeleteItem", "GetItem"]
 
     replan = terragrunt(
         ["run", "--all", "plan", "--", "-detailed-exitcode"], LIVE / "dev", emulator_env, ok_codes=(0, 2)

@@ -13,7 +13,10 @@ inputs = {
   tables = [
     # Auto mode: every dimension with an auto scaling target is warmed.
     { name = "dev-orders" },
-    # Explicit: only reads scale on this table.
+    # Explicit: only reads scale on this table (an entry wins over a pattern).
     { name = "dev-sessions", read = true, write = false },
   ]
+  # Discovery: any other dev table with auto scaling, including ones created
+  # after this deploy, is warmed from the next tick on.
+  table_name_patterns = ["dev-*"]
 }

@@ -12,6 +12,12 @@ mock_provider "aws" {
   mock_data "aws_region" {
     defaults = { id = "eu-west-1", name = "eu-west-1" }
   }
+  mock_data "aws_dynamodb_tables" {
+    defaults = { names = ["orders", "events", "prod-a", "prod-b", "prod-tmp-1", "other"] }
+  }
+  mock_data "aws_dynamodb_table" {
+    defaults = { billing_mode = "PROVISIONED", global_secondary_index = [] }
+  }
   mock_data "aws_iam_policy_document" {
     defaults = {
       json          = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
@@ -46,6 +52,8 @@ run "a_good_configuration_plans_the_function_schedule_and_alarms" {
         { name = "orders" },
         { name = "events", read = true, write = false, indexes = [{ name = "by_user", read = true }] },
       ]
+      patterns    = []
+      exclude     = []
       dry_run     = false
       max_workers = 32
     }
@@ -146,12 +154,67 @@ run "rejects_a_malformed_rate" {
   expect_failures = [var.schedule_expression]
 }
 
-run "rejects_an_empty_table_list" {
+run "rejects_an_empty_table_list_without_patterns" {
   command = plan
   variables {
     tables = []
   }
-  expect_failures = [var.tables]
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "patterns_alone_select_the_matching_tables_minus_the_excluded" {
+  command = plan
+  variables {
+    tables                      = []
+    table_name_patterns         = ["prod-*"]
+    exclude_table_name_patterns = ["prod-tmp-*"]
+  }
+  assert {
+    condition     = keys(output.resolved_tables) == ["prod-a", "prod-b"]
+    error_message = "the plan must show the tables the patterns resolve to, without the excluded ones"
+  }
+  assert {
+    condition = jsondecode(aws_lambda_function.this.environment[0].variables.WARMER_CONFIG) == {
+      tables = [], patterns = ["prod-*"], exclude = ["prod-tmp-*"], dry_run = false, max_workers = 32
+    }
+    error_message = "WARMER_CONFIG carries the patterns for the function to discover on every tick"
+  }
+}
+
+run "an_explicit_entry_wins_over_a_pattern" {
+  command = plan
+  variables {
+    tables              = [{ name = "prod-a", read = true, write = false }]
+    table_name_patterns = ["prod-*"]
+  }
+  assert {
+    condition     = output.resolved_tables["prod-a"].selected_by == "tables" && output.resolved_tables["prod-a"].warms == "table read"
+    error_message = "a listed table keeps its explicit settings"
+  }
+}
+
+run "a_configured_table_that_does_not_exist_is_a_plan_warning_naming_it" {
+  command = plan
+  variables {
+    tables = [{ name = "orders" }, { name = "ordres" }]
+  }
+  expect_failures = [check.configured_tables_exist]
+}
+
+run "a_pattern_matching_nothing_is_a_plan_warning" {
+  command = plan
+  variables {
+    table_name_patterns = ["staging-*"]
+  }
+  expect_failures = [check.patterns_match_tables]
+}
+
+run "rejects_a_pattern_iam_cannot_express" {
+  command = plan
+  variables {
+    table_name_patterns = ["prod-[ab]*"]
+  }
+  expect_failures = [var.table_name_patterns]
 }
 
 run "rejects_a_bad_table_name" {

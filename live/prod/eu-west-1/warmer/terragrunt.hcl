@@ -6,11 +6,11 @@ include "warmer" {
   path = "${get_repo_root()}/live/_shared/warmer.hcl"
 }
 
-inputs = {
-  schedule_expression  = "rate(1 minute)"
-  log_retention_days   = 90
-  reserved_concurrency = 1
+include "prod" {
+  path = "${get_repo_root()}/live/prod/warmer.hcl"
+}
 
+inputs = {
   tables = [
     { name = "prod-orders" },
     { name = "prod-customers" },

@@ -1,3 +1,0 @@
-locals {
-  aws_region = "eu-west-1"
-}

@@ -1,0 +1,7 @@
+# What prod's warmer units have in common, in every region; each unit
+# includes this after the root and live/_shared/warmer.hcl.
+inputs = {
+  schedule_expression  = "rate(1 minute)"
+  log_retention_days   = 90
+  reserved_concurrency = 1
+}

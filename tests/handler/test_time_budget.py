@@ -1,0 +1,81 @@
+"""The tick's time budget: no request starts within the margin before the timeout, what was not
+reached is reported as failed ("out of time"), and the invocation raises with the report intact."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from ddb_warmer.local.seed import TableSpec
+from lambda_function import main
+from lambda_function.config import parse_config
+from lambda_function.deadline import Deadline
+from lambda_function.tick import run_tick
+
+
+class Context:
+    """Lambda's context, its clock running from creation, with this much time left."""
+
+    function_name = "warmer"
+
+    def __init__(self, remaining_seconds: float):
+        self.end = time.monotonic() + remaining_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int((self.end - time.monotonic()) * 1000)
+
+
+def slow_requests(client, seconds: float) -> None:
+    """Every GetItem and DeleteItem takes this long (injected slowness)."""
+    for operation in ("GetItem", "DeleteItem"):
+        client.meta.events.register(f"before-call.dynamodb.{operation}", lambda **_: time.sleep(seconds))
+
+
+def test_a_slow_tick_stops_starting_requests_at_the_margin_and_reports_the_rest_out_of_time(aws):
+    names = [f"table-{i:02d}" for i in range(20)]
+    for name in names:
+        aws.table(TableSpec(name, ("pk", "S")), scaled=False)
+    config = parse_config(json.dumps({"tables": [{"name": n, "read": True} for n in names], "max_workers": 2}))
+    run_tick(config, aws.dynamodb, aws.autoscaling, aws.cache)  # schemas learned: only warm requests are timed
+    slow_requests(aws.dynamodb, 0.1)
+    # 2 workers x 0.1 s: about 6 requests fit in 0.3 s; the margin (here 1 s) keeps the rest from starting.
+    deadline = Deadline.from_context(Context(1.3), margin_seconds=1.0)
+
+    started = time.monotonic()
+    summary = run_tick(config, aws.dynamodb, aws.autoscaling, aws.cache, deadline)
+    took = time.monotonic() - started
+
+    statuses = [t["status"] for t in summary["tables"]]
+    warmed, failed = statuses.count("warmed"), statuses.count("failed")
+    assert warmed + failed == 20 and 2 <= warmed <= 10, statuses
+    out_of_time = [t for t in summary["tables"] if t["status"] == "failed"]
+    assert all(t["reason"].startswith("table read: out of time: GetItem not started") for t in out_of_time)
+    assert took < 0.3 + 0.1 + 0.25  # the deadline, one request in flight, and slack; never the whole 2 s
+    sent = [c for c in aws.recorder.calls if c[0] == "GetItem"]
+    assert len(sent) == 20 + warmed  # the first tick's 20, then only the ones started in time
+
+
+def test_the_handler_raises_after_an_out_of_time_tick_naming_every_table_not_reached(aws, monkeypatch):
+    names = [f"table-{i:02d}" for i in range(6)]
+    for name in names:
+        aws.table(TableSpec(name, ("pk", "S")), scaled=False)
+    monkeypatch.setenv("WARMER_CONFIG", json.dumps({"tables": [{"name": n, "write": True} for n in names]}))
+    monkeypatch.setattr(main, "SCHEMA_CACHE", aws.cache)
+    main.clients.cache_clear()
+
+    # Less time left than the margin: nothing may start, the report still comes.
+    with pytest.raises(main.WarmingFailed) as failure:
+        main.lambda_handler({}, Context(main.TIME_MARGIN_SECONDS - 0.5))
+
+    lines = str(failure.value).splitlines()
+    assert lines[0] == "6 of 6 tables failed:"
+    assert all("out of time" in line for line in lines[1:]) and len(lines) == 7
+    assert [t for t in aws.items("table-00")] == []
+
+
+def test_the_margin_covers_one_calls_worst_case_with_its_retries():
+    # 3 attempts of a 1 s connect and 3 s read timeout, and standard-mode backoff of up to 1 s then 2 s.
+    assert main.CALL_WORST_CASE_SECONDS == 15
+    assert main.TIME_MARGIN_SECONDS > main.CALL_WORST_CASE_SECONDS

@@ -1,0 +1,242 @@
+"""The function's policy, as planned for 400 tables and for name patterns, judged by the IAM evaluator.
+
+Proves three things on policies read from real plans (`terraform show -json` on the emulator):
+its size does not grow with the table count; every request the handler sends anywhere in the
+handler tests (recorded with the context keys AWS sets) is allowed; and a battery of requests
+that would read or change a user's data, or a table, is denied.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ddb_warmer.build.toolenv import ROOT
+from lambda_function.schema import SENTINEL_VALUES
+from tests.handler.requests_log import ACCOUNT, RECORD_ENV, leading_key_value
+from tests.iam.evaluator import ALLOWED, available, evaluate, explain
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(available() is not None, reason=f"IAM evaluator unavailable: {available()}"),
+]
+
+MODULE = ROOT / "modules" / "dynamodb-warmer"
+REGION = "eu-west-1"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/policy-test-warmer-{REGION}"
+TABLE = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table"
+SENTINEL = SENTINEL_VALUES["S"]
+
+
+def names(count: int) -> list[dict]:
+    """`count` tables with typical long names; one warms a GSI write, so UpdateItem and TTL reads are in."""
+    tables = [{"name": f"a-rather-long-application-table-name-{i:03d}"} for i in range(count)]
+    tables[0] = {**tables[0], "indexes": [{"name": "by_user", "write": True}]}
+    return tables
+
+
+CONFIGURATIONS = {
+    "10 tables": {"tables": names(10)},
+    "40 tables": {"tables": names(40), "table_name_patterns": ["app-*"]},
+    "400 tables": {"tables": names(400), "table_name_patterns": ["app-*"]},
+    "patterns": {
+        "tables": [],
+        "table_name_patterns": ["prod-*", "app-*"],
+        "exclude_table_name_patterns": ["prod-tmp-*"],
+    },
+}
+
+
+def terraform(args: list[str], cwd, env) -> str:
+    done = subprocess.run(["terraform", *args, "-no-color"], cwd=cwd, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, f"terraform {args[0]}: {done.stdout[-3000:]}{done.stderr[-3000:]}"
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def planned_policies(tmp_path_factory, emulator_env) -> dict[str, dict]:
+    """The function's policy document from a plan of each configuration."""
+    folder = tmp_path_factory.mktemp("policy-plans")
+    (folder / "main.tf").write_text(f"""
+provider "aws" {{
+  region = "{REGION}"
+}}
+
+variable "setup" {{
+  type = any
+}}
+
+module "warmer" {{
+  source                      = "{MODULE}"
+  name_prefix                 = "policy-test"
+  package_path                = "{MODULE}/tests/fixture-package.zip"
+  tables                      = var.setup.tables
+  table_name_patterns         = try(var.setup.table_name_patterns, [])
+  exclude_table_name_patterns = try(var.setup.exclude_table_name_patterns, [])
+}}
+""")
+    terraform(["init", "-input=false"], folder, emulator_env)
+    policies = {}
+    for name, setup in CONFIGURATIONS.items():
+        (folder / "setup.tfvars.json").write_text(json.dumps({"setup": setup}))
+        terraform(["plan", "-input=false", "-var-file=setup.tfvars.json", "-out=tfplan"], folder, emulator_env)
+        plan = json.loads(terraform(["show", "-json", "tfplan"], folder, emulator_env))
+        change = next(c for c in plan["resource_changes"] if c["address"] == "module.warmer.aws_iam_role_policy.lambda")
+        policies[name] = change["change"]["after"]["policy"]  # as IAM stores it: minified
+    return policies
+
+
+@pytest.fixture(scope="module")
+def policies(planned_policies) -> dict[str, dict]:
+    return {name: json.loads(text) for name, text in planned_policies.items()}
+
+
+@pytest.fixture(scope="module")
+def recorded_requests(tmp_path_factory) -> list[dict]:
+    """Every distinct request the handler sends in the (fast) handler tests, as IAM sees it."""
+    log = tmp_path_factory.mktemp("recorded") / "requests.jsonl"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests/handler", "-m", "not slow", "-q", "-p", "no:cacheprovider", "-x"],
+        cwd=ROOT,
+        env={**os.environ, RECORD_ENV: str(log)},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    unique = {line: json.loads(line) for line in log.read_text().splitlines()}
+    return [{k: v for k, v in r.items() if k != "operation"} for r in unique.values()]
+
+
+def judge(policy: dict, requests: list[dict]) -> list[dict]:
+    return evaluate([{"policies": {"identity": [policy]}, "principal": ROLE, **r} for r in requests])
+
+
+def test_the_policy_has_the_same_size_for_40_and_400_tables_and_fits_iams_limit(planned_policies):
+    size = {name: len(text) for name, text in planned_policies.items()}
+
+    assert size["40 tables"] == size["400 tables"], size
+    assert max(size.values()) <= 10_240, size
+    print(f"policy characters: {size}")
+
+
+def test_every_request_the_handler_sends_is_allowed_by_the_policy_for_400_tables(policies, recorded_requests):
+    operations = {r["action"] for r in recorded_requests}
+    assert operations >= {
+        "dynamodb:DescribeTable",
+        "dynamodb:DescribeTimeToLive",
+        "dynamodb:ListTables",
+        "dynamodb:GetItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:Query",
+        "application-autoscaling:DescribeScalableTargets",
+    }, operations
+
+    results = judge(policies["400 tables"], recorded_requests)
+
+    refused = [
+        explain(r) + f" {req}" for r, req in zip(results, recorded_requests, strict=True) if r["decision"] != ALLOWED
+    ]
+    assert refused == []
+
+
+def test_with_patterns_the_handler_is_allowed_on_matching_tables_only(policies, recorded_requests):
+    on_tables = [r for r in recorded_requests if r["resource"].startswith(f"{TABLE}/")]
+    table_of = [r["resource"].removeprefix(f"{TABLE}/").split("/")[0] for r in on_tables]
+    matching = [t.startswith(("prod-", "app-")) for t in table_of]
+    assert any(matching) and not all(matching)
+
+    results = judge(policies["patterns"], on_tables)
+
+    decisions = [r["decision"] for r in results]
+    assert [d for d, m in zip(decisions, matching, strict=True) if m] == [ALLOWED] * sum(matching)
+    assert set(d for d, m in zip(decisions, matching, strict=True) if not m) == {"ImplicitlyDenied"}
+
+
+def item(action: str, key: str, **context) -> dict:
+    return {"action": action, "resource": f"{TABLE}/prod-orders", "context": {"dynamodb:LeadingKeys": [key], **context}}
+
+
+def index_query(context: dict, index: str = "by_user") -> dict:
+    return {"action": "dynamodb:Query", "resource": f"{TABLE}/prod-orders/index/{index}", "context": context}
+
+
+FORBIDDEN = {
+    "Scan": {"action": "dynamodb:Scan", "resource": f"{TABLE}/prod-orders", "context": {"dynamodb:Select": "COUNT"}},
+    "GetItem on a real key": item("dynamodb:GetItem", "customer#1"),
+    "GetItem with no key in the context": {
+        "action": "dynamodb:GetItem",
+        "resource": f"{TABLE}/prod-orders",
+        "context": {},
+    },
+    "DeleteItem of a real key": item("dynamodb:DeleteItem", "customer#1"),
+    "DeleteItem of the sentinel returning the old item": item(
+        "dynamodb:DeleteItem", SENTINEL, **{"dynamodb:ReturnValues": "ALL_OLD"}
+    ),
+    "UpdateItem of a real key": item("dynamodb:UpdateItem", "customer#1"),
+    "PutItem of a real key": item("dynamodb:PutItem", "customer#1"),
+    "PutItem of the sentinel": item("dynamodb:PutItem", SENTINEL),
+    "BatchGetItem of the sentinel": item("dynamodb:BatchGetItem", SENTINEL),
+    "BatchWriteItem of the sentinel": item("dynamodb:BatchWriteItem", SENTINEL),
+    "TransactGetItems of the sentinel": item(
+        "dynamodb:GetItem", SENTINEL, **{"dynamodb:EnclosingOperation": "TransactGetItems"}
+    ),
+    "TransactWriteItems deleting the sentinel": item(
+        "dynamodb:DeleteItem", SENTINEL, **{"dynamodb:EnclosingOperation": "TransactWriteItems"}
+    ),
+    "ConditionCheckItem": item("dynamodb:ConditionCheckItem", SENTINEL),
+    "PartiQLSelect": item("dynamodb:PartiQLSelect", SENTINEL),
+    "PartiQLDelete": item("dynamodb:PartiQLDelete", SENTINEL),
+    "Query of the table itself": {
+        **index_query({"dynamodb:LeadingKeys": [SENTINEL], "dynamodb:Select": "COUNT"}),
+        "resource": f"{TABLE}/prod-orders",
+    },
+    "Query of a GSI returning attributes": index_query(
+        {"dynamodb:LeadingKeys": [SENTINEL], "dynamodb:Select": "ALL_PROJECTED_ATTRIBUTES"}
+    ),
+    "Query of a GSI without Select": index_query({"dynamodb:LeadingKeys": [SENTINEL]}),
+    "Query of a GSI counting a real key": index_query(
+        {"dynamodb:LeadingKeys": ["customer#1"], "dynamodb:Select": "COUNT"}
+    ),
+    "Query of an LSI with ALL_ATTRIBUTES": index_query(
+        {"dynamodb:LeadingKeys": [SENTINEL], "dynamodb:Select": "ALL_ATTRIBUTES"}, "by_day_lsi"
+    ),
+    "UpdateTable": {"action": "dynamodb:UpdateTable", "resource": f"{TABLE}/prod-orders", "context": {}},
+    "DeleteTable": {"action": "dynamodb:DeleteTable", "resource": f"{TABLE}/prod-orders", "context": {}},
+    "UpdateTimeToLive": {"action": "dynamodb:UpdateTimeToLive", "resource": f"{TABLE}/prod-orders", "context": {}},
+    "ExportTableToPointInTime": {
+        "action": "dynamodb:ExportTableToPointInTime",
+        "resource": f"{TABLE}/prod-orders",
+        "context": {},
+    },
+    "GetItem of the sentinel in another region": {
+        **item("dynamodb:GetItem", SENTINEL),
+        "resource": f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/prod-orders",
+    },
+    "GetItem of the sentinel in another account": {
+        **item("dynamodb:GetItem", SENTINEL),
+        "resource": f"arn:aws:dynamodb:{REGION}:999999999999:table/prod-orders",
+    },
+}
+
+
+@pytest.mark.parametrize("configuration", ["400 tables", "patterns"])
+def test_requests_that_would_read_or_change_data_or_tables_are_denied(configuration, policies):
+    results = judge(policies[configuration], list(FORBIDDEN.values()))
+
+    decisions = {name: r["decision"] for name, r in zip(FORBIDDEN, results, strict=True)}
+    assert decisions == dict.fromkeys(FORBIDDEN, "ImplicitlyDenied"), [
+        explain(r) for r in results if r["decision"] != "ImplicitlyDenied"
+    ]
+
+
+def test_the_sentinel_of_each_key_type_is_allowed_as_the_policy_renders_it(policies):
+    keys = [leading_key_value({kind: value if kind != "N" else str(value)}) for kind, value in SENTINEL_VALUES.items()]
+
+    results = judge(policies["400 tables"], [item("dynamodb:GetItem", key) for key in keys])
+
+    assert [r["decision"] for r in results] == [ALLOWED] * 3
