@@ -1,7 +1,7 @@
 # One apply role per GitHub Environment. It manages only that environment's
 # warmer resources (names start with "<warmer_name_prefix><environment>-", the
 # warmer module's name_prefix) and writes only that environment's state (keys
-# under "<environment>/", Terragrunt's path of the unit), so dev's role cannot
+# under "live/<environment>/", the unit's path in the repository), so dev's role cannot
 # change prod. Any region of this account: an environment may span regions.
 
 locals {
@@ -15,7 +15,7 @@ data "aws_iam_policy_document" "apply" {
   statement {
     sid       = "StateObjects"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-    resources = [for bucket in var.state_buckets : "${local.arn}:s3:::${bucket}/${each.key}/*"]
+    resources = [for bucket in var.state_buckets : "${local.arn}:s3:::${bucket}/live/${each.key}/*"]
   }
   statement {
     sid = "WarmerRoles"

@@ -51,10 +51,12 @@ data "aws_iam_policy_document" "no_data_reads" {
   statement {
     sid    = "NoItemReads"
     effect = "Deny"
+    # PartiQL's ExecuteStatement, BatchExecuteStatement and ExecuteTransaction
+    # are authorised as the dynamodb:PartiQL* actions; there is no IAM action of
+    # their names. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-iam.html
     actions = [
       "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
-      "dynamodb:PartiQLSelect", "dynamodb:ExecuteStatement", "dynamodb:BatchExecuteStatement",
-      "dynamodb:ExecuteTransaction", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+      "dynamodb:PartiQLSelect", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
       "dynamodb:ExportTableToPointInTime", "dynamodb:RestoreTableFromBackup", "dynamodb:RestoreTableToPointInTime",
     ]
     resources = ["*"]

@@ -39,7 +39,7 @@ variable "environments" {
 }
 
 variable "state_buckets" {
-  description = "The Terraform state buckets (one per region): every role reads them; an apply role writes only its environment's keys (\"<environment>/...\")."
+  description = "The Terraform state buckets (one per region): every role reads them; an apply role writes only its environment's keys (\"live/<environment>/...\")."
   type        = list(string)
 }
 
