@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 from ddb_warmer.build.terragrunt import LIVE, terragrunt
 from ddb_warmer.local.emulator import ACCOUNT_ID
@@ -76,7 +75,19 @@ def _fields(line: str) -> dict[str, str]:
     return {key: value.strip('"') for key, value in FIELD.findall(line)}
 
 
-def resource_arn(prefix: str, resource_type: str, environment: str, fields: dict[str, str]) -> str:
+# Actions with no resource-level permissions: IAM only ever matches them on "*".
+WILDCARD_ONLY = {
+    "logs:DescribeLogGroups",
+    "sts:GetCallerIdentity",
+    "dynamodb:ListTables",
+    "application-autoscaling:DescribeScalableTargets",
+    "application-autoscaling:DescribeScalingPolicies",
+    "cloudwatch:GetMetricData",
+    "cloudwatch:ListMetrics",
+}
+
+
+def resource_arn(prefix: str, environment: str, fields: dict[str, str]) -> str:
     """The ARN a call of this resource type is about, named the way the warmer module names it."""
     name = f"ddb-warmer-{environment}-warmer"
     where = f"{REGION}:{ACCOUNT_ID}"
@@ -109,5 +120,6 @@ def recorded_calls(log: str, environment: str) -> set[tuple[str, str]]:
         prefix = SERVICE_PREFIX.get(service)
         assert prefix, f"a plan called {service}:{method}: add the service's IAM prefix to SERVICE_PREFIX"
         action = ACTION_OF.get(f"{prefix}:{method}", f"{prefix}:{method}")
-        calls.add((action, resource_arn(prefix, fields.get("tf_resource_type", ""), environment, fields)))
+        resource = "*" if action in WILDCARD_ONLY else resource_arn(prefix, environment, fields)
+        calls.add((action, resource))
     return calls
