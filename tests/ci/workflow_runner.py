@@ -274,6 +274,11 @@ class Runner:
             subprocess.run(["git", "clone", "-q", str(self.origin), str(workspace)], check=True)
             subprocess.run(["git", "checkout", "-q", self.sha], cwd=workspace, check=True)
             # The machine's bootstrapped tools stand in for the runner's tool cache.
+            # The workflow's `make bootstrap` then only checks them, as long as the
+            # pins it hashes are this checkout's: otherwise it would reinstall the
+            # shared venv for the workspace.
+            for pins in ("requirements/dev.txt", "requirements/checkov.txt", "pyproject.toml"):
+                assert (workspace / pins).read_bytes() == (ROOT / pins).read_bytes(), f"{pins} differs"
             for tool in (".venv", ".tools", "tests/iam/evaluator/node_modules"):
                 (workspace / tool).symlink_to(ROOT / tool)
             return True, {}, f"checked out {self.sha}\n"
