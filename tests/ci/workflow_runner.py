@@ -155,18 +155,22 @@ class Runner:
     # --- jobs -------------------------------------------------------------
 
     def run(self, only: list[str] | None = None, assume: dict[str, str] | None = None) -> dict[str, JobRun]:
-        """Run every job in `needs` order; jobs not in `only` get the result `assume` gives them (with why)."""
+        """Run the jobs in `only` (default: all) in `needs` order, once each; a job outside `only` counts
+        as `assume` says (with why, at the call), or is left for a later call (a run resumed after approval)."""
         jobs = self.definition["jobs"]
-        while len(self.jobs) < len(jobs):
+        for job_id, result in (assume or {}).items():
+            self.jobs.setdefault(job_id, JobRun(job_id, result))
+        progress = True
+        while progress:
+            progress = False
             for job_id, job in jobs.items():
                 needs = job.get("needs", [])
                 needs = [needs] if isinstance(needs, str) else needs
-                if job_id in self.jobs or any(n not in self.jobs for n in needs):
+                if job_id in self.jobs or (only is not None and job_id not in only):
                     continue
-                if only is not None and job_id not in only:
-                    self.jobs[job_id] = JobRun(job_id, (assume or {}).get(job_id, "skipped"))
-                    continue
-                self.jobs[job_id] = self.run_job(job_id, job, needs)
+                if all(n in self.jobs for n in needs):
+                    self.jobs[job_id] = self.run_job(job_id, job, needs)
+                    progress = True
         return self.jobs
 
     def run_job(self, job_id: str, job: dict, needs: list[str]) -> JobRun:
