@@ -49,11 +49,9 @@ def affected_environments(changed_files: list[str], known: list[str]) -> list[st
     return sorted(affected)
 
 
-NO_COMMIT = "0" * 40  # GitHub's `before` of a push that created the branch
-
-
 def changed_since(base: str) -> list[str] | None:
-    """Files changed from `base` to HEAD; None when there is no base to compare with."""
+    """Files changed from `base` to HEAD; None when there is no base to compare with (a manual run,
+    or GitHub's all-zero `before` of a push that created the branch)."""
     if not base.strip("0"):
         return None
     done = subprocess.run(
