@@ -141,9 +141,9 @@ OUTDATED = "<!-- ddb-warmer-outdated -->"
 
 def outdated_comment(body: str, reason: str, sha: str | None, when: str | None = None) -> str:
     """The comment, marked outdated: the old plan folded away under a note saying why."""
-    if OUTDATED in body:
-        body = body.split("<summary>previous plan</summary>\n\n", 1)[-1].rsplit("\n</details>", 1)[0]
     first, _, rest = body.partition("\n")  # the marker line stays first, so the comment is still found
+    if OUTDATED in rest:  # outdated before: fold the plan alone, not the old note
+        rest = rest.split("<summary>previous plan</summary>\n\n", 1)[-1].rsplit("\n</details>", 1)[0]
     return (
         f"{first}\n{OUTDATED}\n> [!NOTE]\n"
         f"> **Outdated** since commit `{sha or 'unknown'}` ({when or now()}): {reason}\n\n"
