@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from ddb_warmer.ci.apply import UnitApply
 from ddb_warmer.ci.comment import marker
 from ddb_warmer.ci.drift import drift_marker, report_drift
+from ddb_warmer.ci.outdated import mark_outdated
+from ddb_warmer.ci.report_apply import report
 from ddb_warmer.ci.unit_plan import UnitPlan
 from tests.ci.fake_github import fake_github
 
@@ -54,3 +57,39 @@ def test_each_environment_has_its_own_drift_issue(github):
     report_drift(client, "dev", [UnitPlan("dev/warmer", True, add=1)], None)
 
     assert sorted(i["title"] for i in state["issues"]) == ["Drift detected in live/dev", "Drift detected in live/prod"]
+
+
+def test_a_run_that_failed_before_planning_marks_every_plan_comment_outdated_once(github):
+    client, state = github
+    for environment in ("dev", "prod"):
+        client.upsert_comment(7, marker(environment), marker(environment) + f"\nplan of {environment}")
+    state["comments"].append({"id": 99, "issue": 7, "body": "a reviewer's comment"})
+
+    first = mark_outdated(client, 7, "abc123", planned=[], run_failed=True)
+    again = mark_outdated(client, 7, "abc123", planned=[], run_failed=True)
+    only_prod = mark_outdated(client, 7, "def456", planned=["dev", "prod"], run_failed=True, only="prod")
+
+    assert (first, again, only_prod) == (["dev", "prod"], [], ["prod"])
+    bodies = {c["id"]: c["body"] for c in state["comments"]}
+    assert "since commit `abc123`" in bodies[1] and "failed before it could plan" in bodies[1]
+    assert "since commit `def456`" in bodies[2] and "plan of prod" in bodies[2]
+    assert bodies[99] == "a reviewer's comment"
+
+
+def test_a_failed_apply_opens_one_issue_and_the_next_success_closes_it(github):
+    client, state = github
+    state["pulls"] = {"aaa": 7, "bbb": 8}
+    failed = [UnitApply("prod/warmer", False, error="refused: the saved plan is stale")]
+    applied = [UnitApply("prod/warmer", True, added=1)]
+
+    outcomes = [
+        report(client, "prod", failed, "aaa", None),
+        report(client, "prod", failed, "aaa", None),
+        report(client, "prod", applied, "bbb", None),
+    ]
+
+    assert [o["issue"] for o in outcomes] == ["opened", "updated", "closed"]
+    assert [o["comment"] for o in outcomes] == [7, 7, 8]
+    (issue,) = state["issues"]
+    assert issue["labels"] == ["apply-failed"] and issue["state"] == "closed"
+    assert "| `prod/warmer` | 1 added, 0 changed, 0 destroyed |" in state["comments"][-2]["body"]
