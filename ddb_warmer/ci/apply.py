@@ -34,6 +34,9 @@ from ddb_warmer.ci.terraform_output import diagnostics, unit_lines
 LOCK_TIMEOUT = "10m"  # a drift or manual run holding the lock gets this long to finish
 APPLY_RESULTS = "apply.json"
 COMPLETE = re.compile(r"Apply complete! Resources: (\d+) added, (\d+) changed, (\d+) destroyed")
+# Terraform compares the state's serial with the one the plan was made from and
+# refuses with "Saved plan is stale" when they differ (hashicorp/terraform,
+# internal/backend/local/backend_local.go, localRunForPlanFile).
 STALE = (
     "the saved plan is stale: the state changed after it was made (another apply ran in between). "
     "Nothing was applied; merge again or re-run the newest run to plan from the current state."
