@@ -15,7 +15,7 @@ inputs = {
   # The repository whose workflows may assume the roles: set it to yours.
   github_repository = get_env("DDB_WARMER_GITHUB_REPOSITORY", "acme/ddb-warmer")
   # GitHub Environments, one per folder of live/ the workflows deploy.
-  environments  = ["dev", "prod"]
+  environments = ["dev", "prod"]
   # Every bucket holding the workflows' state: add each region's bucket when an
   # environment gains a region (the roles read and write no other bucket).
   state_buckets = [include.root.locals.state_bucket]
