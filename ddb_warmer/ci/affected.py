@@ -1,9 +1,11 @@
 """Which environments a change affects, so a pull request plans just those.
 
     python -m ddb_warmer.ci.affected --base origin/main    # prints a JSON list: ["dev", "prod"]
+    python -m ddb_warmer.ci.affected --base <sha before a push>
     python -m ddb_warmer.ci.affected --all                 # every environment
 
-A file under live/<env>/ affects that environment; a change to shared code (the
+A file under live/<env>/ (at any depth: live/prod/<region>/warmer) affects
+that environment; a change to shared code (the
 module, the handler, the root or shared Terragrunt config, the package build,
 the pinned tool versions) affects every environment.
 """
@@ -47,7 +49,11 @@ def affected_environments(changed_files: list[str], known: list[str]) -> list[st
     return sorted(affected)
 
 
-def changed_since(base: str) -> list[str]:
+def changed_since(base: str) -> list[str] | None:
+    """Files changed from `base` to HEAD; None when there is no base to compare with (a manual run,
+    or GitHub's all-zero `before` of a push that created the branch)."""
+    if not base.strip("0"):
+        return None
     done = subprocess.run(
         ["git", "diff", "--name-only", f"{base}...HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
     )
@@ -56,11 +62,14 @@ def changed_since(base: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="environments a change affects, as JSON")
-    parser.add_argument("--base", default="origin/main", help="the branch the pull request merges into")
+    parser.add_argument(
+        "--base", default="origin/main", help="the branch a pull request merges into, or a push's previous commit"
+    )
     parser.add_argument("--all", action="store_true", help="every environment, whatever changed")
     args = parser.parse_args(argv)
     known = environments()
-    print(json.dumps(known if args.all else affected_environments(changed_since(args.base), known)))
+    changed = None if args.all else changed_since(args.base)
+    print(json.dumps(known if changed is None else affected_environments(changed, known)))
     return 0
 
 

@@ -1,16 +1,20 @@
 """The pull-request comment for one environment's plan: sticky, summary first, under GitHub's limit.
 
 Layout: a hidden marker (so the same comment is found and edited on every
-push), destructive changes called out at the top, a summary table per unit,
-then each unit's full plan in a collapsible section. GitHub refuses a comment
-over 65,536 characters: the plan details are cut to fit, never the summary,
-with a link to the run where the whole plan is.
+push), the commit and time it is for, destructive changes called out at the
+top, a summary table per unit, Terraform's warnings (check blocks,
+deprecations), then each unit's full plan in a collapsible section. GitHub
+refuses a comment over 65,536 characters: the plan details are cut to fit,
+never the summary or the warnings, with a link to the artifact that holds every
+unit's plan file. A comment whose environment is no longer affected, or whose
+run failed before planning, is marked outdated (`outdated_comment`).
 """
 
 from __future__ import annotations
 
 import os
 import re
+from datetime import UTC, datetime
 
 from ddb_warmer.ci.unit_plan import UnitPlan
 
@@ -50,10 +54,15 @@ def _result_cell(result: UnitPlan) -> str:
     return f"{result.add} to add, {result.change} to change, {result.destroy} to destroy"
 
 
-def _summary(environment: str, results: list[UnitPlan], link: str | None) -> str:
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _summary(environment: str, results: list[UnitPlan], link: str | None, sha: str | None, when: str) -> str:
     failed = [r for r in results if not r.ok]
     destroyed = [(r.unit, address) for r in results for address in r.destroyed]
     lines = [marker(environment), f"### Terragrunt plan: `live/{environment}`", ""]
+    lines += [f"For commit `{sha or 'unknown'}`, planned {when}.", ""]
     if destroyed:
         lines += ["> [!CAUTION]", f"> **{len(destroyed)} resource(s) will be destroyed or replaced:**"]
         lines += [f"> - `{unit}`: `{address}`" for unit, address in destroyed]
@@ -63,8 +72,23 @@ def _summary(environment: str, results: list[UnitPlan], link: str | None) -> str
     lines += ["| unit | result |", "|---|---|"]
     lines += [f"| `{r.unit}` | {_result_cell(r)} |" for r in results]
     if link:
-        lines += ["", f"[Run log and plan artifact]({link})"]
-    return "\n".join(lines) + "\n"
+        lines += ["", f"[Plan files of every unit (artifact)]({link})"]
+    return "\n".join(lines) + "\n" + _warnings(results)
+
+
+WARNING_LIMIT = 2_000  # per warning: a reviewer needs the summary, the full text is in the artifact
+
+
+def _warnings(results: list[UnitPlan]) -> str:
+    """Terraform's warnings, above the plans: a failed check block never runs past the reviewer."""
+    warned = [(r.unit, w) for r in results for w in r.warnings]
+    if not warned:
+        return ""
+    lines = ["", "> [!WARNING]", f"> **Terraform warnings ({len(warned)})**", ">"]
+    for unit, warning in warned:
+        text = mask_secrets(warning)[:WARNING_LIMIT]
+        lines += [f"> `{unit}`:", "> ```text", *(f"> {line}" for line in text.splitlines()), "> ```", ">"]
+    return "\n".join(lines[:-1]) + "\n"
 
 
 def _details(result: UnitPlan) -> tuple[str, str, str]:
@@ -77,8 +101,15 @@ def _details(result: UnitPlan) -> tuple[str, str, str]:
     return opening, body, "```\n</details>\n"
 
 
-def render_comment(environment: str, results: list[UnitPlan], link: str | None = None, budget: int = BUDGET) -> str:
-    summary = _summary(environment, results, link)
+def render_comment(
+    environment: str,
+    results: list[UnitPlan],
+    link: str | None = None,
+    budget: int = BUDGET,
+    sha: str | None = None,
+    when: str | None = None,
+) -> str:
+    summary = _summary(environment, results, link, sha, when or now())
     sections = [_details(r) for r in results if not r.ok or r.has_changes]
     fixed = len(summary) + sum(len(o) + len(c) + len(TRUNCATED) for o, _, c in sections)
     room = max(budget - fixed, 0)
@@ -103,3 +134,18 @@ def _fair_shares(sizes: list[int], room: int) -> list[int]:
         shares[index] = min(sizes[index], each)
         room -= shares[index]
     return shares
+
+
+OUTDATED = "<!-- ddb-warmer-outdated -->"
+
+
+def outdated_comment(body: str, reason: str, sha: str | None, when: str | None = None) -> str:
+    """The comment, marked outdated: the old plan folded away under a note saying why."""
+    first, _, rest = body.partition("\n")  # the marker line stays first, so the comment is still found
+    if OUTDATED in rest:  # outdated before: fold the plan alone, not the old note
+        rest = rest.split("<summary>previous plan</summary>\n\n", 1)[-1].rsplit("\n</details>", 1)[0]
+    return (
+        f"{first}\n{OUTDATED}\n> [!NOTE]\n"
+        f"> **Outdated** since commit `{sha or 'unknown'}` ({when or now()}): {reason}\n\n"
+        f"<details><summary>previous plan</summary>\n\n{rest}\n</details>\n"
+    )

@@ -2,9 +2,11 @@
 
     python -m ddb_warmer.ci.drift --environment prod
 
-Plans the environment; on changes, opens (or updates) the issue labelled
-`drift` that carries this environment's marker, with the plan summary; when
-the plan is clean again, comments and closes it. A failed plan fails the job.
+Plans the environment without taking the state lock (a daily check must never
+hold up an apply); on changes, or when a unit fails to plan, opens (or
+updates) the issue labelled `drift` that carries this environment's marker,
+with the plan summary or the error; when the plan is clean again, comments and
+closes it. A failed plan also fails the job.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import sys
 from ddb_warmer.build.toolenv import tool_env
 from ddb_warmer.ci.comment import render_comment, run_url
 from ddb_warmer.ci.github import GitHub
-from ddb_warmer.ci.plan import plan_environment, save
+from ddb_warmer.ci.plan import default_out_dir, plan_environment, save
 from ddb_warmer.ci.unit_plan import UnitPlan
 
 
@@ -25,14 +27,15 @@ def drift_marker(environment: str) -> str:
 
 def report_drift(github: GitHub, environment: str, results: list[UnitPlan], link: str | None) -> str:
     """What was done: "opened", "updated", "closed" or "clean"."""
-    if any(r.has_changes for r in results):
-        body = (
-            drift_marker(environment)
-            + "\n"
-            + f"The daily plan of `live/{environment}` differs from what is deployed: something was "
-            "changed outside Terraform, or a merged change was not applied.\n\n"
-            + render_comment(environment, results, link)
+    failed = not all(r.ok for r in results)
+    if failed or any(r.has_changes for r in results):
+        why = (
+            f"The daily plan of `live/{environment}` failed, so drift cannot be checked until it plans again."
+            if failed
+            else f"The daily plan of `live/{environment}` differs from what is deployed: something was "
+            "changed outside Terraform, or a merged change was not applied."
         )
+        body = drift_marker(environment) + "\n" + why + "\n\n" + render_comment(environment, results, link)
         return github.upsert_issue(drift_marker(environment), f"Drift detected in live/{environment}", body)
     closed = github.close_issue_with(
         drift_marker(environment), f"The daily plan of `live/{environment}` has no changes again."
@@ -44,13 +47,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--environment", required=True)
     args = parser.parse_args(argv)
-    results = plan_environment(args.environment, tool_env())
-    save(args.environment, results)
+    out_dir = default_out_dir(args.environment)
+    results = plan_environment(args.environment, tool_env(), out_dir, lock=False)
+    save(results, out_dir)
+    outcome = report_drift(GitHub.from_environment(), args.environment, results, run_url())
+    print(f"drift in live/{args.environment}: {outcome}")
     if not all(r.ok for r in results):
         print(f"live/{args.environment}: a unit failed to plan", file=sys.stderr)
         return 1
-    outcome = report_drift(GitHub.from_environment(), args.environment, results, run_url())
-    print(f"drift in live/{args.environment}: {outcome}")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The few GitHub REST calls the workflows need: a sticky PR comment, and drift issues.
+"""The few GitHub REST calls the workflows need: sticky PR comments, the merged PR of a commit, issues.
 
 Standard library only. GITHUB_API_URL (set on every Actions runner) names the
 API, so tests point it at a local fake; GITHUB_TOKEN authenticates.
@@ -63,33 +63,48 @@ class GitHub:
 
     # --- the sticky plan comment -------------------------------------------
 
+    def comments_with(self, pull_request: int, marker: str) -> list[dict]:
+        return [c for c in self.paged(f"/issues/{pull_request}/comments") if marker in (c.get("body") or "")]
+
     def upsert_comment(self, pull_request: int, marker: str, body: str) -> str:
         """Edit the comment that carries `marker`, or create it. Returns "updated" or "created"."""
-        for comment in self.paged(f"/issues/{pull_request}/comments"):
-            if marker in (comment.get("body") or ""):
-                self.request("PATCH", f"/issues/comments/{comment['id']}", {"body": body})
-                return "updated"
+        for comment in self.comments_with(pull_request, marker):
+            self.request("PATCH", f"/issues/comments/{comment['id']}", {"body": body})
+            return "updated"
         self.request("POST", f"/issues/{pull_request}/comments", {"body": body})
         return "created"
 
-    # --- drift issues -------------------------------------------------------
+    def edit_comment(self, comment_id: int, body: str) -> None:
+        self.request("PATCH", f"/issues/comments/{comment_id}", {"body": body})
 
-    def open_issue_with(self, marker: str) -> dict | None:
-        for issue in self.paged("/issues?state=open&labels=drift"):
+    def branch_head(self, branch: str) -> str:
+        return self.request("GET", f"/git/ref/heads/{branch}")["object"]["sha"]
+
+    def merged_pull_request(self, sha: str) -> int | None:
+        """The pull request whose merge made commit `sha` (none for a direct push)."""
+        for pull in self.request("GET", f"/commits/{sha}/pulls"):
+            if pull.get("merged_at") and pull.get("merge_commit_sha") == sha:
+                return pull["number"]
+        return None
+
+    # --- issues: drift, failed applies ------------------------------------
+
+    def open_issue_with(self, marker: str, label: str = "drift") -> dict | None:
+        for issue in self.paged(f"/issues?state=open&labels={label}"):
             if marker in (issue.get("body") or "") and "pull_request" not in issue:
                 return issue
         return None
 
-    def upsert_issue(self, marker: str, title: str, body: str) -> str:
-        issue = self.open_issue_with(marker)
+    def upsert_issue(self, marker: str, title: str, body: str, label: str = "drift") -> str:
+        issue = self.open_issue_with(marker, label)
         if issue:
             self.request("PATCH", f"/issues/{issue['number']}", {"title": title, "body": body})
             return "updated"
-        self.request("POST", "/issues", {"title": title, "body": body, "labels": ["drift"]})
+        self.request("POST", "/issues", {"title": title, "body": body, "labels": [label]})
         return "opened"
 
-    def close_issue_with(self, marker: str, comment: str) -> bool:
-        issue = self.open_issue_with(marker)
+    def close_issue_with(self, marker: str, comment: str, label: str = "drift") -> bool:
+        issue = self.open_issue_with(marker, label)
         if not issue:
             return False
         self.request("POST", f"/issues/{issue['number']}/comments", {"body": comment})

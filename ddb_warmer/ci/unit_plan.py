@@ -1,4 +1,4 @@
-"""One unit's plan, summarised: what the plan, comment and drift scripts pass each other."""
+"""One unit's plan, summarised: what the plan, comment, drift and apply scripts pass each other."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class UnitPlan:
-    unit: str  # path under live/, e.g. "dev/warmer"
+    unit: str  # path under live/, e.g. "dev/warmer" or "prod/eu-west-1/warmer"
     ok: bool
     add: int = 0
     change: int = 0
@@ -15,6 +15,7 @@ class UnitPlan:
     destroyed: list[str] = field(default_factory=list)  # addresses deleted or replaced
     text: str = ""
     error: str = ""
+    warnings: list[str] = field(default_factory=list)  # Terraform's warnings (check blocks, deprecations)
 
     @property
     def has_changes(self) -> bool:

@@ -1,5 +1,5 @@
 variable "name_prefix" {
-  description = "Prefix of the two roles' names, for example \"ddb-warmer-bootstrap\"."
+  description = "Prefix of the roles' names, for example \"ddb-warmer-bootstrap\"."
   type        = string
 
   validation {
@@ -18,19 +18,33 @@ variable "github_repository" {
   }
 }
 
-variable "environments" {
-  description = "GitHub Environments whose deployment jobs may assume the apply role (the workflows' environment names)."
-  type        = list(string)
-  default     = ["dev", "prod"]
+variable "github_repository_ids" {
+  description = "The owner's and the repository's numeric ids, for repositories whose OIDC subject has GitHub's immutable format \"repo:OWNER@ID/REPO@ID:...\" (created, renamed or transferred after 2026-07-15). null: the \"repo:OWNER/REPO:...\" format."
+  type = object({
+    owner      = number
+    repository = number
+  })
+  default = null
 }
 
-variable "state_bucket" {
-  description = "The Terraform state bucket: both roles read it and write lock files; the apply role writes state."
-  type        = string
+variable "environments" {
+  description = "GitHub Environments (the workflows' environment names, folders of live/): one apply role each, trusted only by that environment's deployment jobs."
+  type        = list(string)
+  default     = ["dev", "prod"]
+
+  validation {
+    condition     = alltrue([for e in var.environments : can(regex("^[a-z][a-z0-9-]*$", e))])
+    error_message = "environments must be lower-case names like \"dev\" (they become role names and state prefixes)."
+  }
+}
+
+variable "state_buckets" {
+  description = "The Terraform state buckets (one per region): every role reads them; an apply role writes only its environment's keys (\"live/<environment>/...\")."
+  type        = list(string)
 }
 
 variable "warmer_name_prefix" {
-  description = "Prefix of every warmer resource name the apply role may manage (the warmer module's name_prefix values start with it)."
+  description = "Prefix of every warmer resource name: an environment's apply role manages only names starting with \"<prefix><environment>-\" (the warmer module's name_prefix)."
   type        = string
   default     = "ddb-warmer-"
 }

@@ -47,7 +47,7 @@ def test_a_plan_that_adds_lists_each_unit_with_its_counts_and_the_whole_plan(rea
     assert "| `prod/eu-west-1/warmer` | 12 to add, 0 to change, 0 to destroy |" in comment
     assert "aws_lambda_function.this will be created" in comment
     assert "CAUTION" not in comment
-    assert f"[Run log and plan artifact]({RUN_URL})" in comment
+    assert f"[Plan files of every unit (artifact)]({RUN_URL})" in comment
     assert_valid_markdown(comment)
 
 
@@ -91,7 +91,7 @@ def test_an_oversized_plan_is_cut_in_its_details_never_in_its_summary(real_plans
     for i in range(3):
         assert f"| `prod/warmer-{i}` | 12 to add, 0 to change, 0 to destroy |" in comment
     assert comment.count("cut to fit GitHub's comment limit") == 3
-    assert f"[Run log and plan artifact]({RUN_URL})" in comment
+    assert f"[Plan files of every unit (artifact)]({RUN_URL})" in comment
 
 
 def test_a_sensitive_value_never_reaches_the_comment(tmp_path, emulator_env):

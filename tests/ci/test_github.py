@@ -1,81 +1,22 @@
-"""The sticky comment and the drift issue against a fake GitHub API on 127.0.0.1."""
+"""The sticky comment, outdated comments, drift and failed-apply issues against a fake GitHub API on 127.0.0.1."""
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
-
 import pytest
 
+from ddb_warmer.ci.apply import UnitApply
 from ddb_warmer.ci.comment import marker
 from ddb_warmer.ci.drift import drift_marker, report_drift
-from ddb_warmer.ci.github import GitHub
+from ddb_warmer.ci.outdated import mark_outdated
+from ddb_warmer.ci.report_apply import report
 from ddb_warmer.ci.unit_plan import UnitPlan
-
-
-class FakeGitHub(BaseHTTPRequestHandler):
-    """Issues and comments of one repository, in memory, as GitHub's REST API answers them."""
-
-    state: dict
-
-    def log_message(self, *args):
-        pass
-
-    def _send(self, status: int, body) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _body(self) -> dict:
-        return json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-
-    def do_GET(self):
-        path = self.path.split("?")[0].removeprefix("/repos/acme/ddb-warmer")
-        self.state["calls"].append(("GET", path))
-        page = int(parse_qs(urlsplit(self.path).query).get("page", ["1"])[0])
-        if path.startswith("/issues/") and path.endswith("/comments"):
-            number = int(path.split("/")[2])
-            items = [c for c in self.state["comments"] if c["issue"] == number]
-        else:
-            items = [i for i in self.state["issues"] if i["state"] == "open"]
-        self._send(200, items[(page - 1) * 100 : page * 100])
-
-    def do_POST(self):
-        path, body = self.path.removeprefix("/repos/acme/ddb-warmer"), self._body()
-        self.state["calls"].append(("POST", path))
-        if path == "/issues":
-            issue = {"number": len(self.state["issues"]) + 100, "state": "open", **body}
-            self.state["issues"].append(issue)
-            return self._send(201, issue)
-        number = int(path.split("/")[2])
-        comment = {"id": len(self.state["comments"]) + 1, "issue": number, **body}
-        self.state["comments"].append(comment)
-        self._send(201, comment)
-
-    def do_PATCH(self):
-        path, body = self.path.removeprefix("/repos/acme/ddb-warmer"), self._body()
-        self.state["calls"].append(("PATCH", path))
-        kind, ident = path.split("/")[-2], int(path.split("/")[-1])
-        store = self.state["comments"] if kind == "comments" else self.state["issues"]
-        item = next(i for i in store if i.get("id", i.get("number")) == ident)
-        item.update(body)
-        self._send(200, item)
+from tests.ci.fake_github import fake_github
 
 
 @pytest.fixture
 def github():
-    state = {"issues": [], "comments": [], "calls": []}
-    handler = type("Handler", (FakeGitHub,), {"state": state})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield GitHub("acme/ddb-warmer", "token", f"http://127.0.0.1:{server.server_port}"), state
-    server.shutdown()
+    with fake_github() as (client, state):
+        yield client, state
 
 
 def test_the_plan_comment_is_created_once_and_then_edited_in_place(github):
@@ -116,3 +57,39 @@ def test_each_environment_has_its_own_drift_issue(github):
     report_drift(client, "dev", [UnitPlan("dev/warmer", True, add=1)], None)
 
     assert sorted(i["title"] for i in state["issues"]) == ["Drift detected in live/dev", "Drift detected in live/prod"]
+
+
+def test_a_run_that_failed_before_planning_marks_every_plan_comment_outdated_once(github):
+    client, state = github
+    for environment in ("dev", "prod"):
+        client.upsert_comment(7, marker(environment), marker(environment) + f"\nplan of {environment}")
+    state["comments"].append({"id": 99, "issue": 7, "body": "a reviewer's comment"})
+
+    first = mark_outdated(client, 7, "abc123", planned=[], run_failed=True)
+    again = mark_outdated(client, 7, "abc123", planned=[], run_failed=True)
+    only_prod = mark_outdated(client, 7, "def456", planned=["dev", "prod"], run_failed=True, only="prod")
+
+    assert (first, again, only_prod) == (["dev", "prod"], [], ["prod"])
+    bodies = {c["id"]: c["body"] for c in state["comments"]}
+    assert "since commit `abc123`" in bodies[1] and "failed before it could plan" in bodies[1]
+    assert "since commit `def456`" in bodies[2] and "plan of prod" in bodies[2]
+    assert bodies[99] == "a reviewer's comment"
+
+
+def test_a_failed_apply_opens_one_issue_and_the_next_success_closes_it(github):
+    client, state = github
+    state["pulls"] = {"aaa": 7, "bbb": 8}
+    failed = [UnitApply("prod/warmer", False, error="refused: the saved plan is stale")]
+    applied = [UnitApply("prod/warmer", True, added=1)]
+
+    outcomes = [
+        report(client, "prod", failed, "aaa", None),
+        report(client, "prod", failed, "aaa", None),
+        report(client, "prod", applied, "bbb", None),
+    ]
+
+    assert [o["issue"] for o in outcomes] == ["opened", "updated", "closed"]
+    assert [o["comment"] for o in outcomes] == [7, 7, 8]
+    (issue,) = state["issues"]
+    assert issue["labels"] == ["apply-failed"] and issue["state"] == "closed"
+    assert "| `prod/warmer` | 1 added, 0 changed, 0 destroyed |" in state["comments"][-2]["body"]

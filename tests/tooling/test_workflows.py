@@ -1,9 +1,13 @@
-"""The GitHub workflows pass actionlint (built from its Go module at the pinned version)."""
+"""The GitHub workflows: actionlint (built from its Go module at the pinned version), pins, permissions, shape.
+
+Their steps run in order, on the emulator and a fake GitHub, in tests/ci/test_workflow_runs.py."""
 
 from __future__ import annotations
 
 import re
 import subprocess
+
+import yaml
 
 from ddb_warmer.build.toolenv import ROOT, TOOLS_BIN, VENV
 
@@ -59,12 +63,14 @@ def test_every_repository_script_a_workflow_runs_exists_and_answers_help():
     for workflow in (ROOT / ".github" / "workflows").glob("*.yml"):
         modules |= set(re.findall(r"-m (ddb_warmer(?:\.\w+)+)", workflow.read_text()))
     assert {
-        "ddb_warmer.ci.plan",
-        "ddb_warmer.ci.post_comment",
-        "ddb_warmer.ci.apply",
-        "ddb_warmer.ci.drift",
         "ddb_warmer.ci.affected",
-        "ddb_warmer.build.checkov",
+        "ddb_warmer.ci.plan",
+        "ddb_warmer.ci.checkov_plans",
+        "ddb_warmer.ci.post_comment",
+        "ddb_warmer.ci.outdated",
+        "ddb_warmer.ci.apply",
+        "ddb_warmer.ci.report_apply",
+        "ddb_warmer.ci.drift",
     } <= modules
     for module in sorted(modules):
         done = subprocess.run(
@@ -73,10 +79,45 @@ def test_every_repository_script_a_workflow_runs_exists_and_answers_help():
         assert done.returncode == 0 and "usage:" in done.stdout, (module, done.stderr)
 
 
-def test_applies_run_in_order_in_their_environment_and_are_never_cancelled_halfway():
-    apply = (ROOT / ".github" / "workflows" / "apply.yml").read_text()
-    per_environment = (ROOT / ".github" / "workflows" / "apply-environment.yml").read_text()
+def workflow(name: str) -> dict:
+    return yaml.safe_load((ROOT / ".github" / "workflows" / name).read_text())
 
-    assert "prod:\n    needs: dev" in apply
-    assert "environment: ${{ inputs.environment }}" in per_environment
-    assert "group: apply-${{ inputs.environment }}\n      cancel-in-progress: false" in per_environment
+
+def test_only_the_apply_job_deploys_to_an_environment_one_at_a_time_and_never_cancelled():
+    deploying = {
+        (name, job_id): job
+        for name in ("pull-request.yml", "apply.yml", "drift.yml")
+        for job_id, job in workflow(name)["jobs"].items()
+        if "environment" in job
+    }
+
+    assert list(deploying) == [("apply.yml", "apply")]
+    apply = deploying[("apply.yml", "apply")]
+    assert apply["environment"] == "${{ matrix.environment }}"
+    assert apply["concurrency"] == {"group": "apply-${{ matrix.environment }}", "cancel-in-progress": False}
+    assert apply["strategy"]["max-parallel"] == 1 and apply["strategy"]["fail-fast"] is True
+    assert apply["needs"] == ["affected", "plan"]
+
+
+def test_the_pull_request_has_one_fixed_name_check_that_needs_every_job():
+    jobs = workflow("pull-request.yml")["jobs"]
+
+    summary = jobs["pull-request"]
+    assert summary["name"] == "pull request" and "${{" not in summary["name"]
+    assert set(summary["needs"]) == set(jobs) - {"pull-request"}
+    assert summary["if"] == "${{ always() }}"
+
+
+def test_actions_are_pinned_to_a_release_commit_with_its_version_and_mise_itself_is_pinned():
+    pinned = mise = 0
+    for path in (ROOT / ".github" / "workflows").glob("*.yml"):
+        text = path.read_text()
+        for reference, version in re.findall(r"uses: ([\w./-]+@\w+)(?: # (v[\d.]+))?", text):
+            assert version, f"{path.name}: {reference} has no version comment"
+            pinned += 1
+        for job in workflow(path.name)["jobs"].values():
+            for step in job.get("steps", []):
+                if step.get("uses", "").startswith("jdx/mise-action@"):
+                    assert re.fullmatch(r"\d{4}\.\d+\.\d+", str(step["with"]["version"])), path.name
+                    mise += 1
+    assert pinned > 20 and mise > 5

@@ -1,0 +1,359 @@
+"""Runs a workflow of .github/workflows on this machine: its jobs' steps in order, as a runner would.
+
+What a GitHub runner does, and only that, is done here: each job gets a fresh
+checkout of a local git repository standing in for GitHub's; `run:` steps run in
+bash with the env the workflow, job and step set plus the runner's own
+(GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_SHA, …); `${{ }}` expressions,
+`if:`, job `needs`, outputs and matrices are evaluated. The few actions the
+workflows use are done locally: checkout clones, mise-action is the machine's
+pinned tools, configure-aws-credentials points at the emulator (and records the
+role asked for), upload- and download-artifact copy a folder with upload's rule
+for hidden files. GitHub's API is the fake on loopback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ddb_warmer.build.toolenv import ROOT
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+FUNCTIONS = ("fromJSON", "format", "hashFiles", "always", "success", "failure", "cancelled", "join", "contains")
+STATUS_FUNCTIONS = re.compile(r"\b(always|success|failure|cancelled)\(")
+
+
+@dataclass
+class JobRun:
+    name: str
+    result: str  # success | failure | skipped | cancelled
+    outputs: dict = field(default_factory=dict)
+    steps: list[tuple[str, str]] = field(default_factory=list)  # (step name, outcome)
+    roles: list[str] = field(default_factory=list)  # role-to-assume of configure-aws-credentials
+    environment: str | None = None  # the GitHub Environment the job deployed to
+    summary: str = ""
+    log: str = ""
+
+
+class Expression:
+    """A `${{ }}` expression, evaluated on the contexts GitHub gives it."""
+
+    def __init__(self, contexts: dict, workspace: Path | None, status: dict):
+        self.contexts, self.workspace, self.status = contexts, workspace, status
+
+    def lookup(self, path: str):
+        if path in ("true", "false", "null"):
+            return {"true": True, "false": False, "null": None}[path]
+        head, *rest = path.split(".")
+        value = self.contexts.get(head, {})
+        if rest[:1] == ["*"]:  # needs.*.result
+            return [(v or {}).get(rest[1], "") for v in value.values()]
+        for part in rest:
+            value = value.get(part, "") if isinstance(value, dict) else ""
+        return value
+
+    def evaluate(self, text: str):
+        def hash_files(pattern):
+            files = sorted(p for p in (self.workspace or Path("/nonexistent")).glob(pattern) if p.is_file())
+            return hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest() if files else ""
+
+        def fmt(template, *args):
+            return re.sub(r"\{(\d+)\}", lambda m: str(args[int(m[1])]), template)
+
+        names = {
+            "fromJSON": json.loads,
+            "format": fmt,
+            "hashFiles": hash_files,
+            "always": lambda: True,
+            "success": lambda: self.status["success"],
+            "failure": lambda: not self.status["success"],
+            "cancelled": lambda: False,
+            "join": lambda items, sep=",": sep.join(map(str, items)),
+            "contains": lambda haystack, needle: needle in haystack,
+            "_": self.lookup,
+        }
+        python = []
+        for token in re.findall(r"'(?:[^']|'')*'|[A-Za-z_][\w\-]*(?:\.[\w\-*]+)*|==|!=|&&|\|\||!|\(|\)|,|\s+", text):
+            if token.startswith("'"):
+                python.append(repr(token[1:-1].replace("''", "'")))
+            elif token in ("&&", "||"):
+                python.append(" and " if token == "&&" else " or ")
+            elif token == "!":
+                python.append(" not ")
+            elif token in FUNCTIONS:
+                python.append(token)
+            elif re.match(r"[A-Za-z_]", token):
+                python.append(f"_({token!r})")
+            else:
+                python.append(token)
+        # Only this repository's own workflow files are evaluated, with no builtins.
+        return eval("".join(python), {"__builtins__": {}}, names)
+
+    def render(self, value):
+        """A `with:`/`env:` value: "${{ x }}" alone keeps its type; inside text it becomes text."""
+        if not isinstance(value, str):
+            return value
+        whole = re.fullmatch(r"\$\{\{(.*?)\}\}", value.strip(), re.DOTALL)
+        if whole:
+            return self.evaluate(whole[1])
+        return re.sub(r"\$\{\{(.*?)\}\}", lambda m: text(self.evaluate(m[1])), value)
+
+
+def text(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    return "" if value is None else str(value)
+
+
+@dataclass
+class Runner:
+    """One workflow run: the event, the repository it checks out, and what the runner machine provides."""
+
+    workflow: str
+    event_name: str
+    event: dict
+    sha: str
+    origin: Path  # the git repository standing in for GitHub's
+    work: Path  # the runner's disk: workspaces, artifacts, temp
+    env: dict[str, str]  # the runner's own environment: PATH, the emulator's endpoint and credentials
+    github_api: str
+    variables: dict = field(default_factory=dict)  # vars: {"": repository vars, "<environment>": that environment's}
+    overrides: dict = field(default_factory=dict)  # the runner machine's last word on a variable (None: unset)
+    ref: str = "refs/heads/main"
+    base_ref: str = ""
+    run_id: int = 4242
+    jobs: dict[str, JobRun] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.definition = yaml.safe_load((WORKFLOWS / self.workflow).read_text())
+        self.artifacts = self.work / "artifacts"
+        self.artifacts.mkdir(parents=True, exist_ok=True)
+
+    def github_context(self) -> dict:
+        return {
+            "event": self.event,
+            "event_name": self.event_name,
+            "sha": self.sha,
+            "ref": self.ref,
+            "base_ref": self.base_ref,
+            "repository": "acme/ddb-warmer",
+            "token": "ghs_fake",
+            "run_id": str(self.run_id),
+            "server_url": "https://github.com",
+        }
+
+    # --- jobs -------------------------------------------------------------
+
+    def run(self, only: list[str] | None = None, assume: dict[str, str] | None = None) -> dict[str, JobRun]:
+        """Run the jobs in `only` (default: all) in `needs` order, once each; a job outside `only` counts
+        as `assume` says (with why, at the call), or is left for a later call (a run resumed after approval)."""
+        jobs = self.definition["jobs"]
+        for job_id, result in (assume or {}).items():
+            self.jobs.setdefault(job_id, JobRun(job_id, result))
+        progress = True
+        while progress:
+            progress = False
+            for job_id, job in jobs.items():
+                needs = job.get("needs", [])
+                needs = [needs] if isinstance(needs, str) else needs
+                if job_id in self.jobs or (only is not None and job_id not in only):
+                    continue
+                if all(n in self.jobs for n in needs):
+                    self.jobs[job_id] = self.run_job(job_id, job, needs)
+                    progress = True
+        return self.jobs
+
+    def run_job(self, job_id: str, job: dict, needs: list[str]) -> JobRun:
+        contexts = {
+            "github": self.github_context(),
+            "needs": {n: {"result": self.jobs[n].result, "outputs": self.jobs[n].outputs} for n in needs},
+            "vars": self.variables.get("", {}),
+        }
+        condition = str(job.get("if", "success()")).strip()
+        condition = re.sub(r"^\$\{\{(.*)\}\}$", r"\1", condition, flags=re.DOTALL)
+        if not STATUS_FUNCTIONS.search(condition):
+            condition = f"success() && ({condition})"
+        status = {"success": all(self.jobs[n].result == "success" for n in needs)}
+        if not Expression(contexts, None, status).evaluate(condition):
+            return JobRun(job_id, "skipped")
+        matrix = job.get("strategy", {}).get("matrix")
+        if not matrix:
+            return self.run_leg(job_id, job, contexts, {})
+        legs = Expression(contexts, None, status).render(matrix["environment"])
+        runs = []
+        for value in legs:
+            if runs and runs[-1].result == "failure" and job["strategy"].get("fail-fast", True):
+                runs.append(JobRun(f"{job_id} ({value})", "cancelled"))
+                continue
+            runs.append(self.run_leg(job_id, job, contexts, {"environment": value}))
+        combined = JobRun(job_id, "failure" if any(r.result != "success" for r in runs) else "success")
+        combined.legs = runs  # type: ignore[attr-defined]
+        return combined
+
+    def run_leg(self, job_id: str, job: dict, contexts: dict, matrix: dict) -> JobRun:
+        contexts = {**contexts, "matrix": matrix, "steps": {}}
+        status = {"success": True}
+        leg = f"{job_id} ({matrix['environment']})" if matrix else job_id
+        workspace = self.work / "workspaces" / re.sub(r"\W+", "-", leg)
+        shutil.rmtree(workspace, ignore_errors=True)
+        workspace.mkdir(parents=True)
+        evaluate = Expression(contexts, workspace, status)
+        run = JobRun(leg, "success", environment=evaluate.render(job.get("environment")))
+        if run.environment:
+            contexts["vars"] = {**contexts["vars"], **self.variables.get(run.environment, {})}
+        summary, output = self.work / f"{leg}-summary.md", self.work / f"{leg}-output"
+        summary.write_text("")
+        env = {**self.env, **{k: text(evaluate.render(v)) for k, v in self.definition.get("env", {}).items()}}
+        env.update({k: text(evaluate.render(v)) for k, v in job.get("env", {}).items()})
+        for number, step in enumerate(job["steps"]):
+            name = step.get("name") or step.get("uses") or step["run"].splitlines()[0]
+            condition = str(step.get("if", "success()")).strip()
+            condition = re.sub(r"^\$\{\{(.*)\}\}$", r"\1", condition, flags=re.DOTALL)
+            if not STATUS_FUNCTIONS.search(condition):
+                condition = f"success() && ({condition})"
+            if not evaluate.evaluate(condition):
+                run.steps.append((name, "skipped"))
+                if "id" in step:
+                    contexts["steps"][step["id"]] = {"outcome": "skipped", "outputs": {}}
+                continue
+            output.write_text("")
+            step_env = {**env, **{k: text(evaluate.render(v)) for k, v in step.get("env", {}).items()}}
+            step_env.update(self.runner_variables(workspace, summary, output))
+            for key, value in self.overrides.items():
+                step_env.pop(key, None) if value is None else step_env.__setitem__(key, value)
+            inputs = {k: evaluate.render(v) for k, v in step.get("with", {}).items()}
+            if "uses" in step:
+                ok, outputs, log = self.action(step["uses"], inputs, workspace, env, run)
+            else:
+                script = evaluate.render(step["run"])
+                done = subprocess.run(
+                    ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+                    cwd=workspace,
+                    env=step_env,
+                    capture_output=True,
+                    text=True,
+                )
+                ok, log = done.returncode == 0, f"$ {script}\n{done.stdout}{done.stderr}(exit {done.returncode})\n"
+                outputs = dict(line.split("=", 1) for line in output.read_text().splitlines() if "=" in line)
+            run.log += f"--- step {number}: {name}\n{log}"
+            run.steps.append((name, "success" if ok else "failure"))
+            if "id" in step:
+                contexts["steps"][step["id"]] = {"outcome": "success" if ok else "failure", "outputs": outputs}
+            if not ok:
+                status["success"] = False
+                run.result = "failure"
+        run.outputs = {k: text(evaluate.render(v)) for k, v in job.get("outputs", {}).items()}
+        run.summary = summary.read_text()
+        return run
+
+    def runner_variables(self, workspace: Path, summary: Path, output: Path) -> dict[str, str]:
+        return {
+            "GITHUB_OUTPUT": str(output),
+            "GITHUB_STEP_SUMMARY": str(summary),
+            "GITHUB_WORKSPACE": str(workspace),
+            "GITHUB_SHA": self.sha,
+            "GITHUB_REF": self.ref,
+            "GITHUB_REPOSITORY": "acme/ddb-warmer",
+            "GITHUB_API_URL": self.github_api,
+            "GITHUB_SERVER_URL": "https://github.com",
+            "GITHUB_RUN_ID": str(self.run_id),
+            "RUNNER_TEMP": str(self.work / "temp"),
+        }
+
+    # --- actions ----------------------------------------------------------
+
+    def action(self, uses: str, inputs: dict, workspace: Path, env: dict, run: JobRun) -> tuple[bool, dict, str]:
+        name = uses.split("@")[0]
+        if name == "actions/checkout":
+            subprocess.run(["git", "clone", "-q", str(self.origin), str(workspace)], check=True)
+            subprocess.run(["git", "checkout", "-q", self.sha], cwd=workspace, check=True)
+            # The machine's bootstrapped tools stand in for the runner's tool cache.
+            # The workflow's `make bootstrap` then only checks them, as long as the
+            # pins it hashes are this checkout's: otherwise it would reinstall the
+            # shared venv for the workspace.
+            for pins in ("requirements/dev.txt", "requirements/checkov.txt", "pyproject.toml"):
+                assert (workspace / pins).read_bytes() == (ROOT / pins).read_bytes(), f"{pins} differs"
+            for tool in (".venv", ".tools", "tests/iam/evaluator/node_modules"):
+                (workspace / tool).symlink_to(ROOT / tool)
+            return True, {}, f"checked out {self.sha}\n"
+        if name == "jdx/mise-action":
+            return True, {}, "tools of mise.toml: the machine's, bootstrapped\n"
+        if name == "aws-actions/configure-aws-credentials":
+            run.roles.append(inputs.get("role-to-assume", ""))
+            # The emulator takes any credentials: the role asked for is recorded for the test to check.
+            return bool(inputs.get("role-to-assume")), {}, f"assumed {inputs.get('role-to-assume')}\n"
+        if name == "actions/upload-artifact":
+            return self.upload(inputs, workspace)
+        if name == "actions/download-artifact":
+            source = self.artifacts / inputs["name"]
+            if not source.is_dir():
+                return False, {}, f"Artifact not found for name: {inputs['name']}\n"
+            shutil.copytree(source, workspace / inputs.get("path", "."), dirs_exist_ok=True)
+            return True, {}, f"downloaded {inputs['name']}\n"
+        raise AssertionError(f"the workflow uses {uses}, which this runner does not know")
+
+    def upload(self, inputs: dict, workspace: Path) -> tuple[bool, dict, str]:
+        """upload-artifact's rules: hidden files and folders are left out unless include-hidden-files."""
+        source = workspace / inputs["path"].strip()
+        include_hidden = str(inputs.get("include-hidden-files", "false")).lower() == "true"
+        target = self.artifacts / inputs["name"]
+        shutil.rmtree(target, ignore_errors=True)
+        files = [p for p in source.rglob("*") if p.is_file()] if source.is_dir() else []
+        files = [
+            p for p in files if include_hidden or not any(part.startswith(".") for part in p.relative_to(source).parts)
+        ]
+        if not files:
+            ok = inputs.get("if-no-files-found", "warn") != "error"
+            return ok, {}, f"No files were found with the provided path: {inputs['path']}\n"
+        for path in files:
+            destination = target / path.relative_to(source)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, destination)
+        number = len(list(self.artifacts.iterdir()))
+        url = f"https://github.com/acme/ddb-warmer/actions/runs/{self.run_id}/artifacts/{number}"
+        return True, {"artifact-url": url, "artifact-id": "1"}, f"uploaded {len(files)} file(s) as {inputs['name']}\n"
+
+
+def make_origin(path: Path) -> str:
+    """A git repository with this checkout's files (uncommitted changes included) on main; its head sha."""
+    path.mkdir(parents=True)
+    files = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.split(b"\0")
+    for name in filter(None, (f.decode() for f in files)):
+        if (ROOT / name).is_file():
+            (path / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, path / name)
+    git(path, "init", "-q", "-b", "main")
+    git(path, "add", "-A")
+    return commit(path, "main")
+
+
+def git(path: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
+    return subprocess.run(["git", *args], cwd=path, env=env, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def commit(path: Path, message: str) -> str:
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "--allow-empty", "-m", message)
+    return git(path, "rev-parse", "HEAD")
