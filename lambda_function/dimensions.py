@@ -34,8 +34,9 @@ def scalable_dimension(index: str | None, kind: str) -> str:
     return f"dynamodb:{'table' if index is None else 'index'}:{capacity}"
 
 
-@dataclass(frozen=True)
-class Dimension:
+class DimensionNames:
+    """A dimension's names in each AWS service, for any class with `table`, `index` and `kind`."""
+
     table: str
     index: str | None
     kind: str  # "read" or "write"
@@ -51,6 +52,13 @@ class Dimension:
     @property
     def scalable_dimension(self) -> str:
         return scalable_dimension(self.index, self.kind)
+
+
+@dataclass(frozen=True)
+class Dimension(DimensionNames):
+    table: str
+    index: str | None
+    kind: str  # "read" or "write"
 
 
 class UnknownIndex(LookupError):

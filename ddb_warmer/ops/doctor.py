@@ -25,14 +25,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from ddb_warmer.ops.alarm_model import DECREASES_PER_DAY, decrease_quota, evaluate_alarm_low
-from lambda_function.dimensions import dimension_label, resource_id, scalable_dimension, scalable_targets
+from lambda_function.dimensions import DimensionNames, scalable_targets
 from lambda_function.schema import schema_from_description
 
 VERDICT_ORDER = ("BLOCKED", "UNKNOWN", "WARMING", "OK", "AT MINIMUM", "NOT NEEDED")
 
 
 @dataclass
-class Dimension:
+class Dimension(DimensionNames):
     table: str
     index: str | None
     kind: str  # read | write
@@ -52,18 +52,6 @@ class Dimension:
     first_fire: str | None = None  # WARMING: when AlarmLow can first evaluate
     verdict: str = "UNKNOWN"
     why: str = ""
-
-    @property
-    def label(self) -> str:
-        return dimension_label(self.index, self.kind)
-
-    @property
-    def resource_id(self) -> str:
-        return resource_id(self.table, self.index)
-
-    @property
-    def scalable_dimension(self) -> str:
-        return scalable_dimension(self.index, self.kind)
 
     @property
     def metric_dimensions(self) -> list[dict]:
