@@ -14,13 +14,16 @@ locals {
   existing_tables = toset(data.aws_dynamodb_tables.region.names)
   listed_tables   = { for t in var.tables : t.name => t }
   missing_tables  = [for t in var.tables : t.name if !contains(local.existing_tables, t.name)]
-  matched_tables = sort([
+  # Every existing table the patterns select, listed or not (a pattern that only
+  # finds listed tables still matches: no warning for it).
+  pattern_hits = sort([
     for name in local.existing_tables : name
-    if !contains(keys(local.listed_tables), name)
-    && anytrue([for r in local.pattern_regexes : can(regex(r, name))])
+    if anytrue([for r in local.pattern_regexes : can(regex(r, name))])
     && !anytrue([for r in local.exclude_regexes : can(regex(r, name))])
   ])
-  found_tables = concat([for t in var.tables : t.name if contains(local.existing_tables, t.name)], local.matched_tables)
+  # The tables only the patterns bring in: a listed table keeps its own entry.
+  matched_tables = [for name in local.pattern_hits : name if !contains(keys(local.listed_tables), name)]
+  found_tables   = concat([for t in var.tables : t.name if contains(local.existing_tables, t.name)], local.matched_tables)
 }
 
 data "aws_dynamodb_table" "found" {
@@ -60,7 +63,7 @@ check "configured_tables_exist" {
 
 check "patterns_match_tables" {
   assert {
-    condition     = length(var.table_name_patterns) == 0 || length(local.matched_tables) > 0
+    condition     = length(var.table_name_patterns) == 0 || length(local.pattern_hits) > 0
     error_message = "table_name_patterns ${jsonencode(var.table_name_patterns)} match no table in ${local.arn_parts.region} today (the warmer will pick up matching tables created later)."
   }
 }

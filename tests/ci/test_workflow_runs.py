@@ -146,7 +146,7 @@ def test_a_pull_request_gets_a_comment_with_its_commit_warnings_and_plan_artifac
     body = comment["body"]
     assert body.startswith("<!-- ddb-warmer-plan:dev -->")
     assert f"For commit `{sha}`, planned 20" in body
-    assert "Terraform warnings (1)" in body
+    assert "Terraform warnings (1)" in body, body[: body.index("<details>")]
     warning = body.index("rate(2 minutes) is slower than once a minute")
     assert warning < body.index("<details><summary>plan: <code>dev/warmer</code>")
     assert "| `dev/warmer` | 12 to add, 0 to change, 0 to destroy |" in body

@@ -110,10 +110,15 @@ def resource_arn(prefix: str, environment: str, fields: dict[str, str]) -> str:
 def recorded_calls(log: str, environment: str) -> set[tuple[str, str]]:
     calls = set()
     # One log entry may span lines (headers and bodies); each entry starts with its timestamp.
+    # A request with a large body (CreateFunction's zip) is logged as JSON cut into chunks, with
+    # its rpc fields after the body; the "setting endpoint" entry before every call names it too.
     for entry in ENTRY_START.split(log):
-        if "HTTP Request Sent:" not in entry:
+        if "HTTP Request Sent:" in entry:
+            fields = _fields(HTTP_REQUEST.search(entry)[0])
+        elif "setting endpoint:" in entry and "rpc.service=S3 " not in entry:
+            fields = _fields(entry.split("setting endpoint:", 1)[1])
+        else:
             continue
-        fields = _fields(HTTP_REQUEST.search(entry)[0])
         service, method = fields.get("rpc.service"), fields.get("rpc.method")
         if not service or not method:
             continue
