@@ -15,33 +15,19 @@ from __future__ import annotations
 
 import time
 
-import boto3
-from botocore.awsrequest import AWSResponse
+from tick_benchmark import simulated_client  # the same simulated DynamoDB, with the handler's client config
 
+from ddb_warmer.ops.estimate import MINUTES_PER_MONTH
 from ddb_warmer.ops.warmer_cost import warmer_cost
 
-FULL_VCPU_MB = 1769
+FULL_VCPU_MB = 1769  # Lambda gives one vCPU at 1,769 MB, CPU in proportion below it
 MEMORY_MB = 128
-TICKS_A_MONTH = 43_800  # rate(1 minute), 730 hours
+TICKS_A_MONTH = MINUTES_PER_MONTH  # rate(1 minute)
 TARGET_PER_TABLE = 0.01
 
 
-class _Raw:
-    def __init__(self, body: bytes):
-        self.body = body
-
-    def stream(self, **_):
-        yield self.body
-
-
 def cpu_seconds_per_request(samples: int = 2000) -> float:
-    client = boto3.client("dynamodb", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    body = b'{"ConsumedCapacity": {"TableName": "t", "CapacityUnits": 0.5}}'
-
-    def answer(request, **_):
-        return AWSResponse(request.url, 200, {"Content-Type": "application/x-amz-json-1.0"}, _Raw(body))
-
-    client.meta.events.register("before-send.dynamodb", answer)
+    client = simulated_client(rtt=0.0, pool=1)
     key = {"pk": {"S": "__ddb_warmer_sentinel__"}}
     for _ in range(50):  # warm up: endpoint resolution, model loading
         client.get_item(TableName="t", Key=key, ReturnConsumedCapacity="TOTAL")
