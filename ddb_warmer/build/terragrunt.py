@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import time
 from dataclasses import dataclass
@@ -11,6 +12,8 @@ from pathlib import Path
 from ddb_warmer.build.toolenv import ROOT, WORK
 
 LIVE = ROOT / "live"
+# `aws_region = "eu-west-1"` in a region.hcl (each region's facts in its own file).
+REGION_LINE = re.compile(r'^\s*aws_region\s*=\s*"([a-z0-9-]+)"', re.MULTILINE)
 
 
 class TerragruntFailed(RuntimeError):
@@ -33,6 +36,17 @@ def environment_dir(environment: str) -> Path:
         known = sorted(p.parent.name for p in LIVE.glob("*/env.hcl"))
         raise ValueError(f"no environment {environment!r} under live/ (there are: {', '.join(known)})")
     return path
+
+
+def unit_dirs(env_dir: Path) -> list[Path]:
+    """Every unit (folder with a terragrunt.hcl) under an environment, in path order."""
+    return sorted(p.parent for p in env_dir.rglob("terragrunt.hcl") if ".terragrunt-cache" not in p.parts)
+
+
+def unit_region(unit: Path) -> str:
+    """The region a unit deploys to: what the nearest region.hcl above it names."""
+    region_hcl = next(folder / "region.hcl" for folder in (unit, *unit.parents) if (folder / "region.hcl").is_file())
+    return REGION_LINE.search(region_hcl.read_text())[1]
 
 
 def terragrunt(

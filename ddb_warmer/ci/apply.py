@@ -25,10 +25,10 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ddb_warmer.build.terragrunt import LIVE, environment_dir, terragrunt
+from ddb_warmer.build.terragrunt import LIVE, environment_dir, terragrunt, unit_dirs
 from ddb_warmer.build.toolenv import ROOT, tool_env
 from ddb_warmer.ci.github import GitHub
-from ddb_warmer.ci.plan import PLAN_FILE, unit_dirs
+from ddb_warmer.ci.plan import PLAN_FILE
 from ddb_warmer.ci.terraform_output import diagnostics, unit_lines
 
 LOCK_TIMEOUT = "10m"  # a drift or manual run holding the lock gets this long to finish

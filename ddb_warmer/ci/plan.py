@@ -27,7 +27,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from ddb_warmer.build.terragrunt import LIVE, terragrunt
+from ddb_warmer.build.terragrunt import LIVE, terragrunt, unit_dirs
 from ddb_warmer.build.toolenv import ROOT, tool_env
 from ddb_warmer.ci.terraform_output import unit_lines, unit_warnings
 from ddb_warmer.ci.unit_plan import UnitPlan
@@ -35,10 +35,6 @@ from ddb_warmer.ci.unit_plan import UnitPlan
 PLAN_FILE = "tfplan.tfplan"  # Terragrunt's name inside --out-dir
 PLAN_JSON = "tfplan.json"  # and inside --json-out-dir
 RESULTS = "results.json"
-
-
-def unit_dirs(env_dir: Path) -> list[Path]:
-    return sorted(p.parent for p in env_dir.rglob("terragrunt.hcl") if ".terragrunt-cache" not in p.parts)
 
 
 def default_out_dir(environment: str) -> Path:

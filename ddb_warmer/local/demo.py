@@ -29,13 +29,19 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import re
 import sys
 import time
 
 import boto3
 
-from ddb_warmer.build.terragrunt import TerragruntFailed, environment_dir, terragrunt, unit_outputs
+from ddb_warmer.build.terragrunt import (
+    TerragruntFailed,
+    environment_dir,
+    terragrunt,
+    unit_dirs,
+    unit_outputs,
+    unit_region,
+)
 from ddb_warmer.build.toolenv import WORK
 from ddb_warmer.local import runtime
 from ddb_warmer.local.emulator import running_emulator
@@ -93,9 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     env_dir = environment_dir(args.environment)
     # The warmer run here is the environment's first unit (live/prod/eu-west-1/warmer for prod, which
     # has a unit per region), in the region its nearest region.hcl names.
-    unit = sorted(p.parent for p in env_dir.rglob("terragrunt.hcl") if ".terragrunt-cache" not in p.parts)[0]
-    region_hcl = next(folder / "region.hcl" for folder in (unit, *unit.parents) if (folder / "region.hcl").is_file())
-    region = re.search(r'aws_region\s*=\s*"([^"]+)"', region_hcl.read_text()).group(1)
+    unit = unit_dirs(env_dir)[0]
+    region = unit_region(unit)
     total = time.perf_counter()
     failed = False
 

@@ -7,16 +7,14 @@ install).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from ddb_warmer.build.terragrunt import REGION_LINE
 from ddb_warmer.build.toolenv import ROOT
 from ddb_warmer.ops.aws import CouldNotCheck
 from lambda_function.config import parse_config
 from lambda_function.deadline import Deadline
 from lambda_function.discovery import discover
-
-REGION_LINE = re.compile(r'^\s*aws_region\s*=\s*"([a-z0-9-]+)"', re.MULTILINE)
 
 
 def live_dir(start: Path | None = None) -> Path | None:

@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from ddb_warmer.build.package import base64_sha256, build_zip
-from ddb_warmer.build.terragrunt import LIVE, terragrunt, unit_outputs
+from ddb_warmer.build.terragrunt import LIVE, terragrunt, unit_dirs, unit_outputs
 from ddb_warmer.local import runtime
 from ddb_warmer.local.emulator import running_emulator, state_bucket
 from ddb_warmer.local.scheduled import deployed_schedule, fetch_deployed_package, run_ticks
@@ -51,7 +51,7 @@ def planned_changes(environment: str, env: dict) -> dict[str, dict]:
     """The plan of every unit of the environment, by its path under live/<environment>."""
     run = terragrunt(["run", "--all", "plan", "--", "-out=tfplan"], LIVE / environment, env)
     assert_no_deprecation_warning(run)
-    units = sorted(p.parent for p in (LIVE / environment).rglob("terragrunt.hcl") if ".terragrunt-cache" not in p.parts)
+    units = unit_dirs(LIVE / environment)
     return {
         unit.relative_to(LIVE / environment).as_posix(): json.loads(
             terragrunt(["show", "-json", "tfplan"], unit, env).stdout
