@@ -45,19 +45,13 @@ data "aws_iam_policy_document" "lambda" {
     actions   = concat(["dynamodb:GetItem", "dynamodb:DeleteItem"], local.uses_index_write ? ["dynamodb:UpdateItem"] : [])
     resources = local.table_arns
 
-    # Item access only under the sentinel partition key: even a bug could not
-    # read, delete or update a user's item. ForAllValues is true when the key
-    # is absent, so the Null check requires it to be there:
-    # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html
-    condition {
-      test     = "ForAllValues:StringEquals"
-      variable = "dynamodb:LeadingKeys"
-      values   = local.sentinel_partition_keys
-    }
-    condition {
-      test     = "Null"
-      variable = "dynamodb:LeadingKeys"
-      values   = ["false"]
+    dynamic "condition" {
+      for_each = local.sentinel_key_conditions
+      content {
+        test     = condition.value.test
+        variable = "dynamodb:LeadingKeys"
+        values   = condition.value.values
+      }
     }
     # Transactions and batches reach GetItem, DeleteItem and UpdateItem
     # permissions with dynamodb:EnclosingOperation set: none of them.
@@ -87,15 +81,13 @@ data "aws_iam_policy_document" "lambda" {
       variable = "dynamodb:Select"
       values   = ["COUNT"]
     }
-    condition {
-      test     = "ForAllValues:StringEquals"
-      variable = "dynamodb:LeadingKeys"
-      values   = local.sentinel_partition_keys
-    }
-    condition {
-      test     = "Null"
-      variable = "dynamodb:LeadingKeys"
-      values   = ["false"]
+    dynamic "condition" {
+      for_each = local.sentinel_key_conditions
+      content {
+        test     = condition.value.test
+        variable = "dynamodb:LeadingKeys"
+        values   = condition.value.values
+      }
     }
   }
 
