@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,17 +72,26 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_until_ready(endpoint: str, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
+def wait_until(
+    ready: Callable[[], bool], process: subprocess.Popen, what: str, log_path: Path, seconds: float, poll: float
+) -> None:
+    """Return once `ready()` holds; fail as soon as the process exits, or after `seconds`."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"moto server exited with {process.returncode}; see {log_path}")
-        try:
-            with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"moto server did not answer on {endpoint} within {STARTUP_SECONDS}s; see {log_path}")
+            raise RuntimeError(f"{what} exited with {process.returncode}; see {log_path}")
+        if ready():
+            return
+        time.sleep(poll)
+    raise RuntimeError(f"{what} was not ready within {seconds}s; see {log_path}")
+
+
+def _answers(endpoint: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager
@@ -101,7 +110,7 @@ def running_emulator(region: str = "eu-west-1", name: str = "moto") -> Iterator[
             env={**os.environ, "MOTO_PORT": str(port), "DDB_WARMER_EMULATOR_HOST": HOST},
         )
     try:
-        _wait_until_ready(endpoint, process, log_path)
+        wait_until(lambda: _answers(endpoint), process, f"moto server on {endpoint}", log_path, STARTUP_SECONDS, 0.2)
         yield Emulator(endpoint=endpoint, region=region, log_path=log_path)
     finally:
         process.terminate()

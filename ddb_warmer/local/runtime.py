@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ddb_warmer.build.toolenv import LAMBDA_RIE, LAMBDA_VENV
-from ddb_warmer.local.emulator import HOST, free_port
+from ddb_warmer.local.emulator import HOST, free_port, wait_until
 
 INVOKE_PATH = "/2015-03-31/functions/function/invocations"
 STARTUP_SECONDS = 10
@@ -237,7 +237,7 @@ def running(package: bytes, configuration: dict, aws_env: dict[str, str], work: 
             start_new_session=True,  # its own process group: the runtime is stopped with it
         )
     try:
-        _wait_for_port(port, process, log_path)
+        wait_until(lambda: _listens(port), process, f"aws-lambda-rie on {HOST}:{port}", log_path, STARTUP_SECONDS, 0.02)
         yield LocalLambda(process, f"http://{HOST}:{port}", log_path, configuration)
     finally:
         process.terminate()
@@ -249,13 +249,6 @@ def running(package: bytes, configuration: dict, aws_env: dict[str, str], work: 
             process.wait()
 
 
-def _wait_for_port(port: int, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"aws-lambda-rie exited with {process.returncode}; see {log_path}")
-        with socket.socket() as sock:
-            if sock.connect_ex((HOST, port)) == 0:
-                return
-        time.sleep(0.02)
-    raise RuntimeError(f"aws-lambda-rie did not listen on {HOST}:{port} within {STARTUP_SECONDS}s; see {log_path}")
+def _listens(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex((HOST, port)) == 0
