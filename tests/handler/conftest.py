@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import boto3
@@ -9,7 +10,9 @@ import pytest
 from moto import mock_aws
 
 from ddb_warmer.local.seed import TableSpec, create_table, seed_table
+from lambda_function.config import parse_config
 from lambda_function.schema import SchemaCache
+from lambda_function.tick import run_tick
 from tests.handler.requests_log import RequestRecorder, recording_path
 
 
@@ -40,6 +43,10 @@ class Aws:
         else:
             create_table(self.dynamodb, spec)
         return spec
+
+    def tick(self, config: dict, **options) -> dict:
+        """One tick of the handler with `config` as WARMER_CONFIG holds it, on these clients and cache."""
+        return run_tick(parse_config(json.dumps(config)), self.dynamodb, self.autoscaling, self.cache, **options)
 
     def items(self, table: str) -> list[dict]:
         items = self.dynamodb.scan(TableName=table, ConsistentRead=True)["Items"]

@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from ddb_warmer.local.seed import IndexSpec, TableSpec
-from lambda_function.config import parse_config
 from lambda_function.targets import TargetCache
-from lambda_function.tick import run_tick
-
-
-def tick(aws, config: dict, targets: TargetCache | None = None) -> dict:
-    return run_tick(parse_config(json.dumps(config)), aws.dynamodb, aws.autoscaling, aws.cache, targets=targets)
 
 
 def test_patterns_warm_the_scaled_matching_tables_and_skip_the_rest(aws):
@@ -26,7 +18,7 @@ def test_patterns_warm_the_scaled_matching_tables_and_skip_the_rest(aws):
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
     )
 
-    summary = tick(aws, {"patterns": ["prod-*"], "exclude": ["prod-tmp-*"]})
+    summary = aws.tick({"patterns": ["prod-*"], "exclude": ["prod-tmp-*"]})
 
     assert aws.recorder.requests() == [
         ("DeleteItem", "prod-orders", None),
@@ -44,7 +36,7 @@ def test_an_explicit_entry_overrides_what_its_pattern_would_warm(aws):
     aws.table(TableSpec("prod-orders", ("pk", "S")))
     aws.table(TableSpec("prod-events", ("pk", "S")))
 
-    tick(aws, {"tables": [{"name": "prod-orders", "read": False, "write": True}], "patterns": ["prod-*"]})
+    aws.tick({"tables": [{"name": "prod-orders", "read": False, "write": True}], "patterns": ["prod-*"]})
 
     assert aws.recorder.requests() == [
         ("DeleteItem", "prod-events", None),
@@ -56,10 +48,10 @@ def test_an_explicit_entry_overrides_what_its_pattern_would_warm(aws):
 def test_a_table_created_between_two_ticks_is_warmed_on_the_next_one(aws):
     aws.table(TableSpec("prod-orders", ("pk", "S")))
     targets = TargetCache()  # as in a warm container: targets of known tables are cached
-    first = tick(aws, {"patterns": ["prod-*"]}, targets)
+    first = aws.tick({"patterns": ["prod-*"]}, targets=targets)
     aws.table(TableSpec("prod-new", ("id", "N"), scaled=("read",)))
 
-    second = tick(aws, {"patterns": ["prod-*"]}, targets)
+    second = aws.tick({"patterns": ["prod-*"]}, targets=targets)
 
     assert [t["table"] for t in first["tables"]] == ["prod-orders"]
     assert {t["table"]: t["status"] for t in second["tables"]} == {"prod-new": "warmed", "prod-orders": "warmed"}
@@ -73,7 +65,7 @@ def test_more_than_a_hundred_matching_tables_are_found_across_list_pages(aws):
     for i in range(130):
         aws.table(TableSpec(f"app-{i:03d}", ("pk", "S")), scaled=False)
 
-    summary = tick(aws, {"tables": [], "patterns": ["app-1??"], "dry_run": True})
+    summary = aws.tick({"tables": [], "patterns": ["app-1??"], "dry_run": True})
 
     assert summary["discovered"] == 30
     assert len([c for c in aws.recorder.calls if c[0] == "ListTables"]) == 2
@@ -84,7 +76,7 @@ def test_scalable_targets_are_cached_between_ticks(aws):
     targets = TargetCache()
 
     for _ in range(3):
-        assert tick(aws, {"tables": [{"name": "prod-orders"}]}, targets)["counts"]["warmed"] == 1
+        assert aws.tick({"tables": [{"name": "prod-orders"}]}, targets=targets)["counts"]["warmed"] == 1
 
     assert len([c for c in aws.recorder.calls if c[0] == "DescribeScalableTargets"]) == 1
 
@@ -99,7 +91,7 @@ def test_a_failed_listing_is_reported_and_the_listed_tables_are_still_warmed(aws
 
     aws.dynamodb.meta.events.register("before-call.dynamodb.ListTables", deny)
 
-    summary = tick(aws, {"tables": [{"name": "orders"}], "patterns": ["prod-*"]})
+    summary = aws.tick({"tables": [{"name": "orders"}], "patterns": ["prod-*"]})
 
     by_table = {t["table"]: t for t in summary["tables"]}
     assert by_table["orders"]["status"] == "warmed"

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from ddb_warmer.local.seed import IndexSpec, TableSpec
-from lambda_function.config import parse_config
 from lambda_function.schema import SENTINEL_VALUES
-from lambda_function.tick import run_tick
 
 MULTI_KEY_INDEX = {
     "IndexName": "by_tenant_user_day",
@@ -48,10 +44,6 @@ def multi_key_table(aws):
     return "events"
 
 
-def tick(aws, config):
-    return run_tick(parse_config(json.dumps(config)), aws.dynamodb, aws.autoscaling, aws.cache)
-
-
 def test_a_multi_attribute_gsi_is_queried_with_every_partition_attribute(aws, multi_key_table):
     queries = []
     aws.dynamodb.meta.events.register(
@@ -63,7 +55,7 @@ def test_a_multi_attribute_gsi_is_queried_with_every_partition_attribute(aws, mu
         ]
     }
 
-    summary = tick(aws, config)
+    summary = aws.tick(config)
 
     assert summary["tables"][0]["status"] == "warmed", summary["tables"][0]
     [query] = queries
@@ -90,7 +82,7 @@ def test_a_multi_attribute_gsi_write_sets_every_key_attribute_and_leaves_real_it
     }
 
     for _ in range(2):
-        assert tick(aws, config)["counts"]["warmed"] == 1
+        assert aws.tick(config)["counts"]["warmed"] == 1
 
     items = aws.items("events")
     assert REAL_ITEM in items and len(items) == 2
@@ -108,7 +100,7 @@ def test_the_ttl_description_is_learned_once_with_the_schema(aws):
     }
 
     for _ in range(3):
-        outcome = tick(aws, config)["tables"][0]["dimensions"][0]["outcome"]
+        outcome = aws.tick(config)["tables"][0]["dimensions"][0]["outcome"]
 
     assert outcome == "ok (sentinel item expires through TTL attribute expires)"
     assert [c[0] for c in aws.recorder.calls].count("DescribeTimeToLive") == 1
@@ -118,7 +110,7 @@ def test_a_failed_condition_claims_no_capacity_dynamodb_did_not_report(aws):
     key = {"pk": {"S": SENTINEL_VALUES["S"]}}
     aws.table(TableSpec("orders", ("pk", "S"), items=({**key, "note": {"S": "real"}},)), scaled=False)
 
-    summary = tick(aws, {"tables": [{"name": "orders", "write": True}]})
+    summary = aws.tick({"tables": [{"name": "orders", "write": True}]})
 
     [write] = summary["tables"][0]["dimensions"]
     assert write["outcome"] == "ok (condition failed: existing item kept)"

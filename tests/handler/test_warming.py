@@ -8,21 +8,14 @@ import pytest
 
 from ddb_warmer.local.seed import IndexSpec, TableSpec
 from lambda_function import main
-from lambda_function.config import parse_config
 from lambda_function.schema import SENTINEL_VALUES
-from lambda_function.tick import run_tick
-
-
-def tick(aws, config: dict) -> dict:
-    return run_tick(parse_config(json.dumps(config)), aws.dynamodb, aws.autoscaling, aws.cache)
 
 
 def test_explicit_read_and_write_send_exactly_one_get_and_one_conditional_delete_per_table(aws):
     for name in ("orders", "events"):
         aws.table(TableSpec(name, ("pk", "S")), scaled=False)
 
-    summary = tick(
-        aws,
+    summary = aws.tick(
         {
             "tables": [
                 {"name": "orders", "read": True, "write": True},
@@ -48,7 +41,7 @@ def test_an_item_on_the_sentinel_key_survives_many_ticks_byte_for_byte(aws):
     before = aws.dynamodb.get_item(TableName="orders", Key=key, ConsistentRead=True)["Item"]
 
     for _ in range(5):
-        summary = tick(aws, {"tables": [{"name": "orders", "read": True, "write": True}]})
+        summary = aws.tick({"tables": [{"name": "orders", "read": True, "write": True}]})
         outcomes = {d["operation"]: d["outcome"] for d in summary["tables"][0]["dimensions"]}
         assert outcomes["DeleteItem"] == "ok (condition failed: existing item kept)"
 
@@ -79,8 +72,7 @@ def test_a_missing_table_does_not_stop_the_others_and_the_invocation_names_it(aw
     ]
     # The others were warmed all the same: through the handler's own client,
     # so their effect is checked on the tables' consumed requests instead.
-    summary = tick(
-        aws,
+    summary = aws.tick(
         {
             "tables": [
                 {"name": "orders", "read": True, "write": True},
@@ -94,7 +86,7 @@ def test_a_missing_table_does_not_stop_the_others_and_the_invocation_names_it(aw
 def test_failed_table_is_reported_while_the_others_get_their_requests(aws):
     aws.table(TableSpec("orders", ("pk", "S")), scaled=False)
 
-    summary = tick(aws, {"tables": [{"name": "gone", "read": True}, {"name": "orders", "read": True}]})
+    summary = aws.tick({"tables": [{"name": "gone", "read": True}, {"name": "orders", "read": True}]})
 
     by_table = {t["table"]: t for t in summary["tables"]}
     assert by_table["gone"]["status"] == "failed"
@@ -116,7 +108,7 @@ def test_auto_mode_warms_exactly_the_dimensions_that_have_a_scalable_target(aws)
         )
     )
 
-    summary = tick(aws, {"tables": [{"name": n} for n in ("both", "reads", "unscaled", "indexed")]})
+    summary = aws.tick({"tables": [{"name": n} for n in ("both", "reads", "unscaled", "indexed")]})
 
     assert aws.recorder.requests() == [
         ("DeleteItem", "both", None),
@@ -132,7 +124,7 @@ def test_auto_mode_warms_exactly_the_dimensions_that_have_a_scalable_target(aws)
 def test_explicit_settings_override_auto_mode(aws):
     aws.table(TableSpec("orders", ("pk", "S")))  # read and write both scaled
 
-    tick(aws, {"tables": [{"name": "orders", "read": False, "write": True}]})
+    aws.tick({"tables": [{"name": "orders", "read": False, "write": True}]})
 
     assert aws.recorder.requests() == [("DeleteItem", "orders", None)]
 
@@ -145,7 +137,7 @@ def test_on_demand_tables_are_skipped_and_reported_not_failed(aws):
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
     )
 
-    summary = tick(aws, {"tables": [{"name": "ondemand", "read": True, "write": True}]})
+    summary = aws.tick({"tables": [{"name": "ondemand", "read": True, "write": True}]})
 
     assert summary["tables"][0]["status"] == "skipped"
     assert "on-demand" in summary["tables"][0]["reason"]
@@ -155,7 +147,7 @@ def test_on_demand_tables_are_skipped_and_reported_not_failed(aws):
 def test_dry_run_plans_every_request_and_sends_none(aws):
     aws.table(TableSpec("orders", ("pk", "S")))
 
-    summary = tick(aws, {"tables": [{"name": "orders"}], "dry_run": True})
+    summary = aws.tick({"tables": [{"name": "orders"}], "dry_run": True})
 
     assert aws.recorder.requests() == []
     assert [(d["operation"], d["outcome"]) for d in summary["tables"][0]["dimensions"]] == [
@@ -170,8 +162,7 @@ def test_index_read_is_one_query_on_the_index_with_limit_one(aws):
     calls = []
     aws.dynamodb.meta.events.register("provide-client-params.dynamodb.Query", lambda params, **_: calls.append(params))
 
-    tick(
-        aws,
+    aws.tick(
         {
             "tables": [
                 {
@@ -199,7 +190,7 @@ def test_opt_in_index_write_keeps_exactly_one_sentinel_item_and_no_other_change(
     }
 
     for _ in range(4):
-        summary = tick(aws, config)
+        summary = aws.tick(config)
         assert summary["counts"]["warmed"] == 1
 
     items = aws.items("events")
@@ -213,7 +204,7 @@ def test_opt_in_index_write_keeps_exactly_one_sentinel_item_and_no_other_change(
 def test_an_unknown_index_fails_its_table_with_the_indexes_it_has(aws):
     aws.table(TableSpec("events", ("id", "S"), indexes=(IndexSpec("by_user", ("user", "S")),)), scaled=False)
 
-    summary = tick(aws, {"tables": [{"name": "events", "indexes": [{"name": "by_day", "read": True}]}]})
+    summary = aws.tick({"tables": [{"name": "events", "indexes": [{"name": "by_day", "read": True}]}]})
 
     assert summary["tables"][0]["status"] == "failed"
     assert summary["tables"][0]["reason"] == (
@@ -237,7 +228,7 @@ def test_every_key_schema_gets_one_request_per_dimension_and_keeps_its_items(aws
     config = {"tables": [{"name": spec.name, "read": True, "write": True, "indexes": [{"name": "gsi", "read": True}]}]}
 
     for _ in range(3):
-        assert tick(aws, config)["counts"]["warmed"] == 1
+        assert aws.tick(config)["counts"]["warmed"] == 1
 
     assert aws.recorder.requests() == sorted(
         [("GetItem", "things", None), ("DeleteItem", "things", None), ("Query", "things", "gsi")] * 3
@@ -264,6 +255,6 @@ def test_auto_mode_finds_targets_beyond_the_first_batch_of_fifty_resource_ids(aw
         MaxCapacity=10,
     )
 
-    tick(aws, {"tables": [{"name": name} for name in names]})
+    aws.tick({"tables": [{"name": name} for name in names]})
 
     assert aws.recorder.requests() == [("GetItem", "table-00", None), ("Query", "table-29", "by_user")]
