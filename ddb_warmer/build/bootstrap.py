@@ -373,9 +373,14 @@ def ensure_go_tool(tool: GoTool, pinned: str) -> str:
 
 
 def relink(link: Path, target: Path) -> None:
+    # The real path: a checkout whose .tools is a link to another one's (the
+    # workflow runner's workspaces) must not point the shared links at itself.
+    resolved = target.resolve()
+    if link.is_symlink() and link.readlink() == resolved:
+        return
     if link.is_symlink() or link.exists():
         link.unlink()
-    link.symlink_to(target)
+    link.symlink_to(resolved)
 
 
 def build_go_tool(tool: GoTool, pinned: str, dest: Path) -> None:

@@ -137,3 +137,19 @@ def test_without_the_pinned_python_the_error_says_how_to_get_one(monkeypatch):
 def test_the_handler_is_tested_with_at_least_the_boto3_of_the_lambda_runtime():
     floor = re.search(r"^boto3>=([\d.]+)$", (ROOT / "requirements" / "dev.in").read_text(), re.MULTILINE)[1]
     assert Version(metadata.version("boto3")) >= Version(floor)
+
+
+def test_a_tool_link_made_through_a_linked_tools_folder_points_at_the_real_build(tmp_path):
+    """A workspace whose .tools links to the checkout's (the workflow runner's) must not
+    point the checkout's shared links into itself: they would dangle once it is removed."""
+    real = tmp_path / "checkout" / ".tools"
+    (real / "go").mkdir(parents=True)
+    (real / "go" / "terragrunt").write_text("binary")
+    (real / "bin").mkdir()
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    (workspace / ".tools").symlink_to(real)
+
+    bootstrap.relink(workspace / ".tools" / "bin" / "terragrunt", workspace / ".tools" / "go" / "terragrunt")
+
+    assert (real / "bin" / "terragrunt").readlink() == real / "go" / "terragrunt"
