@@ -34,9 +34,10 @@ def cell(dimension: DimensionAdvice, name: str) -> str:
 def heading(advice: Advice) -> list[str]:
     start = dt.datetime.fromisoformat(advice.start)
     end = start + dt.timedelta(minutes=advice.minutes)
+    days = f"{advice.days} day{'' if advice.days == 1 else 's'}"
     prices = f"{advice.region}" + ("" if advice.exact_prices else " (not in the price table: us-east-1 figures)")
     return [
-        f"advice for {advice.scope}: {len(advice.tables)} provisioned table(s), {advice.days} days of per-minute "
+        f"advice for {advice.scope}: {len(advice.tables)} provisioned table(s), {days} of per-minute "
         f"metrics ({start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC), USD a month at that pace",
         f"prices: {prices}, list prices as of {advice.prices_as_of} ({advice.prices_source}); "
         + "; ".join(advice.notes),
