@@ -95,7 +95,7 @@ class TableAdvice:
 class Advice:
     scope: str
     region: str
-    days: int
+    days: float
     start: str
     minutes: int
     exact_prices: bool
@@ -199,6 +199,8 @@ def advise_table(table: str, table_class: str, dimensions: list[DimensionAdvice]
     used = sum(d.average_rate for d in dimensions) / max(sum(d.average_provisioned for d in dimensions), 1e-9)
     break_even = price_table.on_demand_break_even(prices, "write")
     if on_demand < provisioned:
+        # "You can switch tables from provisioned capacity mode to on-demand mode up to four times in a
+        # 24-hour rolling window": https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/switching.capacitymode.html
         throttling = [d.label for d in dimensions if not d.options.get("warmed", Option(0, True)).keeps_headroom]
         reason = (
             f"on-demand ${on_demand:.2f}/mo against ${provisioned:.2f}/mo for the cheapest provisioned setting that "
@@ -269,7 +271,7 @@ def warmer_month(clients, function: str | None, requests: int) -> WarmerCost:
 
 
 def advise(
-    clients, tables: list[str], region: str, now: dt.datetime, days: int, scope: str, function: str | None = None
+    clients, tables: list[str], region: str, now: dt.datetime, days: float, scope: str, function: str | None = None
 ) -> Advice:
     descriptions = {name: clients["dynamodb"].describe_table(TableName=name)["Table"] for name in tables}
     skipped = [

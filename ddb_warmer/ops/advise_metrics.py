@@ -28,10 +28,10 @@ class MetricQuery:
     stat: str  # Sum for consumed, Maximum for provisioned
 
 
-def minute_range(now: dt.datetime, days: int) -> tuple[dt.datetime, int]:
+def minute_range(now: dt.datetime, days: float) -> tuple[dt.datetime, int]:
     """(first minute, number of complete minutes) of the last `days` days up to the current minute."""
     end = now.replace(second=0, microsecond=0)
-    minutes = days * 1440
+    minutes = round(days * 1440)
     return end - dt.timedelta(minutes=minutes), minutes
 
 

@@ -34,7 +34,9 @@ def cell(dimension: DimensionAdvice, name: str) -> str:
 def heading(advice: Advice) -> list[str]:
     start = dt.datetime.fromisoformat(advice.start)
     end = start + dt.timedelta(minutes=advice.minutes)
-    days = f"{advice.days} day{'' if advice.days == 1 else 's'}"
+    days = f"{advice.days:g} day{'' if advice.days == 1 else 's'}"
+    if advice.days < 1:
+        days = f"{advice.days * 24:g} hours"
     prices = f"{advice.region}" + ("" if advice.exact_prices else " (not in the price table: us-east-1 figures)")
     return [
         f"advice for {advice.scope}: {len(advice.tables)} provisioned table(s), {days} of per-minute "

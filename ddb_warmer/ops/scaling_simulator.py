@@ -28,8 +28,9 @@ without an account. The rules, with their sources:
    applied with alarm_model.decrease_quota. An alarm that stays in ALARM keeps
    asking, so the decrease happens as soon as the quota allows.
 5. Burst capacity: "DynamoDB currently retains up to 5 minutes (300 seconds) of
-   unused read and write capacity", used when demand exceeds the provisioned rate,
-   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/burst-adaptive-capacity.html.
+   unused read and write capacity", used when demand exceeds the provisioned rate
+   (https://repost.aws/knowledge-center/dynamodb-spiky-workloads-short-intervals, which
+   also says burst is best effort; the guide's page: burst-adaptive-capacity.html).
    A minute whose demand exceeds provisioned capacity plus what burst has left is
    counted as throttled: the option does not keep headroom there.
 
