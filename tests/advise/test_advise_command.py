@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 
+import boto3
 import pytest
 
 from ddb_warmer.ops import cli
@@ -101,3 +104,36 @@ def test_more_days_than_cloudwatch_keeps_per_minute_is_a_usage_error(capsys):
 def test_advise_without_a_scope_names_the_options(capsys):
     assert cli.main(["advise"]) == cli.USAGE
     assert "or a whole region (--region)" in capsys.readouterr().err
+
+
+def deploy_warmer(clients, name: str, config: dict, memory: int) -> None:
+    """A warmer function in moto (never invoked: advise only reads its configuration)."""
+    iam = boto3.client("iam", region_name=REGION)
+    role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr("lambda_function/main.py", "def lambda_handler(event, context):\n    return {}\n")
+    clients["lambda"].create_function(
+        FunctionName=name,
+        Runtime="python3.13",
+        Role=role,
+        Handler="lambda_function.main.lambda_handler",
+        Code={"ZipFile": package.getvalue()},
+        MemorySize=memory,
+        Environment={"Variables": {"WARMER_CONFIG": json.dumps(config)}},
+    )
+
+
+def test_a_warmers_scope_is_its_listed_tables_and_what_its_patterns_find_priced_with_its_own_settings(
+    region_with_tables, capsys
+):
+    create_table(region_with_tables, "orders-archive", read=2, write=2)
+    create_table(region_with_tables, "unrelated", read=2, write=2)
+    deploy_warmer(region_with_tables, "ddb-warmer-x-warmer", {"tables": [], "patterns": ["orders*"]}, memory=256)
+
+    code = cli.main(["advise", "--function", "ddb-warmer-x-warmer", "--region", REGION, "--days", "1", "--json"])
+
+    out = json.loads(capsys.readouterr().out)
+    assert code == cli.OK
+    assert sorted(t["table"] for t in out["tables"]) == ["orders", "orders-archive"]
+    assert out["warmer"]["memory_mb"] == 256  # the deployed function's, not the module's default
