@@ -9,11 +9,13 @@ the 2nd minute above target, to consumed / target.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from ddb_warmer.ops.advise import advise
 
-from .conftest import NOW, REGION, auto_scale, consumed, create_table
+from .conftest import NOW, REGION, START, auto_scale, consumed, create_table
 
 RCU_HOUR, WCU_HOUR = 0.00013, 0.00065  # us-east-1, Standard
 RRU_MILLION, WRU_MILLION = 0.125, 0.625  # on-demand since November 2024
@@ -139,3 +141,27 @@ def test_a_gsi_is_priced_from_its_own_series_not_its_tables(account):
     assert table.recommended_month == pytest.approx(provisioned, abs=1e-4)
     assert table.saving_month == pytest.approx(20 * RCU_HOUR * HOURS - lowered, abs=1e-4)
     assert "index by_status read: MinCapacity 20 while its p99 minute needs 2" in table.reason
+
+
+def test_today_is_priced_from_the_provisioned_series_not_only_the_current_capacity(account):
+    create_table(account, "was-stuck", read=1, write=10)
+    auto_scale(account, "was-stuck", "write", 10, 100)
+    # CloudWatch publishes ProvisionedWriteCapacityUnits when it changes: 100 for half the day, then 10.
+    account["cloudwatch"].put_metric_data(
+        Namespace="AWS/DynamoDB",
+        MetricData=[
+            {
+                "MetricName": "ProvisionedWriteCapacityUnits",
+                "Dimensions": [{"Name": "TableName", "Value": "was-stuck"}],
+                "Timestamp": START + dt.timedelta(minutes=minute),
+                "Value": value,
+            }
+            for minute, value in ((0, 100.0), (720, 10.0))
+        ],
+    )
+
+    table = run(account, "was-stuck")["was-stuck"]
+
+    write = dims(table)["table write"]
+    assert write.average_provisioned == pytest.approx(55)
+    assert write.options["today"].month == pytest.approx(55 * WCU_HOUR * HOURS)
