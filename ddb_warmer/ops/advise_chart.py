@@ -37,7 +37,7 @@ def file_name(table: str, extension: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", table) + f".{extension}"
 
 
-def draw_table(table: TableAdvice, start: dt.datetime, path: Path) -> Path:
+def draw_table(table: TableAdvice, start: dt.datetime, path: Path, note: str = "") -> Path:
     plt = pyplot()
     rows = len(table.dimensions)
     figure, axes = plt.subplots(rows, 1, figsize=(11, 2.4 * rows), sharex=True, squeeze=False)
@@ -51,7 +51,7 @@ def draw_table(table: TableAdvice, start: dt.datetime, path: Path) -> Path:
         axis.set_ylabel("capacity units/s", fontsize=8)
         axis.set_ylim(bottom=0)
         axis.legend(fontsize=7, loc="upper right")
-    figure.suptitle(f"{table.table}: recommended {table.recommendation}", fontsize=10)
+    figure.suptitle(f"{table.table}: recommended {table.recommendation}{note}", fontsize=10)
     figure.autofmt_xdate()
     figure.tight_layout()
     figure.savefig(path)
@@ -59,10 +59,10 @@ def draw_table(table: TableAdvice, start: dt.datetime, path: Path) -> Path:
     return path
 
 
-def draw_charts(advice: Advice, folder: Path, extension: str = "png") -> dict[str, str]:
-    """{table: path of its chart}, one file per table in `folder`."""
+def draw_charts(advice: Advice, folder: Path, extension: str = "png", note: str = "") -> dict[str, str]:
+    """{table: path of its chart}, one file per table in `folder`; `note` ends each title."""
     if extension not in FORMATS:
         raise ValueError(f"chart format {extension!r}: use one of {', '.join(FORMATS)}")
     folder.mkdir(parents=True, exist_ok=True)
     start = dt.datetime.fromisoformat(advice.start)
-    return {t.table: str(draw_table(t, start, folder / file_name(t.table, extension))) for t in advice.tables}
+    return {t.table: str(draw_table(t, start, folder / file_name(t.table, extension), note)) for t in advice.tables}
