@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 
 from ddb_warmer.ops import prices as price_table
 from ddb_warmer.ops.advise_metrics import MetricQuery, forward_filled, minute_range, read_series
-from ddb_warmer.ops.doctor import table_dimensions, target_tracking_policies
+from ddb_warmer.ops.doctor import Dimension, table_dimensions, target_tracking_policies
 from ddb_warmer.ops.estimate import (
     ASSUMED_TICK_SECONDS,
     MINUTES_PER_MONTH,
@@ -145,8 +145,14 @@ def simulated_option(simulation: Simulation, hourly: float, floor: int | None = 
 
 
 def advise_dimension(
-    dimension, consumed: list, provisioned: list, scaling: Scaling | None, prices, start: dt.datetime
+    dimension: Dimension,
+    consumed: list[float | None],
+    provisioned: list[float | None],
+    scaling: Scaling | None,
+    prices: price_table.RegionPrices,
+    start: dt.datetime,
 ) -> DimensionAdvice:
+    """Price one dimension four ways from its minute series (consumed Sum, provisioned level)."""
     minutes = len(consumed)
     hourly = price_table.unit_hour(prices, dimension.kind)
     today_series = forward_filled(provisioned, float(dimension.provisioned or 0))
@@ -192,7 +198,10 @@ def advise_dimension(
     )
 
 
-def advise_table(table: str, table_class: str, dimensions: list[DimensionAdvice], prices) -> TableAdvice:
+def advise_table(
+    table: str, table_class: str, dimensions: list[DimensionAdvice], prices: price_table.RegionPrices
+) -> TableAdvice:
+    """On-demand for the whole table, or each dimension's best provisioned option: whichever costs less."""
     today = sum(d.options["today"].month for d in dimensions)
     on_demand = sum(d.options["on-demand"].month for d in dimensions)
     provisioned = sum(d.options[d.best_provisioned].month for d in dimensions)
