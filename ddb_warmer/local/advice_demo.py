@@ -29,8 +29,8 @@ def synthetic_sums(shape: str, provisioned: int, minutes: int) -> dict[int, floa
     """{minute: consumed units} for one dimension of the given shape."""
     if shape == "steady at 60 %":
         return dict.fromkeys(range(minutes), 0.6 * provisioned * 60)
-    if shape == "spiky":  # 5 minutes at 20 x today's capacity every 2 hours
-        return {start + m: 20 * provisioned * 60 for start in range(30, minutes, 120) for m in range(5)}
+    if shape == "spiky":  # 5 minutes at today's full capacity every 2 hours, nothing between
+        return {start + m: provisioned * 60 for start in range(30, minutes, 120) for m in range(5)}
     return {}
 
 

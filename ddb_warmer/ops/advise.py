@@ -159,6 +159,8 @@ def advise_dimension(
     rates = [(value or 0.0) / 60 for value in consumed]
     total = sum(value or 0.0 for value in consumed)
     options = {
+        # Today keeps headroom by definition: throttled requests consume nothing, so the history
+        # never shows more demand than today's capacity (and burst) served.
         "today": Option(provisioned_month(today_series, hourly), True),
         "on-demand": Option(
             per_month(total, minutes) * price_table.request_unit_million(prices, dimension.kind) / 1e6, True
@@ -236,7 +238,9 @@ def advise_table(
         )
     else:
         recommendation = "keep"
-        reason = f"no auto scaling to simulate; on-demand would cost ${on_demand:.2f}/mo against ${today:.2f}/mo today"
+        throttled = [d.label for d in dimensions if "warmed" in d.options]
+        why = f"scaled in, it would throttle ({', '.join(throttled)})" if throttled else "no auto scaling to simulate"
+        reason = f"{why}; on-demand would cost ${on_demand:.2f}/mo against ${today:.2f}/mo today"
     return TableAdvice(table, table_class, recommendation, today, provisioned, today - provisioned, reason, dimensions)
 
 
