@@ -1,4 +1,4 @@
-"""The pinned prices advise uses: per region, per table class, with their date."""
+"""Pricing without an account: the pinned prices per region and table class, and a table kept as it is."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from ddb_warmer.ops import prices
-from ddb_warmer.ops.advise import advise_dimension
+from ddb_warmer.ops.advise import advise_dimension, advise_table
 from ddb_warmer.ops.doctor import Dimension
 from ddb_warmer.ops.scaling_simulator import Scaling
 
@@ -37,3 +37,22 @@ def test_standard_ia_pays_a_quarter_more_for_throughput_in_both_modes():
 
 def test_a_region_missing_from_the_table_is_priced_as_us_east_1_and_says_so():
     assert prices.for_table_class("ap-east-9", None) == (prices.REGIONS["us-east-1"], False)
+
+
+def test_a_busy_table_that_would_throttle_once_scaled_in_is_kept_as_it_is():
+    # Each hour: 20 idle minutes (scaled in to 1 unit), then 40 minutes at 9 units/s: each return of
+    # traffic is throttled for 2 minutes before scale out, and on-demand costs twice today's 10 units.
+    hour = [None] * 20 + [9 * 60.0] * 40
+    dimension = Dimension("busy", None, "write", provisioned=10)
+    start = dt.datetime(2026, 11, 26, tzinfo=dt.UTC)
+    us_east, _ = prices.for_region("us-east-1")
+
+    write = advise_dimension(dimension, hour * 24, [None] * 1440, Scaling(1, 100, 70.0), us_east, start)
+    table = advise_table("busy", "STANDARD", [write], us_east)
+
+    assert write.options["warmed"].throttled_minutes == 2 * 24
+    assert write.best_provisioned == "today"
+    assert write.options["on-demand"].month == pytest.approx(9 * 60 * 40 * 24 * 43_800 / 1440 * 0.625 / 1e6)  # $9.86
+    assert table.recommendation == "keep"
+    assert table.recommended_month == pytest.approx(10 * 0.00065 * 730)
+    assert table.reason.startswith("scaled in, it would throttle (table write)")
