@@ -20,7 +20,8 @@
    check that no item of any table changed;
 5. run `ddb-warmer doctor` on the datapoints the emulator published: the warmed
    dimensions are WARMING (OK after 15 minutes of ticks, `--minutes 16`), the
-   table no warmer covers is BLOCKED;
+   table no warmer covers is BLOCKED; then `ddb-warmer advise` on a synthetic
+   history of the tables (advice_demo.py), with a chart per table in .work/advice;
 6. `terragrunt run --all destroy`, and stop the emulator whatever happened.
 """
 
@@ -44,6 +45,7 @@ from ddb_warmer.build.terragrunt import (
 )
 from ddb_warmer.build.toolenv import WORK
 from ddb_warmer.local import runtime
+from ddb_warmer.local.advice_demo import show_advice
 from ddb_warmer.local.emulator import running_emulator
 from ddb_warmer.local.report import dimension_rows, format_table
 from ddb_warmer.local.scheduled import deployed_schedule, fetch_deployed_package, run_ticks
@@ -188,6 +190,10 @@ def main(argv: list[str] | None = None) -> int:
             if not unwarmed_blocked:
                 print(f"error: doctor did not find {UNWARMED.name} BLOCKED", file=sys.stderr)
             failed = bool(errors or changed or warmed_blocked or not unwarmed_blocked or failure.ok)
+
+            started = step("ddb-warmer advise: warmed, a lower floor or on-demand, per table (synthetic history)")
+            show_advice(make_clients(region), tables, schedule.function_name, region, WORK / "advice")
+            done(started)
         except (TerragruntFailed, RuntimeError, OSError) as error:
             print(f"error: {error}", file=sys.stderr)
             failed = True

@@ -1,4 +1,4 @@
-"""`ddb-warmer`: the operator's command line (doctor, estimate).
+"""`ddb-warmer`: the operator's command line (doctor, estimate, advise).
 
 Results go to stdout, errors to stderr. Exit codes are part of the interface
 (EXIT_CODES below, also in `--help` and the README).
@@ -13,7 +13,12 @@ import sys
 import textwrap
 from dataclasses import asdict
 from importlib import metadata
+from pathlib import Path
 
+from ddb_warmer.ops.advise import advise, region_tables
+from ddb_warmer.ops.advise_metrics import MAX_DAYS
+from ddb_warmer.ops.advise_output import render as render_advice
+from ddb_warmer.ops.advise_output import render_markdown as render_advice_markdown
 from ddb_warmer.ops.aws import CouldNotCheck, explain, make_clients
 from ddb_warmer.ops.deployment import configured_tables, region_for, warmer_function
 from ddb_warmer.ops.doctor import diagnose
@@ -81,6 +86,35 @@ def run_estimate(args, clients) -> int:
     return OK
 
 
+def run_advise(args, clients) -> int:
+    region = clients["dynamodb"].meta.region_name
+    if args.table or args.function or args.environment:
+        tables, function = target(args, clients)
+        scope = f"live/{args.environment}" if args.environment else (function or "the named tables")
+    else:
+        tables, function, scope = region_tables(clients["dynamodb"]), None, f"every table in {region}"
+    result = advise(clients, tables, region, args.now or dt.datetime.now(dt.UTC), args.days, scope, function)
+    charts = None
+    if args.charts:
+        from ddb_warmer.ops.advise_chart import draw_charts
+
+        charts = draw_charts(result, Path(args.charts), args.chart_format)
+    if args.json:
+        print(json.dumps({**result.as_json(), "charts": charts}, indent=1))
+    else:
+        print(render_advice_markdown(result, charts) if args.markdown else render_advice(result, charts))
+    return OK
+
+
+def days(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= MAX_DAYS:
+        raise argparse.ArgumentTypeError(
+            f"{value} days: write 1 to {MAX_DAYS} (CloudWatch keeps one-minute datapoints for 15 days)"
+        )
+    return value
+
+
 def add_common(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--environment", help="an environment under live/: its warmer's tables, in its region")
@@ -101,7 +135,7 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=formatter,
     )
     root.add_argument("--version", action="version", version=f"%(prog)s {version()}")
-    commands = root.add_subparsers(dest="command", required=True, metavar="{doctor,estimate}")
+    commands = root.add_subparsers(dest="command", required=True, metavar="{doctor,estimate,advise}")
     check = commands.add_parser(
         "doctor",
         help="prove, per table and dimension, that scale-in is unblocked",
@@ -147,21 +181,54 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=formatter,
     )
     add_common(cost)
+    advice = commands.add_parser(
+        "advise",
+        help="per table and GSI: keep it warmed, lower its floor, or switch it to on-demand",
+        description=textwrap.dedent(
+            """\
+            For every provisioned table and GSI, from its own per-minute metrics (consumed and
+            provisioned capacity, the scalable target, the table class): what it pays today, what
+            it would pay warmed (target tracking simulated with AWS's rules), with MinCapacity
+            lowered to its p99 need, and on-demand. Recommends the cheapest that keeps headroom,
+            with the monthly saving, the reason and the warmer's own cost. Pinned list prices;
+            reserved capacity is not considered. Without --environment, --function or --table:
+            every table of --region. docs/advise.md explains the rules.
+            """
+        ),
+        epilog=textwrap.dedent(
+            """\
+            examples:
+              ddb-warmer advise --environment prod
+              ddb-warmer advise --region eu-west-1 --markdown > advice.md
+              ddb-warmer advise --environment dev --days 7 --charts advice/ --json
+
+            """
+        )
+        + EXIT_CODES.replace("  1  checked: at least one dimension is BLOCKED (doctor)\n", "")
+        + "  (--charts without matplotlib installed: exit 3, with the pip command to run)\n",
+        formatter_class=formatter,
+    )
+    add_common(advice)
+    advice.add_argument("--days", type=days, default=14, help=f"days of metrics to read, 1 to {MAX_DAYS} (default 14)")
+    advice.add_argument("--markdown", action="store_true", help="Markdown for a pull request or an issue")
+    advice.add_argument("--charts", metavar="DIR", help="draw a chart per table into DIR (needs matplotlib)")
+    advice.add_argument("--chart-format", choices=("png", "svg"), default="png", help="chart file format (default png)")
     return root
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)  # usage errors: argparse prints to stderr and exits 2
-    if not (args.table or args.function or args.environment):
+    if not (args.table or args.function or args.environment or (args.command == "advise" and args.region)):
+        every = " or a whole region (--region)" if args.command == "advise" else ""
         print(
-            f"ddb-warmer {args.command}: name the warmer (--environment or --function) or the tables (--table)",
+            f"ddb-warmer {args.command}: name the warmer (--environment or --function) or the tables (--table){every}",
             file=sys.stderr,
         )
         return USAGE
     hint = ""
     try:
         region, hint = region_for(args.environment, args.region)
-        run = doctor if args.command == "doctor" else run_estimate
+        run = {"doctor": doctor, "estimate": run_estimate, "advise": run_advise}[args.command]
         return run(args, make_clients(region))
     except Exception as error:
         problem = error if isinstance(error, CouldNotCheck) else explain(error, hint)

@@ -29,8 +29,23 @@ REGIONS = {
 }
 DEFAULT_REGION = "us-east-1"
 
-# DynamoDB provisioned capacity and on-demand requests, per region (above):
-# https://aws.amazon.com/dynamodb/pricing/provisioned/ and /on-demand/
+# DynamoDB provisioned capacity and on-demand requests, per region (above), for the Standard table class:
+# https://aws.amazon.com/dynamodb/pricing/provisioned/ and https://aws.amazon.com/dynamodb/pricing/on-demand/
+# On-demand figures are those since the price cut of 1 November 2024 (half the earlier rates: us-east-1
+# $0.625 per million write request units, $0.125 per million read request units; a copy of the page:
+# https://airbyte.com/data-engineering-resources/dynamodb-pricing).
+PRICES_AS_OF = "2024-11-01"
+PRICES_SOURCE = (
+    "https://aws.amazon.com/dynamodb/pricing/on-demand/ and https://aws.amazon.com/dynamodb/pricing/provisioned/"
+)
+
+# The Standard-Infrequent Access class pays more per unit of throughput than Standard (and less for
+# storage). AWS's rate tables render by script and were not readable offline; the China regions' page
+# prints both classes in full and Standard-IA's throughput is 1.25 x Standard's there
+# (¥0.0725 against ¥0.058 for the same units: https://www.amazonaws.cn/en/dynamodb/pricing/), the same
+# ratio as the global list prices (us-east-1 Standard-IA: $0.00081 a WCU-hour, $0.78 a million writes).
+STANDARD_IA_THROUGHPUT_FACTOR = 1.25
+TABLE_CLASSES = ("STANDARD", "STANDARD_INFREQUENT_ACCESS")
 
 # Lambda on arm64, us-east-1 (the same in the regions above):
 # https://aws.amazon.com/lambda/pricing/ ; not verified offline: the GB-second rate
@@ -56,10 +71,28 @@ def for_region(region: str) -> tuple[RegionPrices, bool]:
     return REGIONS[DEFAULT_REGION], False
 
 
+def for_table_class(region: str, table_class: str | None) -> tuple[RegionPrices, bool]:
+    """(throughput prices for a table of this class, exact); DescribeTable omits the class of a Standard table."""
+    prices, exact = for_region(region)
+    if table_class == "STANDARD_INFREQUENT_ACCESS":
+        factor = STANDARD_IA_THROUGHPUT_FACTOR
+        prices = RegionPrices(*(getattr(prices, name) * factor for name in RegionPrices.__dataclass_fields__))
+    return prices, exact
+
+
+def unit_hour(prices: RegionPrices, kind: str) -> float:
+    """The price of one provisioned capacity unit for an hour; kind is read or write."""
+    return prices.rcu_hour if kind == "read" else prices.wcu_hour
+
+
+def request_unit_million(prices: RegionPrices, kind: str) -> float:
+    """The on-demand price of a million request units; kind is read or write."""
+    return prices.read_request_million if kind == "read" else prices.write_request_million
+
+
 def on_demand_break_even(prices: RegionPrices, kind: str) -> float:
     """Average utilisation below which on-demand is cheaper than provisioned capacity."""
-    unit_hour = prices.rcu_hour if kind == "read" else prices.wcu_hour
-    per_million = prices.read_request_million if kind == "read" else prices.write_request_million
+    per_million = request_unit_million(prices, kind)
     # A fully used unit serves 3,600 requests an hour (a read unit: 3,600 strongly
     # consistent or 7,200 eventually consistent reads; counted as request units).
-    return unit_hour / (3600 * per_million / 1_000_000)
+    return unit_hour(prices, kind) / (3600 * per_million / 1_000_000)

@@ -1,0 +1,84 @@
+"""The per-minute series `advise` prices: consumed and provisioned capacity of every dimension, for days.
+
+GetMetricData, not GetMetricStatistics: GetMetricStatistics returns at most 1,440
+datapoints a call ("If you request more than 1,440 data points, CloudWatch returns an
+error", https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricStatistics.html),
+one day of minutes; GetMetricData returns "as many as 100,800 data points" a call across
+its queries (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html),
+so five 14-day minute series fit in one call. One-minute datapoints are kept for 15
+days ("Data points with a period of 60 seconds (1-minute) are available for 15 days",
+same page), which bounds --days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+MAX_DATAPOINTS_PER_CALL = 100_800  # GetMetricData, the page above
+MAX_QUERIES_PER_CALL = 500  # GetMetricData's MetricDataQueries limit
+MAX_DAYS = 15  # one-minute datapoints are kept 15 days
+
+
+@dataclass(frozen=True)
+class MetricQuery:
+    id: str
+    metric: str  # ConsumedReadCapacityUnits, ProvisionedWriteCapacityUnits, ...
+    dimensions: tuple[tuple[str, str], ...]  # (name, value) of the AWS/DynamoDB dimensions
+    stat: str  # Sum for consumed, Maximum for provisioned
+
+
+def minute_range(now: dt.datetime, days: float) -> tuple[dt.datetime, int]:
+    """(first minute, number of complete minutes) of the last `days` days up to the current minute."""
+    end = now.replace(second=0, microsecond=0)
+    minutes = round(days * 1440)
+    return end - dt.timedelta(minutes=minutes), minutes
+
+
+def read_series(cloudwatch, queries: list[MetricQuery], start: dt.datetime, minutes: int) -> dict[str, list]:
+    """{query id: one value per minute, oldest first, None where CloudWatch holds no datapoint}."""
+    series: dict[str, list] = {query.id: [None] * minutes for query in queries}
+    summed = {query.id for query in queries if query.stat == "Sum"}
+    per_call = max(1, min(MAX_QUERIES_PER_CALL, MAX_DATAPOINTS_PER_CALL // minutes))
+    end = start + dt.timedelta(minutes=minutes)
+    for first in range(0, len(queries), per_call):
+        batch = [
+            {
+                "Id": query.id,
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": "AWS/DynamoDB",
+                        "MetricName": query.metric,
+                        "Dimensions": [{"Name": name, "Value": value} for name, value in query.dimensions],
+                    },
+                    "Period": 60,
+                    "Stat": query.stat,
+                },
+                "ReturnData": True,
+            }
+            for query in queries[first : first + per_call]
+        ]
+        kwargs = {"MetricDataQueries": batch, "StartTime": start, "EndTime": end, "ScanBy": "TimestampAscending"}
+        while True:
+            page = cloudwatch.get_metric_data(**kwargs)
+            for result in page["MetricDataResults"]:
+                values = series[result["Id"]]
+                for moment, value in zip(result["Timestamps"], result["Values"], strict=True):
+                    index = int((moment.replace(second=0, microsecond=0) - start).total_seconds() // 60)
+                    if 0 <= index < minutes:
+                        summing = result["Id"] in summed and values[index] is not None
+                        values[index] = values[index] + value if summing else value
+            if not page.get("NextToken"):
+                break
+            kwargs["NextToken"] = page["NextToken"]
+    return series
+
+
+def forward_filled(values: list[float | None], default: float) -> list[float]:
+    """A level series (provisioned capacity) with each gap holding the last value seen, `default` before any."""
+    filled, last = [], None
+    first_seen = next((v for v in values if v is not None), default)
+    for value in values:
+        last = value if value is not None else last
+        filled.append(last if last is not None else first_seen)
+    return filled
