@@ -6,23 +6,31 @@ VENV_PY := .venv/bin/python
 # The bootstrapped tools and the generated Terraform CLI config, for every recipe.
 export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/.venv/bin:$(PATH)
 export TF_CLI_CONFIG_FILE := $(CURDIR)/.tools/terraformrc
+# pytest-xdist: one worker per core; tests that share a folder of the checkout run on one worker
+# (their xdist_group, tests/conftest.py). `make test PARALLEL=` runs everything in one process.
+PARALLEL ?= -n auto --dist loadgroup
+# What a change to live/ alone can break, besides lint and the plan: the tests that read live/.
+CONFIG_TESTS := tests/live tests/iam/test_ci_trust.py tests/iam/test_ci_permissions.py tests/tooling/test_formatting.py
 
-.PHONY: help bootstrap demo test test-fast lint fmt docs lock clean
+.PHONY: help bootstrap demo test test-fast test-config lint fmt docs lock clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 bootstrap: ## install or check every pinned tool (idempotent; seconds when done before)
 	@$(PYTHON) -m ddb_warmer.build.bootstrap
 
-demo: bootstrap ## the main job: deploy live/dev to the local emulator, run warm ticks, report, tear down
+demo: bootstrap ## the main job: deploy live/'s first environment to the local emulator, run warm ticks, report, tear down
 	@$(VENV_PY) -m ddb_warmer.local.demo
 
 test: bootstrap ## every test: handler, package, checkov, workflows, Terragrunt plans/applies on the emulator
-	@$(VENV_PY) -m pytest
+	@$(VENV_PY) -m pytest $(PARALLEL)
 
 test-fast: bootstrap ## the tests that need no emulator server or Terraform
-	@$(VENV_PY) -m pytest -m "not slow"
+	@$(VENV_PY) -m pytest $(PARALLEL) -m "not slow"
+
+test-config: bootstrap ## the tests of what live/ holds (plans, state buckets, CI roles): a live/-only pull request's
+	@$(VENV_PY) -m pytest $(PARALLEL) $(CONFIG_TESTS)
 
 lint: bootstrap ## ruff, terraform fmt, terragrunt hcl fmt, actionlint, checkov (make test runs them too)
 	@$(VENV_PY) -m ruff check .
@@ -42,6 +50,7 @@ fmt: bootstrap ## format Python, Terraform and Terragrunt files
 docs: bootstrap ## regenerate the module README's inputs/outputs tables (terraform-docs)
 	@terraform-docs modules/dynamodb-warmer
 	@terraform-docs modules/github-oidc
+	@terraform-docs modules/state-bucket
 
 lock: ## re-pin requirements/*.txt (hashed, pip-compile) from requirements/*.in; Dependabot keeps them current
 	rm -rf .venv-lock && $$($(PYTHON) -m ddb_warmer.build.bootstrap --print-python) -m venv .venv-lock

@@ -8,9 +8,16 @@ locals {
   region = read_terragrunt_config(find_in_parent_folders("region.hcl"))
 
   environment = local.env.locals.environment
+  account_id  = local.env.locals.aws_account_id
   aws_region  = local.region.locals.aws_region
-  # One bucket per account and region, created once by an admin (README).
-  state_bucket = get_env("DDB_WARMER_STATE_BUCKET", "ddb-warmer-tfstate-${get_aws_account_id()}-${local.aws_region}")
+  # One state bucket per account and region, made by that account's bootstrap
+  # unit (live/_bootstrap/<account>/). The bootstrap's own state is in a bucket
+  # Terragrunt creates on its first run (`terragrunt apply --backend-bootstrap`).
+  state_bucket = (
+    local.environment == "bootstrap"
+    ? "ddb-warmer-bootstrap-${local.account_id}-${local.aws_region}"
+    : "ddb-warmer-tfstate-${local.account_id}-${local.aws_region}"
+  )
 }
 
 remote_state {
@@ -28,6 +35,10 @@ remote_state {
     # Virtual-host addressing needs DNS for "<bucket>.<endpoint>"; the local
     # emulator on 127.0.0.1 has none, so local runs set this to true.
     use_path_style = tobool(get_env("DDB_WARMER_STATE_PATH_STYLE", "false"))
+    # Only the bucket this unit's state lives in before its bootstrap exists
+    # (`--backend-bootstrap`): Terragrunt's TLS-only policy, except on the local
+    # emulator, which speaks plain HTTP on loopback.
+    skip_bucket_enforced_tls = tobool(get_env("DDB_WARMER_STATE_PLAIN_HTTP", "false"))
   }
 }
 
@@ -37,6 +48,8 @@ generate "provider" {
   contents  = <<-EOT
     provider "aws" {
       region = "${local.aws_region}"
+      # Credentials of any other account fail before anything is read or changed.
+      allowed_account_ids = ["${local.account_id}"]
 
       default_tags {
         tags = {

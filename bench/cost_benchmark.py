@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/cost_benchmark.py
 
-The tick's duration comes from a measurement: the CPU time botocore spends per
-warm request on this machine (a botocore hook answers every request at once, so
-no network or emulator time is counted), scaled to the CPU share Lambda gives
+The tick's duration comes from a measurement: the CPU time the handler's request
+path (lambda_function/wire.py over the handler's client) spends per warm request
+on this machine (a botocore hook answers every request at once, so no network or
+emulator time is counted), scaled to the CPU share Lambda gives
 128 MB (128/1,769 of a vCPU: https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html).
 Every table has its read and write warmed: 2 requests a table. The rest of the
 cost (logs, custom metrics, alarms) is ddb_warmer/ops/warmer_cost.py at the
@@ -19,6 +20,7 @@ from tick_benchmark import simulated_client  # the same simulated DynamoDB, with
 
 from ddb_warmer.ops.estimate import MINUTES_PER_MONTH
 from ddb_warmer.ops.warmer_cost import warmer_cost
+from lambda_function.wire import lean
 
 FULL_VCPU_MB = 1769  # Lambda gives one vCPU at 1,769 MB, CPU in proportion below it
 MEMORY_MB = 128
@@ -27,7 +29,7 @@ TARGET_PER_TABLE = 0.01
 
 
 def cpu_seconds_per_request(samples: int = 2000) -> float:
-    client = simulated_client(rtt=0.0, pool=1)
+    client = lean(simulated_client(rtt=0.0, pool=1))  # the path a tick's warm requests take
     key = {"pk": {"S": "__ddb_warmer_sentinel__"}}
     for _ in range(50):  # warm up: endpoint resolution, model loading
         client.get_item(TableName="t", Key=key, ReturnConsumedCapacity="TOTAL")
@@ -41,7 +43,7 @@ def main() -> None:
     per_request = cpu_seconds_per_request()
     share = MEMORY_MB / FULL_VCPU_MB
     print(
-        f"botocore CPU per warm request on this machine: {per_request * 1000:.2f} ms; "
+        f"CPU per warm request (handler's request path) on this machine: {per_request * 1000:.2f} ms; "
         f"at {MEMORY_MB} MB Lambda gives {share:.1%} of a vCPU"
     )
     print()

@@ -19,6 +19,16 @@ ceil(requests / pool) x RTT, the ratios, and the peak resident memory
 consumed per tick against the capacity floor (1 WCU per write dimension,
 0.5 RCU per read dimension), the handler's import time against `import boto3`
 alone, and the package size.
+
+First, the CPU the handler spends per warmed dimension (process CPU time of a
+warm tick divided by its requests, the simulated DynamoDB's own small share
+included), through the client's stock request path (the baseline, as the
+handler sent before lambda_function/wire.py) and through the lean path the
+handler uses, in this same process; and from it the modelled tick at 128 MB,
+where Lambda gives 128/1,769 of a vCPU
+(https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html): CPU
+time over that share, or the network floor if that is longer. Target: at most
+0.2 ms per dimension.
 """
 
 from __future__ import annotations
@@ -137,6 +147,53 @@ def handler_tick_seconds(n: int, rtt: float, pool: int, repeats: int) -> float:
     return statistics.median(times)
 
 
+FULL_VCPU_MB = 1769  # one vCPU at 1,769 MB, CPU in proportion below it (the page cited above)
+CPU_TARGET_MS = 0.2
+
+
+def cpu_ms_per_dimension(n: int, rtt: float, pool: int, repeats: int) -> dict[str, float]:
+    """{"stock": ms, "lean": ms}: median process CPU time of a warm tick per request sent, both paths
+    measured in turns so that other load on the machine weighs on both alike."""
+    config, client, cache = config_for(n, pool), simulated_client(rtt, pool), SchemaCache()
+    threads = handler_main.thread_pool(pool)
+    senders = {"stock": client, "lean": None}  # None: run_tick's own lean sender of `client`
+    for sender in senders.values():
+        run_tick(config, client, None, cache, pool=threads, sender=sender)  # warm start
+    samples: dict[str, list[float]] = {path: [] for path in senders}
+    for _ in range(repeats):
+        for path, sender in senders.items():
+            started = time.process_time()
+            summary = run_tick(config, client, None, cache, pool=threads, sender=sender)
+            samples[path].append(time.process_time() - started)
+            assert summary["dimensions_warmed"] == requests_for(n), summary["counts"]
+    return {path: statistics.median(times) * 1000 / requests_for(n) for path, times in samples.items()}
+
+
+def modelled_tick_seconds(tables: int, cpu_ms: float, rtt: float, pool: int, memory_mb: int = 128) -> float:
+    """A warm tick in Lambda at `memory_mb`: its CPU time at that share of a vCPU, or the network floor."""
+    requests = requests_for(tables)
+    return max(requests * cpu_ms / 1000 / (memory_mb / FULL_VCPU_MB), math.ceil(requests / pool) * rtt)
+
+
+def print_cpu_per_dimension(n: int, rtt: float, pool: int, repeats: int) -> None:
+    with handler_logs_discarded():
+        cpu = cpu_ms_per_dimension(n, rtt, pool, repeats)
+    verdict = "met" if cpu["lean"] <= CPU_TARGET_MS else "missed"
+    print(f"CPU per warmed dimension, {n:,}-table warm tick, pool {pool}, median of {repeats}")
+    print(
+        f"  before (stock botocore request path): {cpu['stock']:.3f} ms\n"
+        f"  after (lean request path, wire.py):   {cpu['lean']:.3f} ms "
+        f"({cpu['stock'] / cpu['lean']:.1f}x less; target <= {CPU_TARGET_MS} ms: {verdict})"
+    )
+    print(f"modelled warm tick at 128 MB ({128 / FULL_VCPU_MB:.1%} of a vCPU), {rtt * 1000:g} ms round trip:")
+    for tables in (1000, 5000):
+        before, after = (modelled_tick_seconds(tables, cpu[p], rtt, pool) for p in ("stock", "lean"))
+        print(
+            f"  {tables:>5,} tables ({requests_for(tables):,} requests): before {before:5.1f} s, after {after:5.1f} s"
+        )
+    print()
+
+
 def sequential_tick_seconds(n: int, rtt: float, repeats: int) -> float:
     """One request after another, each table in turn."""
     client, cache = simulated_client(rtt, 1), SchemaCache()
@@ -224,6 +281,7 @@ def main() -> int:
     if args.memory_of:
         return memory_of(args.memory_of, rtt, args.pool)
 
+    print_cpu_per_dimension(max(args.tables), rtt, args.pool, args.repeats)
     print(f"tick wall time, {args.rtt_ms:g} ms round trip, pool {args.pool}, median of {args.repeats}")
     print(
         f"{'N':>5} {'requests':>8} {'handler':>9} {'sequential':>10} {'floor':>8} {'vs seq':>7} {'vs floor':>8} "

@@ -1,14 +1,23 @@
-"""WARMER_CONFIG: parsed and validated once, before any AWS call.
+"""WARMER_CONFIG: read, parsed and validated once, before any warming call.
 
 Every error names the field (as a path such as `tables[1].indexes[0].read`)
 and says what to write instead.
+
+The JSON is in the WARMER_CONFIG environment variable while it fits Lambda's
+4 KB for all variables; a larger one is in SSM parameters, in parts of at most
+4,096 characters (the module's config.tf says why), named by
+WARMER_CONFIG_PARAMETER (their path), WARMER_CONFIG_PARTS (their count) and
+WARMER_CONFIG_SHA256 (the whole JSON's hash, so a part from another apply is
+never mixed in).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 EXAMPLE = '{"tables": [{"name": "orders"}]}'
@@ -29,6 +38,42 @@ INDEX_KEYS = ("name", "read", "write")
 
 class ConfigError(ValueError):
     """WARMER_CONFIG is malformed; nothing was sent."""
+
+
+PARAMETERS_PER_CALL = 10  # GetParameters takes at most 10 names
+
+
+def config_location(environ: Mapping[str, str]) -> tuple[str, int, str] | None:
+    """The SSM parameters' path, count and hash; None when WARMER_CONFIG holds the JSON itself."""
+    path = environ.get("WARMER_CONFIG_PARAMETER")
+    if environ.get("WARMER_CONFIG") is not None or not path:
+        return None
+    parts = environ.get("WARMER_CONFIG_PARTS", "")
+    if not parts.isdigit() or int(parts) < 1:
+        raise ConfigError(f"WARMER_CONFIG_PARTS: must be the number of parameters under {path}, not {parts!r}")
+    return path, int(parts), environ.get("WARMER_CONFIG_SHA256", "")
+
+
+def read_parameter_config(location: tuple[str, int, str], get_parameters: Callable[..., dict]) -> str:
+    """The JSON the parameters hold together, checked against the hash the function was deployed with."""
+    path, count, sha256 = location
+    names = [f"{path}/{i:03d}" for i in range(count)]
+    values: dict[str, str] = {}
+    for start in range(0, count, PARAMETERS_PER_CALL):
+        answer = get_parameters(Names=names[start : start + PARAMETERS_PER_CALL])
+        if answer.get("InvalidParameters"):
+            raise ConfigError(
+                f"WARMER_CONFIG_PARAMETER: {', '.join(sorted(answer['InvalidParameters']))} not found: "
+                "apply the environment again to write its configuration"
+            )
+        values.update({parameter["Name"]: parameter["Value"] for parameter in answer["Parameters"]})
+    raw = "".join(values[name] for name in names)
+    if hashlib.sha256(raw.encode()).hexdigest() != sha256:
+        raise ConfigError(
+            f"WARMER_CONFIG_PARAMETER: the parameters under {path} do not add up to the configuration the "
+            "function was deployed with (WARMER_CONFIG_SHA256): apply the environment again"
+        )
+    return raw
 
 
 @dataclass(frozen=True)

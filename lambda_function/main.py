@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 from botocore.config import Config
 
-from .config import parse_config
+from .config import WarmerConfig, config_location, parse_config, read_parameter_config
 from .deadline import Deadline
 from .log import emit_tick_metrics, flush_log, log_event
 from .schema import SchemaCache
@@ -74,8 +74,21 @@ def thread_pool(max_workers: int) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="warm")
 
 
+@functools.lru_cache(maxsize=2)
+def parameter_config(location: tuple[str, int, str]) -> WarmerConfig:
+    # Read once per container: the location holds the JSON's hash, and a new
+    # configuration is a new function configuration, so new containers.
+    ssm = boto3.client("ssm", config=boto_config(1))
+    return parse_config(read_parameter_config(location, ssm.get_parameters))
+
+
+def load_config() -> WarmerConfig:
+    location = config_location(os.environ)
+    return parse_config(os.environ.get("WARMER_CONFIG")) if location is None else parameter_config(location)
+
+
 def lambda_handler(event, context):
-    config = parse_config(os.environ.get("WARMER_CONFIG"))
+    config = load_config()
     dynamodb, autoscaling = clients(config.max_workers)
     deadline = Deadline.from_context(context, TIME_MARGIN_SECONDS)
     summary = run_tick(

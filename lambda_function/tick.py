@@ -34,6 +34,7 @@ from .discovery import discover
 from .log import log_event
 from .schema import SchemaCache, TableSchema
 from .targets import TargetCache
+from .wire import lean
 
 # Error codes that mean the cached key schema may be stale.
 SCHEMA_ERRORS = {"ValidationException"}
@@ -76,9 +77,13 @@ def run_tick(
     deadline: Deadline | None = None,
     targets: TargetCache | None = None,
     pool: ThreadPoolExecutor | None = None,
+    sender=None,
 ) -> dict:
     """One tick. `pool`, when given, is reused (a warm container keeps its threads); otherwise
-    one of config.max_workers threads is made for this tick."""
+    one of config.max_workers threads is made for this tick. The warm requests go through
+    `sender`: by default the lean sender of `dynamodb` (wire.py); the client itself when
+    given (the benchmark and the tests compare the two)."""
+    sender = lean(dynamodb) if sender is None else sender
     started = time.perf_counter()
     deadline = deadline or Deadline.none()
     targets = targets if targets is not None else TargetCache()
@@ -94,7 +99,7 @@ def run_tick(
                 _record(results[table.name], dimension, outcome)
         else:
             futures = [
-                (table, dimension, pool.submit(_send, dynamodb, cache, schema, dimension, deadline))
+                (table, dimension, pool.submit(_send, sender, cache, schema, dimension, deadline))
                 for table, schema, dimension in work
             ]
             for table, dimension, future in futures:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
-import boto3
 import pytest
 
-from ddb_warmer.build.toolenv import TERRAFORMRC, TOOLS_BIN, tool_env
+from ddb_warmer.build.toolenv import TERRAFORMRC, TOOLS_BIN, WORK, tool_env
 from ddb_warmer.local.emulator import running_emulator
-from ddb_warmer.local.seed import ENVIRONMENTS, seed_environment
+from ddb_warmer.local.seed import seed_live
 
 
 @pytest.fixture
@@ -37,14 +37,47 @@ def tools_env():
 
 @pytest.fixture(scope="session")
 def emulator(tools_env):
-    """One moto server for every slow test, seeded with live/'s existing tables like a real account."""
+    """One moto server for every slow test, seeded with the tables live/ names, each environment in its
+    own account, like real accounts (ddb_warmer/local/seed.py)."""
     with running_emulator(name="moto-tests") as emulator, emulator.activated():
-        session = boto3.Session(region_name=emulator.region)
-        for environment in ENVIRONMENTS:
-            seed_environment(environment, emulator.region, session)
+        emulator.seeded = seed_live(emulator)
         yield emulator
 
 
 @pytest.fixture(scope="session")
 def emulator_env(emulator):
     return emulator.env()
+
+
+# make test runs on pytest-xdist workers (`--dist loadgroup`). A slow test file stays whole on one
+# worker, so its module fixtures (plans, applies) are made once; files that share a session fixture or
+# a folder of the checkout (the module's .terraform) form one group. Fast tests go wherever a worker is
+# free. Each worker has its own emulator server (the session fixture above) and keeps Terragrunt's
+# working copies in a folder of its own (TG_DOWNLOAD_DIR), so two workers can run Terragrunt in the
+# same unit of live/ at once, each against its own AWS.
+SHARED_GROUPS = {
+    "tests/iam/test_ci_trust.py": "ci roles",  # the session fixture ci_roles
+    "tests/iam/test_ci_permissions.py": "ci roles",
+}
+
+
+def xdist_group(item) -> str | None:
+    path = item.nodeid.split("::", 1)[0]
+    if path.startswith("tests/module/"):
+        return "tests/module"  # `terraform init` in the module's own folder
+    if path in SHARED_GROUPS:
+        return SHARED_GROUPS[path]
+    return path if item.get_closest_marker("slow") else None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        group = xdist_group(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_configure(config):
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        os.environ.setdefault("TG_DOWNLOAD_DIR", str(WORK / f"terragrunt-{worker}"))

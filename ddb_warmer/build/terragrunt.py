@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ddb_warmer.build.live import LIVE, unit_dirs, unit_region
 from ddb_warmer.build.toolenv import ROOT, WORK
 
-LIVE = ROOT / "live"
-# `aws_region = "eu-west-1"` in a region.hcl (each region's facts in its own file).
-REGION_LINE = re.compile(r'^\s*aws_region\s*=\s*"([a-z0-9-]+)"', re.MULTILINE)
+__all__ = [
+    "LIVE",
+    "Run",
+    "TerragruntFailed",
+    "environment_dir",
+    "terragrunt",
+    "unit_dirs",
+    "unit_outputs",
+    "unit_region",
+]
 
 
 class TerragruntFailed(RuntimeError):
@@ -38,23 +45,14 @@ def environment_dir(environment: str) -> Path:
     return path
 
 
-def unit_dirs(env_dir: Path) -> list[Path]:
-    """Every unit (folder with a terragrunt.hcl) under an environment, in path order."""
-    return sorted(p.parent for p in env_dir.rglob("terragrunt.hcl") if ".terragrunt-cache" not in p.parts)
-
-
-def unit_region(unit: Path) -> str:
-    """The region a unit deploys to: what the nearest region.hcl above it names."""
-    region_hcl = next(folder / "region.hcl" for folder in (unit, *unit.parents) if (folder / "region.hcl").is_file())
-    return REGION_LINE.search(region_hcl.read_text())[1]
-
-
 def terragrunt(
     args: list[str], cwd: Path, env: dict[str, str], check: bool = True, ok_codes: tuple[int, ...] = (0,)
 ) -> Run:
     """Run terragrunt; keep its whole output in .work/ and raise with the log's tail on failure."""
     WORK.mkdir(parents=True, exist_ok=True)
-    name = "-".join(["terragrunt", cwd.relative_to(ROOT).as_posix().replace("/", "_"), *args[:3]])
+    # A folder outside the checkout (a copy of the repository in a test) is named by its last parts.
+    where = cwd.relative_to(ROOT).as_posix() if cwd.is_relative_to(ROOT) else "/".join(cwd.parts[-3:])
+    name = "-".join(["terragrunt", where.replace("/", "_"), *args[:3]])
     log_path = WORK / (name.replace(" ", "_").replace("--", "") + ".log")
     started = time.perf_counter()
     done = subprocess.run(["terragrunt", *args], cwd=cwd, env=env, capture_output=True, text=True)

@@ -26,9 +26,23 @@ DIST = ROOT / "dist"
 MIRROR_ENV = "DDB_WARMER_PROVIDER_MIRROR"
 
 
+# Credentials Terraform, its providers and npm scripts never need: a GitHub token
+# (mise-action exports MISE_GITHUB_TOKEN, Actions sets GITHUB_TOKEN only when a
+# step asks, ACTIONS_* are the runner's own), and any other *_TOKEN. Kept: the
+# AWS session token the role's credentials are made of.
+TOKENS_KEPT = frozenset({"AWS_SESSION_TOKEN"})
+
+
+def is_stripped(name: str) -> bool:
+    upper = name.upper()
+    if upper in TOKENS_KEPT:
+        return False
+    return upper.startswith("ACTIONS_") or upper.endswith("_TOKEN")
+
+
 def tool_env(base: dict[str, str] | None = None) -> dict[str, str]:
-    """`base` (default: os.environ) with the bootstrapped tools first on PATH."""
-    env = dict(os.environ if base is None else base)
+    """`base` (default: os.environ) with the bootstrapped tools first on PATH, and no token a tool does not need."""
+    env = {k: v for k, v in (os.environ if base is None else base).items() if not is_stripped(k)}
     env["PATH"] = os.pathsep.join([str(TOOLS_BIN), str(VENV / "bin"), env.get("PATH", "")])
     env["TF_CLI_CONFIG_FILE"] = str(TERRAFORMRC)
     env.setdefault("TF_IN_AUTOMATION", "1")

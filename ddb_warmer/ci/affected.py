@@ -1,13 +1,18 @@
 """Which environments a change affects, so a pull request plans just those.
 
-    python -m ddb_warmer.ci.affected --base origin/main    # prints a JSON list: ["dev", "prod"]
+    python -m ddb_warmer.ci.affected --base origin/main    # a JSON list in promotion order: ["dev", "prod"]
     python -m ddb_warmer.ci.affected --base <sha before a push>
     python -m ddb_warmer.ci.affected --all                 # every environment
+    python -m ddb_warmer.ci.affected --base origin/main --code-changed   # true, or false for a live/-only change
 
 A file under live/<env>/ (at any depth: live/prod/<region>/warmer) affects
 that environment; a change to shared code (the
 module, the handler, the root or shared Terragrunt config, the package build,
 the pinned tool versions) affects every environment.
+
+`--code-changed` says whether anything outside live/ changed: a pull request
+that changes only live/ (the adopter's configuration) runs lint, the
+configuration tests, the plan and checkov on it instead of the whole suite.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ import argparse
 import json
 import subprocess
 import sys
+from pathlib import Path
 
+from ddb_warmer.build.live import LIVE
+from ddb_warmer.build.live import environments as live_environments
 from ddb_warmer.build.toolenv import ROOT
 
-LIVE = ROOT / "live"
 SHARED_PREFIXES = (
     "modules/",
     "lambda_function/",
@@ -30,9 +37,10 @@ SHARED_PREFIXES = (
 )
 
 
-def environments() -> list[str]:
-    """The folders of live/ that are environments (they have env.hcl; `_` marks shared or admin folders)."""
-    return sorted(p.parent.name for p in LIVE.glob("*/env.hcl") if not p.parent.name.startswith("_"))
+def environments(live: Path = LIVE) -> list[str]:
+    """The folders of live/ that are environments (they have env.hcl; `_` marks shared or admin folders),
+    in promotion order (apply_after in env.hcl): the apply job's matrix runs them in this order."""
+    return [environment.name for environment in live_environments(live)]
 
 
 def affected_environments(changed_files: list[str], known: list[str]) -> list[str]:
@@ -46,7 +54,15 @@ def affected_environments(changed_files: list[str], known: list[str]) -> list[st
         parts = path.split("/")
         if len(parts) > 2 and parts[0] == "live" and parts[1] in known:
             affected.add(parts[1])
-    return sorted(affected)
+    return [environment for environment in known if environment in affected]
+
+
+def code_changed(changed_files: list[str] | None) -> bool:
+    """False only for a known change that touches nothing outside live/ (nothing known: True)."""
+    if changed_files is None:
+        return True
+    paths = [path.strip().removeprefix("./") for path in changed_files]
+    return any(path and not path.startswith("live/") for path in paths)
 
 
 def changed_since(base: str) -> list[str] | None:
@@ -55,7 +71,11 @@ def changed_since(base: str) -> list[str] | None:
     if not base.strip("0"):
         return None
     done = subprocess.run(
-        ["git", "diff", "--name-only", f"{base}...HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ["git", "diff", "--name-only", "--no-renames", f"{base}...HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return done.stdout.splitlines()
 
@@ -66,9 +86,15 @@ def main(argv: list[str] | None = None) -> int:
         "--base", default="origin/main", help="the branch a pull request merges into, or a push's previous commit"
     )
     parser.add_argument("--all", action="store_true", help="every environment, whatever changed")
+    parser.add_argument(
+        "--code-changed", action="store_true", help="print true when a file outside live/ changed, else false"
+    )
     args = parser.parse_args(argv)
-    known = environments()
     changed = None if args.all else changed_since(args.base)
+    if args.code_changed:
+        print(json.dumps(code_changed(changed)))
+        return 0
+    known = environments()
     print(json.dumps(known if changed is None else affected_environments(changed, known)))
     return 0
 

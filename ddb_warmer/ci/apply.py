@@ -13,6 +13,14 @@ file with a lock timeout (the state lock is taken for the apply, and waited
 for). Terraform itself refuses a plan made before the state changed
 ("Saved plan is stale"); that is reported as such. The result per unit goes to
 <plans>/apply.json for the report (ddb_warmer.ci.report_apply).
+
+An apply succeeded only when Terragrunt exits 0 and each unit printed "Apply
+complete!" without an error: a state that could not be saved prints the one and
+exits 1. Terraform then leaves the state in errored.tfstate in the unit's
+working directory; it is copied to <plans>/errored-state/<unit>/ for the
+workflow's artifact (docs/state.md: pushing it back).
+
+Exit codes: 0 every unit applied; 1 refused, or a unit failed (see apply.json).
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import asdict, dataclass
@@ -33,6 +42,8 @@ from ddb_warmer.ci.terraform_output import diagnostics, unit_lines
 
 LOCK_TIMEOUT = "10m"  # a drift or manual run holding the lock gets this long to finish
 APPLY_RESULTS = "apply.json"
+ERRORED_STATE = "errored.tfstate"  # Terraform's file when it could not write the state
+KEPT_STATE = "errored-state"  # under --plans: the workflow uploads it as an artifact on failure
 COMPLETE = re.compile(r"Apply complete! Resources: (\d+) added, (\d+) changed, (\d+) destroyed")
 # Terraform compares the state's serial with the one the plan was made from and
 # refuses with "Saved plan is stale" when they differ (hashicorp/terraform,
@@ -90,10 +101,10 @@ def check_plans(environment: str, plans: Path) -> list[Path]:
 def unit_result(output: str, unit: Path, env_dir: Path) -> UnitApply:
     name = unit.relative_to(LIVE).as_posix()
     lines = unit_lines(output, unit, env_dir)
-    for line in lines:
-        if done := COMPLETE.search(line):
-            return UnitApply(name, True, *map(int, done.groups()))
     errors = [d for d in diagnostics(lines) if d.startswith("Error:")]
+    for line in lines:
+        if (done := COMPLETE.search(line)) and not errors:
+            return UnitApply(name, True, *map(int, done.groups()))
     error = "\n\n".join(errors) or "\n".join(lines[-40:]) or "no output from Terraform for this unit"
     if "Saved plan is stale" in error:
         error = f"{STALE}\n\n{error}"
@@ -109,7 +120,40 @@ def apply_environment(environment: str, plans: Path, env: dict[str, str]) -> lis
     run = terragrunt(args, env_dir, env, check=False)
     output = run.stdout + run.stderr
     print(output, flush=True)
-    return [unit_result(output, unit, env_dir) for unit in units]
+    return judged(run.returncode, [unit_result(output, unit, env_dir) for unit in units], environment)
+
+
+def judged(returncode: int, results: list[UnitApply], environment: str) -> list[UnitApply]:
+    """The exit code counts as much as the output: a failure no unit's output shows is a failure still."""
+    if returncode != 0 and all(r.ok for r in results):
+        results.append(
+            UnitApply(
+                environment,
+                False,
+                error=f'terragrunt exited {returncode} although every unit printed "Apply complete!": '
+                "treat the apply as failed, read the run log, and check the state (docs/state.md).",
+            )
+        )
+    return results
+
+
+def keep_errored_state(env_dir: Path, plans: Path) -> list[Path]:
+    """Copy every errored.tfstate Terraform left in a unit's working directory to <plans>/errored-state/."""
+    kept = []
+    for found in sorted(env_dir.rglob(ERRORED_STATE)):
+        relative = found.relative_to(env_dir)
+        # The unit's folder, before Terragrunt's cache (whose folder names are hashes).
+        unit = (
+            "/".join(relative.parts[: relative.parts.index(".terragrunt-cache")])
+            if ".terragrunt-cache" in relative.parts
+            else relative.parent.as_posix()
+        )
+        target = plans / KEPT_STATE / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(found, target)
+        kept.append(target)
+        print(f"::warning::{unit}: Terraform could not save the state; it is kept in {target} (artifact)", flush=True)
+    return kept
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     except Refused as refused:
         results = [UnitApply(f"{args.environment}", False, error=f"refused: {refused}")]
     args.plans.mkdir(parents=True, exist_ok=True)
+    if not all(r.ok for r in results) and (LIVE / args.environment).is_dir():
+        for kept in keep_errored_state(LIVE / args.environment, args.plans.resolve()):
+            where = kept.relative_to(args.plans.resolve())
+            results.append(UnitApply(args.environment, False, error=f"state not saved: kept as {where} (artifact)"))
     (args.plans / APPLY_RESULTS).write_text(json.dumps([asdict(r) for r in results], indent=1))
     for result in results:
         state = f"+{result.added} ~{result.changed} -{result.destroyed}" if result.ok else f"FAILED: {result.error}"

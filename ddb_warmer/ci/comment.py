@@ -46,6 +46,11 @@ def mask_secrets(text: str) -> str:
     return text
 
 
+def fenced(text: str) -> str:
+    """Text for inside a code fence: a run of backticks in it (a warning quoting Markdown) cannot close the fence."""
+    return text.replace("```", "`\u200b``")
+
+
 def _result_cell(result: UnitPlan) -> str:
     if not result.ok:
         return "❌ plan failed"
@@ -86,7 +91,7 @@ def _warnings(results: list[UnitPlan]) -> str:
         return ""
     lines = ["", "> [!WARNING]", f"> **Terraform warnings ({len(warned)})**", ">"]
     for unit, warning in warned:
-        text = mask_secrets(warning)[:WARNING_LIMIT]
+        text = fenced(mask_secrets(warning)[:WARNING_LIMIT])
         lines += [f"> `{unit}`:", "> ```text", *(f"> {line}" for line in text.splitlines()), "> ```", ">"]
     return "\n".join(lines[:-1]) + "\n"
 
@@ -97,7 +102,7 @@ def _details(result: UnitPlan) -> tuple[str, str, str]:
     opening = (
         f"\n<details><summary>{title}: <code>{result.unit}</code></summary>\n\n```{'diff' if result.ok else 'text'}\n"
     )
-    body = mask_secrets(result.text if result.ok else result.error).replace("```", "`\u200b``")
+    body = fenced(mask_secrets(result.text if result.ok else result.error))
     return opening, body, "```\n</details>\n"
 
 

@@ -2,6 +2,11 @@
 
 Standard library only. GITHUB_API_URL (set on every Actions runner) names the
 API, so tests point it at a local fake; GITHUB_TOKEN authenticates.
+
+Only comments and issues written by the workflow's own bot identity are found
+(and so edited, marked outdated or closed): a marker is plain text anyone can
+post, the author is not. The identity is GITHUB_TOKEN's, "github-actions[bot]";
+DDB_WARMER_BOT_LOGIN names another (a GitHub App's "<app>[bot]").
 """
 
 from __future__ import annotations
@@ -16,11 +21,20 @@ class GitHubError(RuntimeError):
     pass
 
 
+ACTIONS_BOT = "github-actions[bot]"
+
+
+def written_by(item: dict, login: str) -> bool:
+    user = item.get("user") or {}
+    return user.get("login") == login and user.get("type") == "Bot"
+
+
 @dataclass
 class GitHub:
     repository: str  # "owner/name"
     token: str
     api: str = "https://api.github.com"
+    bot: str = ACTIONS_BOT  # the login whose comments and issues are ours
 
     @classmethod
     def from_environment(cls) -> GitHub:
@@ -29,6 +43,7 @@ class GitHub:
                 os.environ["GITHUB_REPOSITORY"],
                 os.environ["GITHUB_TOKEN"],
                 os.environ.get("GITHUB_API_URL", "https://api.github.com"),
+                os.environ.get("DDB_WARMER_BOT_LOGIN") or ACTIONS_BOT,
             )
         except KeyError as missing:
             raise GitHubError(f"{missing.args[0]} is not set (the workflow passes it)") from None
@@ -50,6 +65,8 @@ class GitHub:
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as error:
             raise GitHubError(f"{method} {path}: HTTP {error.code} {error.read()[:500]!r}") from None
+        except urllib.error.URLError as error:
+            raise GitHubError(f"{method} {path}: {self.api} unreachable ({error.reason})") from None
 
     def paged(self, path: str) -> list:
         items, page = [], 1
@@ -64,7 +81,12 @@ class GitHub:
     # --- the sticky plan comment -------------------------------------------
 
     def comments_with(self, pull_request: int, marker: str) -> list[dict]:
-        return [c for c in self.paged(f"/issues/{pull_request}/comments") if marker in (c.get("body") or "")]
+        """The bot's own comments that carry `marker`; the same marker posted by anyone else is ignored."""
+        return [
+            c
+            for c in self.paged(f"/issues/{pull_request}/comments")
+            if marker in (c.get("body") or "") and written_by(c, self.bot)
+        ]
 
     def upsert_comment(self, pull_request: int, marker: str, body: str) -> str:
         """Edit the comment that carries `marker`, or create it. Returns "updated" or "created"."""
@@ -87,11 +109,22 @@ class GitHub:
                 return pull["number"]
         return None
 
+    # --- workflow runs: what was applied last, a fresh run -------------------
+
+    def last_successful_run_sha(self, workflow: str, branch: str = "main") -> str | None:
+        """The commit of the newest successful run of `workflow` (its file name) on `branch`."""
+        runs = self.request("GET", f"/actions/workflows/{workflow}/runs?branch={branch}&status=success&per_page=1")
+        found = (runs or {}).get("workflow_runs") or []
+        return found[0]["head_sha"] if found else None
+
+    def dispatch(self, workflow: str, ref: str = "main") -> None:
+        self.request("POST", f"/actions/workflows/{workflow}/dispatches", {"ref": ref})
+
     # --- issues: drift, failed applies ------------------------------------
 
     def open_issue_with(self, marker: str, label: str = "drift") -> dict | None:
         for issue in self.paged(f"/issues?state=open&labels={label}"):
-            if marker in (issue.get("body") or "") and "pull_request" not in issue:
+            if marker in (issue.get("body") or "") and "pull_request" not in issue and written_by(issue, self.bot):
                 return issue
         return None
 

@@ -1,6 +1,6 @@
 """Plan one environment into saved plan files, and summarise each unit.
 
-    python -m ddb_warmer.ci.plan --environment dev --out-dir plans/dev [--no-lock] [--detailed-exitcode]
+    python -m ddb_warmer.ci.plan --environment dev --out-dir plans/dev [--no-lock] [--detailed-exitcode] [--destroy]
 
 Runs `terragrunt run --all plan --out-dir <dir> --json-out-dir <dir>` in
 live/<environment>: Terragrunt saves each unit's plan as
@@ -17,6 +17,9 @@ when there are changes (the drift check).
 --no-lock: pull-request and drift plans never take the state lock, so they
 cannot hold up an apply; a plan that is applied is checked against the state
 by Terraform instead (a stale plan is refused).
+
+--destroy: plans the environment's removal (`plan -destroy`), for the reviewed
+uninstall of .github/workflows/destroy.yml; applying those plan files destroys.
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ def unit_error(run_output: str, unit: Path, env_dir: Path) -> str:
 
 
 def plan_environment(
-    environment: str, env: dict[str, str], out_dir: Path | None = None, lock: bool = True
+    environment: str, env: dict[str, str], out_dir: Path | None = None, lock: bool = True, destroy: bool = False
 ) -> list[UnitPlan]:
     env_dir = LIVE / environment
     out_dir = (out_dir or default_out_dir(environment)).resolve()
@@ -73,7 +76,8 @@ def plan_environment(
         stale.unlink()
     out_dir.mkdir(parents=True, exist_ok=True)
     args = ["run", "--all", "plan", "--out-dir", str(out_dir), "--json-out-dir", str(out_dir)]
-    run = terragrunt([*args, *([] if lock else ["--", "-lock=false"])], env_dir, env, check=False)
+    terraform_args = [*([] if lock else ["-lock=false"]), *(["-destroy"] if destroy else [])]
+    run = terragrunt([*args, *(["--", *terraform_args] if terraform_args else [])], env_dir, env, check=False)
     output = run.stdout + run.stderr
     results = []
     for unit in unit_dirs(env_dir):
@@ -112,9 +116,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out-dir", type=Path, help="where the plan files go (default: plans/<environment>)")
     parser.add_argument("--no-lock", action="store_true", help="do not take the state lock (pull requests, drift)")
     parser.add_argument("--detailed-exitcode", action="store_true", help="exit 2 when there are changes")
+    parser.add_argument("--destroy", action="store_true", help="plan the removal of everything the environment deploys")
     args = parser.parse_args(argv)
     out_dir = (args.out_dir or default_out_dir(args.environment)).resolve()
-    results = plan_environment(args.environment, tool_env(), out_dir, lock=not args.no_lock)
+    results = plan_environment(args.environment, tool_env(), out_dir, lock=not args.no_lock, destroy=args.destroy)
     path = save(results, out_dir)
     for result in results:
         state = f"+{result.add} ~{result.change} -{result.destroy}" if result.ok else "FAILED"

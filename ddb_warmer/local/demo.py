@@ -1,12 +1,13 @@
 """The main job, on the local emulator: deploy an environment, run its ticks in a Lambda runtime, report, tear down.
 
-    make demo                    # live/dev, 3 ticks
+    make demo                    # live/'s first environment (promotion order), 3 ticks
     .venv/bin/python -m ddb_warmer.local.demo --minutes 16     # one tick a minute: doctor says OK
-    .venv/bin/python -m ddb_warmer.local.demo --environment prod --ticks 5
+    .venv/bin/python -m ddb_warmer.local.demo --environment <name> --ticks 5
 
 1. start a moto server on 127.0.0.1 (it publishes DynamoDB's consumed capacity
-   metrics, as DynamoDB does) and seed it with the environment's existing
-   tables, auto scaling targets and policies, plus one table no warmer covers;
+   metrics, as DynamoDB does) and seed it, in the environment's AWS account,
+   with the tables live/ names (ddb_warmer/local/seed.py), their auto scaling
+   targets and policies, plus one table no warmer covers;
 2. `terragrunt run --all apply` in live/<environment>;
 3. read the deployed schedule back (its target and input), fetch the target's
    package back from Lambda (GetFunction's Code.Location, checked against the
@@ -33,8 +34,7 @@ import json
 import sys
 import time
 
-import boto3
-
+from ddb_warmer.build.live import environment, environments
 from ddb_warmer.build.terragrunt import (
     TerragruntFailed,
     environment_dir,
@@ -91,14 +91,18 @@ def failing_tick(package: bytes, configuration: dict, env: dict) -> runtime.Invo
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Deploy an environment to the local emulator and warm it.")
-    parser.add_argument("--environment", default="dev", help="a folder under live/ (default: dev)")
+    parser.add_argument(
+        "--environment", help="a folder under live/ (default: the first in promotion order, apply_after in env.hcl)"
+    )
     parser.add_argument("--ticks", type=int, default=3, help="warm ticks, one after another (default: 3)")
     parser.add_argument(
         "--minutes", type=int, help="run for N real minutes, one tick at the start of each (16: doctor says OK)"
     )
     parser.add_argument("--keep", action="store_true", help="skip the destroy step (the emulator stops anyway)")
     args = parser.parse_args(argv)
+    args.environment = args.environment or environments()[0].name
     env_dir = environment_dir(args.environment)
+    account = environment(args.environment).account
     # The warmer run here is the environment's first unit (live/prod/eu-west-1/warmer for prod, which
     # has a unit per region), in the region its nearest region.hcl names.
     unit = unit_dirs(env_dir)[0]
@@ -107,14 +111,14 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
 
     started = step(f"starting the local AWS emulator (moto, 127.0.0.1) for live/{args.environment}")
-    with running_emulator(region) as emulator, emulator.activated():
-        done(started, f"{emulator.endpoint}, log {emulator.log_path}")
-        env = emulator.env()
-        session = boto3.Session(region_name=region)
+    with running_emulator(region) as emulator, emulator.activated(account):
+        done(started, f"{emulator.endpoint}, log {emulator.log_path}; account {account}")
+        env = emulator.env(account=account)
+        session = emulator.session(account, region)
         dynamodb = session.client("dynamodb")
 
-        started = step("seeding the existing tables, auto scaling targets and policies")
-        tables = seed_environment(args.environment, region, session)
+        started = step("seeding the tables live/ names, their auto scaling targets and policies")
+        tables = list(seed_environment(environment(args.environment), emulator)[0].expected)
         seed_table(dynamodb, session.client("application-autoscaling"), UNWARMED)
         done(started, ", ".join(tables) + f", and {UNWARMED.name} (no warmer covers it)")
         before = snapshot_items(dynamodb, [*tables, UNWARMED.name])

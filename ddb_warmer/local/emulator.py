@@ -8,6 +8,7 @@ same code path as against real AWS.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -15,24 +16,33 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import boto3
 
 from ddb_warmer.build.toolenv import ROOT, WORK, tool_env
 
 HOST = "127.0.0.1"  # loopback only, always
 ACCOUNT_ID = "123456789012"  # moto's default account
+# The role an admin (or a CI job) holds in each other account: moto answers AssumeRole into any
+# account with credentials of that account, as STS does for a role that trusts the caller.
+ADMIN_ROLE = "ddb-warmer-local-admin"
 STARTUP_SECONDS = 30
 
 
-@dataclass(frozen=True)
+@dataclass
 class Emulator:
     endpoint: str
     region: str
     log_path: Path
+    # What ddb_warmer.local.seed put in it: {environment: what each unit finds}.
+    seeded: dict = field(default_factory=dict)
+    admin_roles: set[str] = field(default_factory=set)  # accounts whose admin role exists
 
-    def env(self, base: dict[str, str] | None = None) -> dict[str, str]:
-        """Environment for every tool that should talk to this emulator."""
+    def env(self, base: dict[str, str] | None = None, account: str | None = None) -> dict[str, str]:
+        """Environment for every tool that should talk to this emulator: with `account`, credentials of
+        an admin role assumed in that account (as on AWS); without, moto's default account's."""
         env = tool_env(base)
         env.update(
             AWS_ENDPOINT_URL=self.endpoint,
@@ -40,21 +50,38 @@ class Emulator:
             AWS_SECRET_ACCESS_KEY="test",
             AWS_REGION=self.region,
             AWS_DEFAULT_REGION=self.region,
-            # The state bucket on the emulator, reached with path-style URLs
+            # The state buckets on the emulator are reached with path-style URLs
             # (virtual-host style needs DNS names under the endpoint).
-            DDB_WARMER_STATE_BUCKET=state_bucket(self.region),
             DDB_WARMER_STATE_PATH_STYLE="true",
+            DDB_WARMER_STATE_PLAIN_HTTP="true",  # no TLS-only rule on a bucket Terragrunt creates here
         )
         for unset in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
             env.pop(unset, None)
+        if account:
+            credentials = assumed_credentials(self.endpoint, f"arn:aws:iam::{account}:role/{ADMIN_ROLE}")
+            if account not in self.admin_roles:
+                create_admin_role(self.endpoint, credentials)
+                self.admin_roles.add(account)
+            env.update(credentials)
         return env
 
+    def session(self, account: str | None = None, region: str | None = None) -> boto3.Session:
+        """A boto3 session on this emulator with credentials of `account`."""
+        env = self.env({}, account)
+        return EmulatorSession(
+            self.endpoint,
+            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+            aws_session_token=env.get("AWS_SESSION_TOKEN"),
+            region_name=region or self.region,
+        )
+
     @contextlib.contextmanager
-    def activated(self) -> Iterator[None]:
-        """This process's own boto3 clients (and the in-process handler) use the emulator."""
+    def activated(self, account: str | None = None) -> Iterator[None]:
+        """This process's own boto3 clients (and the in-process handler) use the emulator, as `account`."""
         saved = dict(os.environ)
         os.environ.clear()
-        os.environ.update(self.env(saved))
+        os.environ.update(self.env(saved, account))
         try:
             yield
         finally:
@@ -62,8 +89,55 @@ class Emulator:
             os.environ.update(saved)
 
 
-def state_bucket(region: str) -> str:
-    return f"ddb-warmer-tfstate-{ACCOUNT_ID}-{region}"
+class EmulatorSession(boto3.Session):
+    """A boto3 session whose clients reach the emulator whatever AWS_ENDPOINT_URL says."""
+
+    def __init__(self, endpoint: str, **kwargs):
+        super().__init__(**kwargs)
+        self.endpoint = endpoint
+
+    def client(self, *args, **kwargs):
+        kwargs.setdefault("endpoint_url", self.endpoint)
+        return super().client(*args, **kwargs)
+
+
+def state_bucket(region: str, account: str = ACCOUNT_ID) -> str:
+    """The state bucket of an account and region (the root terragrunt.hcl's naming)."""
+    return f"ddb-warmer-tfstate-{account}-{region}"
+
+
+def assumed_credentials(endpoint: str, role_arn: str, session_name: str = "ddb-warmer") -> dict[str, str]:
+    """AssumeRole on the emulator, as configure-aws-credentials does on AWS: the role's account's
+    credentials, as the standard environment variables."""
+    sts = boto3.client(
+        "sts",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name)["Credentials"]
+    return {
+        "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
+        "AWS_SESSION_TOKEN": credentials["SessionToken"],
+    }
+
+
+def create_admin_role(endpoint: str, credentials: dict[str, str]) -> None:
+    """The admin role, in the account the credentials are for, as a real account has one (Terraform's
+    aws_iam_session_context reads the role behind an assumed-role session)."""
+    iam = boto3.client(
+        "iam",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=credentials["AWS_SESSION_TOKEN"],
+    )
+    trust = {"Version": "2012-10-17", "Statement": []}
+    with contextlib.suppress(iam.exceptions.EntityAlreadyExistsException):
+        iam.create_role(RoleName=ADMIN_ROLE, AssumeRolePolicyDocument=json.dumps(trust))
 
 
 def free_port() -> int:

@@ -35,6 +35,7 @@ import boto3
 from botocore.config import Config
 from moto.awslambda.models import LambdaFunction
 from moto.cloudwatch.models import cloudwatch_backends
+from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.responses import DynamoHandler
 from moto.s3.models import s3_backends
 from moto.server import main as moto_main
@@ -48,7 +49,9 @@ def _get_code_with_location(self: LambdaFunction) -> dict:
         return response
     bucket = f"awslambda-{self.region}-tasks"
     key = f"snapshots/{self.account_id}/{self.function_name}-{self.code_sha_256.replace('/', '_')}"
-    backend = s3_backends[self.account_id][self.partition]
+    # Lambda keeps the code in a bucket of its own account, one for every customer account: bucket
+    # names are global, so a bucket per customer account would collide as soon as two accounts ask.
+    backend = s3_backends[DEFAULT_ACCOUNT_ID][self.partition]
     if bucket not in backend.buckets:
         backend.create_bucket(bucket, self.region)
     backend.put_object(bucket, key, self.code_bytes)

@@ -2,18 +2,22 @@
 
 The users' tables, their auto scaling targets and target-tracking policies are
 not ours to manage, so Terraform never creates them: this step does, with
-boto3, the way they exist in a real account. It also creates the state bucket
-that an admin creates once per account and region (README).
+boto3, the way they exist in a real account. What it creates follows live/:
+every table a unit lists (scaled as its entry says), one table each of its
+name patterns finds, and one each of its exclude patterns leaves out, in the
+unit's account and region. It also creates each account's state buckets, as
+that account's bootstrap unit does on AWS.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 from dataclasses import dataclass, field
+from pathlib import Path
 
-import boto3
-
-from ddb_warmer.local.emulator import state_bucket
+from ddb_warmer.build.live import LIVE, Environment, environments, unit_dirs, unit_inputs, unit_region
+from ddb_warmer.local.emulator import Emulator, state_bucket
 from lambda_function.dimensions import resource_id
 from lambda_function.schema import SENTINEL_VALUES
 
@@ -44,56 +48,105 @@ COLLIDING_ITEM = {
     "sk": {"S": SENTINEL_VALUES["S"]},
     "note": {"S": "a real item on the sentinel key"},
 }
-
-ENVIRONMENTS: dict[str, tuple[TableSpec, ...]] = {
-    "dev": (
-        TableSpec(
-            "dev-orders",
-            ("pk", "S"),
-            ("sk", "S"),
-            items=(
-                {"pk": {"S": "customer#1"}, "sk": {"S": "order#1"}, "total": {"N": "42"}},
-                COLLIDING_ITEM,
-            ),
-        ),
-        TableSpec(
-            "dev-sessions",
-            ("session_id", "S"),
-            scaled=("read",),
-            items=({"session_id": {"S": "s-1"}, "user": {"S": "ada"}},),
-        ),
-    ),
-    "prod": (
-        TableSpec("prod-orders", ("pk", "S"), ("sk", "N"), items=({"pk": {"S": "customer#1"}, "sk": {"N": "1"}},)),
-        TableSpec("prod-customers", ("customer_id", "N")),
-        TableSpec(
-            "prod-events",
-            ("event_id", "B"),
-            ("ts", "N"),
-            indexes=(IndexSpec("by_user", ("user_id", "S"), ("ts", "N")),),
-        ),
-    ),
-}
+# Key schemas the seeded tables take in turn, so every key type reaches the warmer.
+KEY_SCHEMAS: tuple[tuple[tuple[str, str], tuple[str, str] | None], ...] = (
+    (("pk", "S"), ("sk", "S")),
+    (("id", "S"), None),
+    (("pk", "S"), ("sk", "N")),
+    (("id", "N"), None),
+    (("event_id", "B"), ("ts", "N")),
+)
 
 
-# Tables an environment has in its other regions, by region: replicas of its
-# global tables (each replica region has its own auto scaling), and one table
-# the warmer there must leave out (live/prod/us-east-1 excludes prod-tmp-*).
-OTHER_REGIONS: dict[str, dict[str, tuple[TableSpec, ...]]] = {
-    "prod": {
-        "us-east-1": (
-            TableSpec("prod-customers", ("customer_id", "N")),
-            TableSpec("prod-orders", ("pk", "S"), ("sk", "N")),
-            TableSpec("prod-tmp-import", ("pk", "S")),
-        ),
-    },
-}
+@dataclass(frozen=True)
+class Seeded:
+    """What one unit's account and region hold before its warmer arrives."""
+
+    unit: str  # path under live/
+    account: str
+    region: str
+    tables: tuple[TableSpec, ...]
+    listed: tuple[str, ...]  # the unit's `tables`, in order
+    expected: tuple[str, ...]  # what its warmer resolves: listed and found by a pattern, not excluded
 
 
-def create_state_bucket(s3, region: str) -> str:
-    bucket = state_bucket(region)
+def _matches(name: str, patterns: list[str]) -> bool:
+    # The module's patterns: `*` any run, `?` one character (fnmatchcase has the same two wildcards).
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+
+
+def example_name(pattern: str, word: str) -> str:
+    return pattern.replace("*", word).replace("?", "x")
+
+
+def unit_tables(inputs: dict) -> tuple[list[TableSpec], list[str]]:
+    """The tables a unit's inputs name or find, as TableSpecs, and the names its warmer resolves."""
+    patterns = inputs.get("table_name_patterns") or []
+    excludes = inputs.get("exclude_table_name_patterns") or []
+    specs: list[TableSpec] = []
+
+    def spec(name: str, scaled: tuple[str, ...], indexes: tuple[IndexSpec, ...] = ()) -> TableSpec:
+        partition_key, sort_key = KEY_SCHEMAS[len(specs) % len(KEY_SCHEMAS)]
+        items = (
+            ({"pk": {"S": "customer#1"}, "sk": {"S": "order#1"}, "total": {"N": "42"}}, COLLIDING_ITEM)
+            if not specs
+            else ()
+        )
+        return TableSpec(name, partition_key, sort_key, scaled, indexes, items)
+
+    for table in inputs.get("tables") or []:
+        scaled = tuple(d for d in ("read", "write") if table.get(d) is not False)
+        indexes = tuple(
+            IndexSpec(
+                index["name"],
+                (f"{index['name']}_pk", "S"),
+                scaled=tuple(
+                    d for d in ("read", "write") if index.get(d) is True or (d == "read" and index.get(d) is None)
+                ),
+            )
+            for index in table.get("indexes") or []
+        )
+        specs.append(spec(table["name"], scaled or ("read",), indexes))
+    listed = [s.name for s in specs]
+    for pattern in patterns:
+        name = example_name(pattern, "found")
+        if not _matches(name, excludes) and name not in listed:
+            specs.append(spec(name, ("read", "write")))
+    for pattern in excludes:
+        name = example_name(pattern, "left-out")
+        if _matches(name, patterns) and name not in listed:
+            specs.append(spec(name, ("read", "write")))
+    expected = [
+        s.name for s in specs if s.name in listed or (_matches(s.name, patterns) and not _matches(s.name, excludes))
+    ]
+    return specs, expected
+
+
+def seeded_units(environment: Environment, live: Path = LIVE) -> list[Seeded]:
+    """What each unit of an environment finds in its account and region, from the unit's inputs."""
+    seeded = []
+    for unit in unit_dirs(live / environment.name):
+        inputs = unit_inputs(unit)
+        specs, expected = unit_tables(inputs)
+        seeded.append(
+            Seeded(
+                unit=unit.relative_to(live).as_posix(),
+                account=environment.account,
+                region=unit_region(unit),
+                tables=tuple(specs),
+                listed=tuple(t["name"] for t in inputs.get("tables") or []),
+                expected=tuple(expected),
+            )
+        )
+    return seeded
+
+
+def create_state_bucket(s3, region: str, account: str) -> str:
+    bucket = state_bucket(region, account)
     with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
-        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+        # us-east-1 takes no location constraint (S3 refuses "us-east-1" as one).
+        where = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        s3.create_bucket(Bucket=bucket, **where)
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     return bucket
 
@@ -171,14 +224,22 @@ def seed_table(dynamodb, autoscaling, spec: TableSpec) -> None:
         add_auto_scaling(autoscaling, resource_id(spec.name, index.name), "index", index.scaled)
 
 
-def seed_environment(environment: str, region: str, session: boto3.Session | None = None) -> list[str]:
-    """Create the state bucket and the environment's tables, in its home region and its other
-    regions; returns the table names of the home region."""
-    session = session or boto3.Session(region_name=region)
-    create_state_bucket(session.client("s3"), region)
-    for where, specs in {region: ENVIRONMENTS[environment], **OTHER_REGIONS.get(environment, {})}.items():
-        dynamodb = session.client("dynamodb", region_name=where)
-        autoscaling = session.client("application-autoscaling", region_name=where)
-        for spec in specs:
-            seed_table(dynamodb, autoscaling, spec)
-    return [spec.name for spec in ENVIRONMENTS[environment]]
+def seed_environment(environment: Environment, emulator: Emulator, live: Path = LIVE) -> list[Seeded]:
+    """Create the state buckets and the tables of every unit of the environment, in its account and each
+    unit's region; returns what each unit finds."""
+    seeded = seeded_units(environment, live)
+    for unit in seeded:
+        session = emulator.session(unit.account, unit.region)
+        create_state_bucket(session.client("s3"), unit.region, unit.account)
+        dynamodb = session.client("dynamodb")
+        autoscaling = session.client("application-autoscaling")
+        existing = set(dynamodb.list_tables()["TableNames"])
+        for spec in unit.tables:
+            if spec.name not in existing:
+                seed_table(dynamodb, autoscaling, spec)
+    return seeded
+
+
+def seed_live(emulator: Emulator, live: Path = LIVE) -> dict[str, list[Seeded]]:
+    """Every environment of a live/ tree, each in its account: {environment: what each unit finds}."""
+    return {e.name: seed_environment(e, emulator, live) for e in environments(live)}

@@ -11,7 +11,7 @@ import boto3
 import botocore.exceptions
 from botocore.config import Config
 
-SERVICES = ("dynamodb", "application-autoscaling", "cloudwatch", "lambda", "sqs", "scheduler", "logs")
+SERVICES = ("dynamodb", "application-autoscaling", "cloudwatch", "lambda", "sqs", "scheduler", "logs", "ssm")
 # An operator waits on these calls: fail fast on an unreachable endpoint instead
 # of botocore's default 60 s read timeout and 4 retries.
 CLIENT_CONFIG = Config(connect_timeout=5, read_timeout=20, retries={"mode": "standard", "max_attempts": 3})

@@ -1,4 +1,5 @@
-"""`ddb-warmer`: the operator's command line (doctor, estimate, advise).
+"""`ddb-warmer`: the operator's command line (doctor, estimate, advise, cleanup-sentinels,
+new-environment, check-github).
 
 Results go to stdout, errors to stderr. Exit codes are part of the interface
 (EXIT_CODES below, also in `--help` and the README).
@@ -9,17 +10,20 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import subprocess
 import sys
 import textwrap
 from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
+from ddb_warmer.ops import new_environment
 from ddb_warmer.ops.advise import advise, region_tables
 from ddb_warmer.ops.advise_metrics import MAX_DAYS
 from ddb_warmer.ops.advise_output import render as render_advice
 from ddb_warmer.ops.advise_output import render_markdown as render_advice_markdown
 from ddb_warmer.ops.aws import CouldNotCheck, explain, make_clients
+from ddb_warmer.ops.cleanup import find_sentinels, remove_sentinels
 from ddb_warmer.ops.deployment import configured_tables, region_for, warmer_function
 from ddb_warmer.ops.doctor import diagnose
 from ddb_warmer.ops.doctor_output import render as render_doctor
@@ -66,7 +70,7 @@ def target(args, clients) -> tuple[list[str], str | None]:
     function = args.function or (warmer_function(args.environment) if args.environment else None)
     if args.table:
         return args.table, function
-    return configured_tables(clients["lambda"], function, clients["dynamodb"]), function
+    return configured_tables(clients["lambda"], function, clients["dynamodb"], clients.get("ssm")), function
 
 
 def doctor(args, clients) -> int:
@@ -115,6 +119,34 @@ def days(text: str) -> int:
     return value
 
 
+def cleanup_sentinels(args, clients) -> int:
+    tables, _ = target(args, clients)
+    found = find_sentinels(clients["dynamodb"], tables)
+    for item in found:
+        print(item.describe())
+    ours = [item for item in found if item.ours]
+    print(f"{len(ours)} sentinel item(s) of the warmer in {len(tables)} table(s)")
+    if not ours:
+        return OK
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("not removed: run again with --yes, or in a terminal to confirm", file=sys.stderr)
+            return USAGE
+        if input(f"remove these {len(ours)} item(s)? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("nothing removed")
+            return OK
+    removed = remove_sentinels(clients["dynamodb"], ours)
+    print(f"removed {len(removed)} sentinel item(s)")
+    return OK
+
+
+def runner(command: str):
+    # Looked up when called, so a test may replace one of them.
+    return {"doctor": doctor, "estimate": run_estimate, "advise": run_advise, "cleanup-sentinels": cleanup_sentinels}[
+        command
+    ]
+
+
 def add_common(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--environment", help="an environment under live/: its warmer's tables, in its region")
@@ -135,7 +167,11 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=formatter,
     )
     root.add_argument("--version", action="version", version=f"%(prog)s {version()}")
-    commands = root.add_subparsers(dest="command", required=True, metavar="{doctor,estimate,advise}")
+    commands = root.add_subparsers(
+        dest="command",
+        required=True,
+        metavar="{doctor,estimate,advise,cleanup-sentinels,new-environment,check-github}",
+    )
     check = commands.add_parser(
         "doctor",
         help="prove, per table and dimension, that scale-in is unblocked",
@@ -213,11 +249,54 @@ def parser() -> argparse.ArgumentParser:
     advice.add_argument("--markdown", action="store_true", help="Markdown for a pull request or an issue")
     advice.add_argument("--charts", metavar="DIR", help="draw a chart per table into DIR (needs matplotlib)")
     advice.add_argument("--chart-format", choices=("png", "svg"), default="png", help="chart file format (default png)")
+    cleanup = commands.add_parser(
+        "cleanup-sentinels",
+        help="list the sentinel items the warmer left and, once confirmed, remove only its own",
+        description=textwrap.dedent(
+            """\
+            Reads each table's sentinel key. An item there with the marker ddb_warmer_sentinel = true
+            was written by the opt-in GSI write and is removed after confirmation (conditionally:
+            only while it still has the marker); any other item there is listed and never touched.
+            """
+        ),
+        epilog=textwrap.dedent(
+            """\
+            examples:
+              ddb-warmer cleanup-sentinels --environment prod
+              ddb-warmer cleanup-sentinels --table orders --region eu-west-1 --yes
+
+            exit codes:
+              0  listed (and removed what was confirmed)
+              2  usage error, or items found but not confirmed (no terminal and no --yes)
+              3  could not check (one line on stderr says what to do)
+            """
+        ),
+        formatter_class=formatter,
+    )
+    add_common(cleanup)
+    cleanup.add_argument("--yes", action="store_true", help="remove without asking")
+    new_environment.add_parser(commands)
+    settings = commands.add_parser(
+        "check-github",
+        help="check the repository's GitHub settings the CI roles rely on (exit 1: something to set)",
+        add_help=False,  # its own --help, with its exit codes: ddb-warmer check-github --help
+    )
+    settings.add_argument("arguments", nargs=argparse.REMAINDER)
     return root
 
 
+def check_github(arguments: list[str]) -> int:
+    # A CI command (ddb_warmer.ci sits above ops): run as its own module, with its own exit codes.
+    return subprocess.run([sys.executable, "-m", "ddb_warmer.ci.check_github", *arguments]).returncode
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["check-github"]:  # its options are its own (argparse would take --help)
+        return check_github(argv[1:])
     args = parser().parse_args(argv)  # usage errors: argparse prints to stderr and exits 2
+    if args.command == "new-environment":
+        return new_environment.run(args)
     if not (args.table or args.function or args.environment or (args.command == "advise" and args.region)):
         every = " or a whole region (--region)" if args.command == "advise" else ""
         print(
@@ -228,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     hint = ""
     try:
         region, hint = region_for(args.environment, args.region)
-        run = {"doctor": doctor, "estimate": run_estimate, "advise": run_advise}[args.command]
+        run = runner(args.command)
         return run(args, make_clients(region))
     except Exception as error:
         problem = error if isinstance(error, CouldNotCheck) else explain(error, hint)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ddb_warmer.build.terragrunt import REGION_LINE
+from ddb_warmer.build.live import REGION_LINE
 from ddb_warmer.build.toolenv import ROOT
 from ddb_warmer.ops.aws import CouldNotCheck
-from lambda_function.config import parse_config
+from lambda_function.config import config_location, parse_config, read_parameter_config
 from lambda_function.deadline import Deadline
 from lambda_function.discovery import discover
 
@@ -67,7 +67,16 @@ def warmer_function(environment: str) -> str:
     return f"ddb-warmer-{environment}-warmer"
 
 
-def configured_tables(lambda_client, function: str, dynamodb=None) -> list[str]:
+def deployed_config_json(configuration: dict, ssm=None) -> str | None:
+    """A function's WARMER_CONFIG JSON: its environment variable, or its SSM parameters (with an SSM client)."""
+    variables = configuration.get("Environment", {}).get("Variables", {})
+    location = config_location(variables)
+    if location is None:
+        return variables.get("WARMER_CONFIG")
+    return None if ssm is None else read_parameter_config(location, ssm.get_parameters)
+
+
+def configured_tables(lambda_client, function: str, dynamodb=None, ssm=None) -> list[str]:
     """The tables a deployed warmer warms: those it lists, then (with a DynamoDB client) those its
     patterns find today, the way the function finds them on each tick."""
     try:
@@ -77,6 +86,6 @@ def configured_tables(lambda_client, function: str, dynamodb=None) -> list[str]:
         raise CouldNotCheck(
             f"no function {function} in {region}: deploy the environment first, or name tables with --table"
         ) from None
-    config = parse_config(configuration["Environment"]["Variables"]["WARMER_CONFIG"])
+    config = parse_config(deployed_config_json(configuration, ssm))
     found = discover(dynamodb, config, Deadline.none()) if config.patterns and dynamodb is not None else []
     return [table.name for table in (*config.tables, *found)]

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from ddb_warmer.ops.alarm_model import DECREASES_PER_DAY, decrease_quota, evaluate_alarm_low
+from ddb_warmer.ops.deployment import deployed_config_json
 from lambda_function.dimensions import DimensionNames, scalable_targets
 from lambda_function.schema import schema_from_description
 
@@ -214,10 +215,10 @@ def dynamodb_metrics_exist(cloudwatch) -> bool:
     return bool(cloudwatch.list_metrics(Namespace="AWS/DynamoDB").get("Metrics"))
 
 
-def configured_tables(configuration: dict) -> list[str] | None:
+def configured_tables(configuration: dict, ssm=None) -> list[str] | None:
     """The table names of a warmer's WARMER_CONFIG; None when it names none (it finds its tables itself)."""
     try:
-        config = json.loads(configuration.get("Environment", {}).get("Variables", {}).get("WARMER_CONFIG", ""))
+        config = json.loads(deployed_config_json(configuration, ssm) or "")
         names = [table["name"] for table in config.get("tables", []) if "name" in table]
     except (ValueError, TypeError, AttributeError):
         return None
@@ -259,7 +260,7 @@ def warmer_health(clients, function: str | None, start, end) -> Warmer:
         errors=sum(errors.values()),
         dead_letters=dead_letters,
         started=dt.datetime.fromisoformat(modified).astimezone(dt.UTC).isoformat() if modified else None,
-        tables=configured_tables(configuration),
+        tables=configured_tables(configuration, clients.get("ssm")),
     )
 
 

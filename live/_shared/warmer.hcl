@@ -14,6 +14,13 @@ terraform {
   }
 }
 
+locals {
+  account_id = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals.aws_account_id
+}
+
 inputs = {
   package_path = "lambda_function.zip"
+  # The account bootstrap's permissions boundary (modules/github-oidc, output
+  # permissions_boundary_arn): CI's apply roles create no role without it.
+  permissions_boundary = "arn:aws:iam::${local.account_id}:policy/ddb-warmer-bootstrap-warmer-boundary"
 }

@@ -1,3 +1,11 @@
+# One environment: a GitHub Environment, a folder of live/, and the AWS
+# account it deploys to. Its regions follow from the region.hcl files below.
 locals {
   environment = "prod"
+  # The provider refuses credentials of any other account; the CI roles are
+  # found in this account by name (ddb-warmer-bootstrap-github-*).
+  aws_account_id = "234567890123"
+  # Promotion order: in one run this environment applies only after these
+  # succeeded (none: first).
+  apply_after = ["dev"]
 }

@@ -2,7 +2,11 @@
 # plan's read-only credentials), so a reviewer sees it in the plan: the
 # tables found, how each is warmed, and a warning naming a configured table
 # that does not exist. The function itself discovers again on every tick;
-# these reads only report.
+# these reads only report. The one ListTables read covers every configured
+# table (the missing-table warning); the four reads per table behind the
+# per-table detail (DescribeTable, DescribeContinuousBackups,
+# DescribeTimeToLive, ListTagsOfResource) stop at resolved_tables_detail_limit,
+# so a plan of 1,000 tables is not 4,000 reads long.
 
 data "aws_dynamodb_tables" "region" {}
 
@@ -11,23 +15,32 @@ locals {
   pattern_regexes = [for p in var.table_name_patterns : "^${replace(replace(replace(p, ".", "\\."), "*", ".*"), "?", ".")}$"]
   exclude_regexes = [for p in var.exclude_table_name_patterns : "^${replace(replace(replace(p, ".", "\\."), "*", ".*"), "?", ".")}$"]
 
-  existing_tables = toset(data.aws_dynamodb_tables.region.names)
-  listed_tables   = { for t in var.tables : t.name => t }
-  missing_tables  = [for t in var.tables : t.name if !contains(local.existing_tables, t.name)]
+  # Name sets and lookups, built once: `contains` walks a whole list, and
+  # inside a `for` over every table that is quadratic (minutes for 1,000).
+  existing_tables = { for name in data.aws_dynamodb_tables.region.names : name => true }
+  listed_tables   = { for t in var.tables : t.name => true }
+  missing_tables  = [for t in var.tables : t.name if !lookup(local.existing_tables, t.name, false)]
   # Every existing table the patterns select, listed or not (a pattern that only
   # finds listed tables still matches: no warning for it).
   pattern_hits = sort([
-    for name in local.existing_tables : name
+    for name in keys(local.existing_tables) : name
     if anytrue([for r in local.pattern_regexes : can(regex(r, name))])
     && !anytrue([for r in local.exclude_regexes : can(regex(r, name))])
   ])
   # The tables only the patterns bring in: a listed table keeps its own entry.
-  matched_tables = [for name in local.pattern_hits : name if !contains(keys(local.listed_tables), name)]
-  found_tables   = concat([for t in var.tables : t.name if contains(local.existing_tables, t.name)], local.matched_tables)
+  matched_tables = [for name in local.pattern_hits : name if !lookup(local.listed_tables, name, false)]
+  found_tables   = concat([for t in var.tables : t.name if lookup(local.existing_tables, t.name, false)], local.matched_tables)
+  # Listed tables first, then matched ones, as the function warms them.
+  detailed_tables = slice(local.found_tables, 0, min(length(local.found_tables), var.resolved_tables_detail_limit))
+  resolved_tables_summary = (
+    length(local.found_tables) == length(local.detailed_tables)
+    ? "${length(local.found_tables)} tables found (${length(local.found_tables) - length(local.matched_tables)} listed, ${length(local.matched_tables)} by table_name_patterns), each detailed in resolved_tables."
+    : "${length(local.found_tables)} tables found (${length(local.found_tables) - length(local.matched_tables)} listed, ${length(local.matched_tables)} by table_name_patterns); resolved_tables details the first ${length(local.detailed_tables)} (resolved_tables_detail_limit): per-table detail of the other ${length(local.found_tables) - length(local.detailed_tables)} is left out of the plan for size and time (four reads per table). Every listed table is still checked to exist."
+  )
 }
 
 data "aws_dynamodb_table" "found" {
-  for_each = toset(local.found_tables)
+  for_each = toset(local.detailed_tables)
   name     = each.key
 }
 
@@ -42,7 +55,7 @@ locals {
   }
   resolved_tables = {
     for name, table in data.aws_dynamodb_table.found : name => {
-      selected_by  = contains(keys(local.listed_tables), name) ? "tables" : "table_name_patterns"
+      selected_by  = lookup(local.listed_tables, name, false) ? "tables" : "table_name_patterns"
       billing_mode = table.billing_mode
       gsis         = sort([for index in table.global_secondary_index : index.name])
       warms = (

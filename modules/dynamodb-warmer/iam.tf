@@ -13,9 +13,10 @@ data "aws_iam_policy_document" "lambda_assume" {
 # IAM role names are global to the account, the rest of the warmer regional:
 # the region in the name lets one environment hold a warmer per region.
 resource "aws_iam_role" "lambda" {
-  name               = "${var.name_prefix}-warmer-${local.arn_parts.region}"
-  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
-  tags               = var.tags
+  name                 = "${var.name_prefix}-warmer-${local.arn_parts.region}"
+  assume_role_policy   = data.aws_iam_policy_document.lambda_assume.json
+  permissions_boundary = var.permissions_boundary
+  tags                 = var.tags
 }
 
 # The policy's size does not grow with the table count: tables are named by
@@ -102,6 +103,18 @@ data "aws_iam_policy_document" "lambda" {
     }
   }
 
+  dynamic "statement" {
+    # Also whenever table names are not listed one by one, so the policy has
+    # one size for 21 tables and for 1,000, whichever holds the configuration.
+    for_each = local.config_in_environment && local.lists_table_names ? [] : [1]
+    content {
+      # The configuration's parts (config.tf), all under one path: one ARN, whatever their count.
+      sid       = "ReadOwnConfig"
+      actions   = ["ssm:GetParameters"]
+      resources = [local.config_parameter_arn]
+    }
+  }
+
   statement {
     sid       = "WriteOwnLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
@@ -143,9 +156,10 @@ data "aws_iam_policy_document" "scheduler_assume" {
 }
 
 resource "aws_iam_role" "scheduler" {
-  name               = "${var.name_prefix}-sched-${local.arn_parts.region}"
-  assume_role_policy = data.aws_iam_policy_document.scheduler_assume.json
-  tags               = var.tags
+  name                 = "${var.name_prefix}-sched-${local.arn_parts.region}"
+  assume_role_policy   = data.aws_iam_policy_document.scheduler_assume.json
+  permissions_boundary = var.permissions_boundary
+  tags                 = var.tags
 }
 
 data "aws_iam_policy_document" "scheduler" {

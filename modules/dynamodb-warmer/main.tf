@@ -102,10 +102,7 @@ resource "aws_lambda_function" "this" {
   reserved_concurrent_executions = var.reserved_concurrency
 
   environment {
-    variables = {
-      WARMER_CONFIG = jsonencode(local.warmer_config)
-      WARMER_EMF    = var.enable_custom_metrics ? "true" : "false"
-    }
+    variables = local.environment_variables
   }
 
   # Lambda's own JSON logging: the runtime formats the handler's log records and
@@ -125,9 +122,13 @@ resource "aws_lambda_function" "this" {
 
   # The log group exists (with its retention) before the first invocation
   # could create one without.
-  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.lambda]
+  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.lambda, aws_ssm_parameter.config]
 
   lifecycle {
+    precondition {
+      condition     = local.environment_size <= local.lambda_environment_limit
+      error_message = "The function's environment would be ${local.environment_size} bytes, over Lambda's 4 KB for all its variables: the configuration moves to SSM parameters on its own, so only a very long name_prefix can do this; use a shorter one."
+    }
     precondition {
       condition     = length(var.tables) + length(var.table_name_patterns) > 0
       error_message = "Nothing to warm: list tables, for example [{ name = \"orders\" }], or select them with table_name_patterns, for example [\"prod-*\"]."

@@ -44,7 +44,7 @@ output "dead_letter_queue_arn" {
 }
 
 output "alarm_names" {
-  description = "Names of the warmer's alarms: errors, dead letters, no successful tick."
+  description = "Names of the warmer's alarms: errors, failing-tables-grew, tick-not-running, no-successful-tick, dead-letters."
   value       = { for key, alarm in aws_cloudwatch_metric_alarm.this : key => alarm.alarm_name }
 }
 
@@ -54,11 +54,21 @@ output "policy_json" {
 }
 
 output "resolved_tables" {
-  description = "What the configuration resolves to at plan time: each table found (listed or matched by a pattern), its billing mode, GSIs and what the warmer warms on it."
+  description = "What the configuration resolves to at plan time: each table found (listed or matched by a pattern), up to resolved_tables_detail_limit of them, its billing mode, GSIs and what the warmer warms on it."
   value       = local.resolved_tables
+}
+
+output "resolved_tables_summary" {
+  description = "How many tables the configuration resolves to at plan time (listed, by pattern) and whether resolved_tables details each or only the first resolved_tables_detail_limit."
+  value       = local.resolved_tables_summary
 }
 
 output "missing_tables" {
   description = "Configured tables that do not exist in the region at plan time (also a plan warning)."
   value       = local.missing_tables
+}
+
+output "notification_topic_arn" {
+  description = "The SNS topic every alarm notifies on ALARM and OK (created here or given as notifications.topic_arn); null without notifications."
+  value       = local.notification_topic_arn
 }

@@ -34,7 +34,8 @@ variable "tables" {
   }
 
   validation {
-    condition     = length(distinct([for t in var.tables : t.name])) == length(var.tables)
+    # A set rather than distinct(): distinct compares every pair, minutes for 1,000 tables.
+    condition     = length(toset([for t in var.tables : t.name])) == length(var.tables)
     error_message = "Each table must be listed once: merge the duplicate entries into one."
   }
 
@@ -48,6 +49,24 @@ variable "tables" {
   validation {
     condition     = alltrue([for t in var.tables : length(distinct([for i in t.indexes : i.name])) == length(t.indexes)])
     error_message = "Each index of a table must be listed once: merge the duplicate index entries into one."
+  }
+}
+
+variable "resolved_tables_detail_limit" {
+  description = <<-EOT
+    How many of the tables found the plan reads one by one for the resolved_tables output (billing
+    mode, GSIs, what is warmed): four reads each, so 1,000 tables would add minutes and a large plan.
+    Past it, resolved_tables details the first ones and resolved_tables_summary says how many were
+    found and that the rest is left out; the missing-table warning still covers every listed table.
+    The function is not affected: it reads each table itself on every tick. 0 reads none.
+  EOT
+  type        = number
+  default     = 100
+  nullable    = false
+
+  validation {
+    condition     = var.resolved_tables_detail_limit >= 0 && floor(var.resolved_tables_detail_limit) == var.resolved_tables_detail_limit
+    error_message = "resolved_tables_detail_limit must be a whole number of tables, 0 or more, for example 100."
   }
 }
 
@@ -185,7 +204,7 @@ variable "timeout" {
 }
 
 variable "alarm_actions" {
-  description = "SNS topic ARNs notified when a warmer alarm fires (errors, dead letters, no successful tick). Empty: the alarms exist, but notify nobody."
+  description = "More SNS topic ARNs notified when a warmer alarm fires, besides the notifications topic."
   type        = list(string)
   default     = []
 
@@ -232,4 +251,78 @@ variable "enable_custom_metrics" {
   description = "Publish the tick's own metrics (namespace DdbWarmer: tables warmed, skipped, failed, dimensions warmed, successful tick, tick duration) as Embedded Metric Format log lines. Off by default: each custom metric costs about $0.30 a month, and the alarms need none of them (they read AWS/Lambda)."
   type        = bool
   default     = false
+}
+
+variable "permissions_boundary" {
+  description = "ARN of the permissions boundary set on the warmer's two roles: the github-oidc bootstrap's permissions_boundary_arn output, which CI's apply roles require on every role they create. null: no boundary (an apply by an admin)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", var.permissions_boundary))
+    error_message = "permissions_boundary must be an IAM policy ARN such as \"arn:aws:iam::123456789012:policy/ddb-warmer-bootstrap-warmer-boundary\" (the bootstrap's permissions_boundary_arn output), or null."
+  }
+}
+
+variable "notifications" {
+  description = <<-EOT
+    Where the alarms reach a person. Either an existing SNS topic,
+    `{ topic_arn = "arn:aws:sns:eu-west-1:123456789012:oncall" }`, or a topic this module creates
+    with its subscriptions, `{ subscriptions = [{ protocol = "email", endpoint = "oncall@example.com" }] }`
+    (an email subscription must be confirmed from the message SNS sends). Every alarm sends its
+    ALARM and OK notifications there. null: the alarms notify only alarm_actions / ok_actions.
+  EOT
+  type = object({
+    topic_arn = optional(string)
+    subscriptions = optional(list(object({
+      protocol = string
+      endpoint = string
+    })), [])
+  })
+  default = null
+
+  validation {
+    condition = var.notifications == null || (
+      (try(var.notifications.topic_arn, null) == null) != (length(try(var.notifications.subscriptions, [])) == 0)
+    )
+    error_message = "notifications takes either topic_arn (an existing topic) or subscriptions (for a topic the module creates), not both and not neither; for example { subscriptions = [{ protocol = \"email\", endpoint = \"oncall@example.com\" }] }."
+  }
+
+  validation {
+    condition     = var.notifications == null || can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:.+$", coalesce(try(var.notifications.topic_arn, null), "arn:aws:sns:x:000000000000:x")))
+    error_message = "notifications.topic_arn must be an SNS topic ARN such as \"arn:aws:sns:eu-west-1:123456789012:oncall\"."
+  }
+
+  validation {
+    condition     = var.notifications == null || alltrue([for s in try(var.notifications.subscriptions, []) : contains(["email", "email-json", "http", "https", "sms", "sqs", "lambda", "application", "firehose"], s.protocol)])
+    error_message = "notifications.subscriptions[*].protocol must be one of SNS's protocols: email, email-json, http, https, sms, sqs, lambda, application, firehose."
+  }
+}
+
+variable "runbook_url" {
+  description = "Where each alarm's description links to (its section is appended as #alarm-<name>): the runbook docs/operations.md, as a URL your on-call can open, for example \"https://github.com/acme/ddb-warmer/blob/main/docs/operations.md\"."
+  type        = string
+  default     = "docs/operations.md"
+}
+
+variable "failure_minutes" {
+  description = "The window (in minutes) the errors and tick-not-running alarms look at."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.failure_minutes >= 1 && var.failure_minutes <= 60 && floor(var.failure_minutes) == var.failure_minutes
+    error_message = "failure_minutes must be a whole number of minutes from 1 to 60."
+  }
+}
+
+variable "failure_datapoints" {
+  description = "How many of the last failure_minutes minutes must fail before the errors and tick-not-running alarms fire (\"M out of N\"): one bad minute does not page."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.failure_datapoints >= 1 && floor(var.failure_datapoints) == var.failure_datapoints
+    error_message = "failure_datapoints must be a whole number, at least 1 and at most failure_minutes."
+  }
 }

@@ -19,6 +19,8 @@ locals {
   # transferred) after 2026-07-15 get GitHub's immutable format
   # "repo:OWNER@OWNER-ID/REPO@REPO-ID:…"; older ones keep "repo:OWNER/REPO:…".
   # https://docs.github.com/en/actions/reference/security/oidc
+  # The ids are the default (a name can change hands, an id cannot); names
+  # only when asked for (name_based_subjects).
   owner_name = split("/", var.github_repository)
   subject_repository = (
     var.github_repository_ids == null ? var.github_repository :
@@ -86,4 +88,11 @@ resource "aws_iam_role" "ci" {
 
   # IAM refuses a trust policy naming an identity provider that does not exist yet.
   depends_on = [aws_iam_openid_connect_provider.github]
+
+  lifecycle {
+    precondition {
+      condition     = var.github_repository_ids != null || var.name_based_subjects
+      error_message = "Set github_repository_ids = { owner = <id>, repository = <id> } (gh api repos/${var.github_repository} --jq '.owner.id, .id'), or name_based_subjects = true to trust \"repo:${var.github_repository}:...\" by name."
+    }
+  }
 }

@@ -9,17 +9,21 @@ variable "name_prefix" {
 }
 
 variable "github_repository" {
-  description = "The repository whose workflows may assume the roles, as \"owner/name\"."
+  description = "The repository whose workflows may assume the roles, as \"owner/name\". No default: a forgotten value must not trust someone else's repository."
   type        = string
 
   validation {
     condition     = can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.github_repository))
-    error_message = "github_repository must be \"owner/name\" with no wildcard, for example \"acme/ddb-warmer\"."
+    error_message = "github_repository must be \"owner/name\" with no wildcard: the repository that holds this code, for example \"my-org/ddb-warmer\"."
+  }
+  validation {
+    condition     = lower(var.github_repository) != "acme/ddb-warmer"
+    error_message = "github_repository is the placeholder \"acme/ddb-warmer\", a repository that is not yours: set it to yours (DDB_WARMER_GITHUB_REPOSITORY=owner/name for live/_bootstrap)."
   }
 }
 
 variable "github_repository_ids" {
-  description = "The owner's and the repository's numeric ids, for repositories whose OIDC subject has GitHub's immutable format \"repo:OWNER@ID/REPO@ID:...\" (created, renamed or transferred after 2026-07-15). null: the \"repo:OWNER/REPO:...\" format."
+  description = "The owner's and the repository's numeric ids (`gh api repos/OWNER/NAME --jq '.owner.id, .id'`). The subjects then carry them (GitHub's immutable format \"repo:OWNER@ID/REPO@ID:...\"): a deleted and re-created repository or owner of the same name is not trusted. Required unless name_based_subjects is true."
   type = object({
     owner      = number
     repository = number
@@ -59,4 +63,10 @@ variable "tags" {
   description = "Tags added to every taggable resource."
   type        = map(string)
   default     = {}
+}
+
+variable "name_based_subjects" {
+  description = "Trust the name-based subject \"repo:OWNER/REPO:...\" instead of the ids (github_repository_ids), for repositories whose tokens still carry that format. Anyone who later owns that name is then trusted too."
+  type        = bool
+  default     = false
 }

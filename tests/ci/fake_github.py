@@ -3,6 +3,8 @@
 Answers the calls of ddb_warmer/ci/github.py the way GitHub's REST API does, for
 one repository (acme/ddb-warmer). `state` is what a test arranges and inspects:
     issues, comments, calls: lists; main: main's head sha; pulls: {merge sha: pull number}
+    runs: [{"head_sha", ...}] successful workflow runs, newest first; dispatches: [(workflow, ref)]
+    settings: {API path: answer} for the repository settings check-github reads (404 when absent)
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from urllib.parse import parse_qs, urlsplit
 from ddb_warmer.ci.github import GitHub
 
 REPOSITORY = "acme/ddb-warmer"
+# Who the fake says wrote what it creates: the token's bot, as GitHub does for GITHUB_TOKEN.
+BOT = {"login": "github-actions[bot]", "type": "Bot"}
 
 
 class FakeGitHub(BaseHTTPRequestHandler):
@@ -43,6 +47,14 @@ class FakeGitHub(BaseHTTPRequestHandler):
         path, query = self._path(), parse_qs(urlsplit(self.path).query)
         self.state["calls"].append(("GET", path))
         page = int(query.get("page", ["1"])[0])
+        if path.startswith("/actions/workflows/") and path.endswith("/runs"):
+            return self._send(200, {"total_count": len(self.state["runs"]), "workflow_runs": self.state["runs"][:1]})
+        if path in self.state.get("forbidden", ()):
+            return self._send(403, {"message": "Resource not accessible by integration"})
+        if path in self.state["settings"]:
+            return self._send(200, self.state["settings"][path])
+        if path.startswith(("/environments", "/rules", "/actions/permissions", "/contents", "/branches")):
+            return self._send(404, {"message": "Not Found"})
         if path == "/git/ref/heads/main":
             return self._send(200, {"ref": "refs/heads/main", "object": {"sha": self.state["main"], "type": "commit"}})
         if path.startswith("/commits/") and path.endswith("/pulls"):
@@ -65,12 +77,15 @@ class FakeGitHub(BaseHTTPRequestHandler):
     def do_POST(self):
         path, body = self._path(), self._body()
         self.state["calls"].append(("POST", path))
+        if path.startswith("/actions/workflows/") and path.endswith("/dispatches"):
+            self.state["dispatches"].append((path.split("/")[3], body.get("ref")))
+            return self._send(204, None)
         if path == "/issues":
-            issue = {"number": len(self.state["issues"]) + 100, "state": "open", **body}
+            issue = {"number": len(self.state["issues"]) + 100, "state": "open", "user": BOT, **body}
             self.state["issues"].append(issue)
             return self._send(201, issue)
         number = int(path.split("/")[2])
-        comment = {"id": len(self.state["comments"]) + 1, "issue": number, **body}
+        comment = {"id": len(self.state["comments"]) + 1, "issue": number, "user": BOT, **body}
         self.state["comments"].append(comment)
         self._send(201, comment)
 
@@ -87,7 +102,16 @@ class FakeGitHub(BaseHTTPRequestHandler):
 @contextlib.contextmanager
 def fake_github() -> Iterator[tuple[GitHub, dict]]:
     """A client of a fresh fake GitHub on a free loopback port, and the fake's state."""
-    state = {"issues": [], "comments": [], "calls": [], "main": "", "pulls": {}}
+    state = {
+        "issues": [],
+        "comments": [],
+        "calls": [],
+        "main": "",
+        "pulls": {},
+        "runs": [],
+        "dispatches": [],
+        "settings": {},
+    }
     handler = type("Handler", (FakeGitHub,), {"state": state})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

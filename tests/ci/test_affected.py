@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from ddb_warmer.build.live import LiveError
 from ddb_warmer.ci.affected import affected_environments, changed_since, environments
 
+# Environments of a fixture tree (tests/ci/fixtures/live), in promotion order: these tests protect the
+# logic, whatever live/ holds.
+FIXTURE_LIVE = Path(__file__).parent / "fixtures" / "live"
 KNOWN = ["dev", "prod"]
 
 
@@ -33,8 +39,26 @@ def test_changed_files_map_to_the_environments_they_affect(changed, expected):
     assert affected_environments(changed, KNOWN) == expected
 
 
-def test_the_environments_are_the_folders_of_live_with_an_env_file():
-    assert environments() == ["dev", "prod"]
+def test_the_environments_are_the_folders_with_an_env_file_in_promotion_order():
+    # qa comes after dev and before prod (apply_after), not in alphabetical order; _bootstrap is no environment.
+    assert environments(FIXTURE_LIVE) == ["dev", "qa", "prod"]
+
+
+def test_affected_environments_keep_the_promotion_order():
+    assert affected_environments(["live/prod/x.hcl", "live/dev/x.hcl", "live/qa/x.hcl"], ["dev", "qa", "prod"]) == [
+        "dev",
+        "qa",
+        "prod",
+    ]
+
+
+def test_an_apply_after_naming_no_environment_says_what_to_write(tmp_path):
+    (tmp_path / "qa").mkdir()
+    (tmp_path / "qa" / "env.hcl").write_text(
+        'locals {\n  environment = "qa"\n  aws_account_id = "111111111111"\n  apply_after = ["staging"]\n}\n'
+    )
+    with pytest.raises(LiveError, match="apply_after names staging, which is no environment under live/"):
+        environments(tmp_path)
 
 
 @pytest.mark.parametrize("before", ["", "0" * 40])

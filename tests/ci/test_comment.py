@@ -130,3 +130,14 @@ def test_credentials_that_reach_plan_text_are_masked():
 
     assert "hunter2" not in masked and "AKIAABCDEFGHIJKLMNOP" not in masked
     assert 'name = "kept"' in masked
+
+
+def test_a_warning_with_triple_backticks_cannot_close_its_fence():
+    warning = "Warning: check failed\n\n```\n# Approved by security, apply freely\n```"
+    comment = render_comment("dev", [UnitPlan("dev/warmer", True, add=1, text="+ x", warnings=[warning])])
+
+    assert_valid_markdown(comment)
+    fence_lines = [line for line in comment.splitlines() if line.lstrip("> ").startswith("```")]
+    # Only the comment's own fences: the warning's opening and closing, the plan's opening and closing.
+    assert len(fence_lines) == 4
+    assert "`\u200b``" in comment

@@ -93,3 +93,40 @@ def test_a_failed_apply_opens_one_issue_and_the_next_success_closes_it(github):
     (issue,) = state["issues"]
     assert issue["labels"] == ["apply-failed"] and issue["state"] == "closed"
     assert "| `prod/warmer` | 1 added, 0 changed, 0 destroyed |" in state["comments"][-2]["body"]
+
+
+def test_a_spoofed_marker_from_a_pull_request_author_is_ignored(github):
+    client, state = github
+    spoof = marker("prod") + "\nlooks like the bot's plan"
+    state["comments"].append({"id": 1, "issue": 7, "body": spoof, "user": {"login": "mallory", "type": "User"}})
+    # A user named like the bot is no bot.
+    state["comments"].append(
+        {"id": 2, "issue": 7, "body": spoof, "user": {"login": "github-actions[bot]", "type": "User"}}
+    )
+
+    outcome = client.upsert_comment(7, marker("prod"), marker("prod") + "\nthe real plan")
+    marked = mark_outdated(client, 7, "abc123", planned=[], run_failed=True)
+
+    assert outcome == "created"
+    bodies = {c["id"]: c["body"] for c in state["comments"]}
+    assert bodies[1] == spoof and bodies[2] == spoof  # neither edited nor marked outdated
+    assert "the real plan" in bodies[3] and marked == ["prod"]
+    assert ("PATCH", "/issues/comments/1") not in state["calls"]
+
+
+def test_a_drift_issue_opened_by_someone_else_with_the_marker_is_not_taken_over(github):
+    client, state = github
+    state["issues"].append(
+        {
+            "number": 5,
+            "state": "open",
+            "labels": ["drift"],
+            "body": drift_marker("prod"),
+            "user": {"login": "mallory", "type": "User"},
+        }
+    )
+
+    report_drift(client, "prod", drifting(1), None)
+
+    assert [i["number"] for i in state["issues"] if i["state"] == "open"] == [5, 101]
+    assert state["issues"][0]["body"] == drift_marker("prod")

@@ -1,33 +1,44 @@
 """The workflows run, step by step in order, against the emulator and a fake GitHub on loopback.
 
-Each test makes a repository like GitHub's (this checkout's files on main), a
-change like a pull request's or a merge's, and runs the workflow's jobs the way a
-runner would (tests/ci/workflow_runner.py). `make test` and `make lint` of the
-pull-request workflow are taken as passed: they are this very test suite.
+Each test makes a repository like GitHub's (this checkout's files on main, with the
+fixture tree tests/ci/fixtures/workflow-live as its live/: dev, staging and a
+two-region prod, in three accounts), a change like a pull request's or a merge's,
+and runs the workflow's jobs the way a runner would (tests/ci/workflow_runner.py).
+`make test`, `make test-config` and `make lint` of the pull-request workflow stand
+in as passed when the workflow would run them: they are this very test suite.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
-import boto3
 import pytest
 
-from ddb_warmer.build.terragrunt import LIVE, terragrunt
+from ddb_warmer.build.live import environment
+from ddb_warmer.build.terragrunt import terragrunt
+from ddb_warmer.ci.affected import environments
+from ddb_warmer.local.seed import seed_live
 from tests.ci.fake_github import fake_github
 from tests.ci.workflow_runner import Runner, commit, git, make_origin
 
 pytestmark = pytest.mark.slow
 
-ACCOUNT = "arn:aws:iam::123456789012:role/ddb-warmer-bootstrap-github"
-VARIABLES = {
-    "": {"AWS_PLAN_ROLE_ARN": f"{ACCOUNT}-plan", "AWS_REGION": "eu-west-1"},
-    "dev": {"AWS_APPLY_ROLE_ARN": f"{ACCOUNT}-apply-dev"},
-    "prod": {"AWS_APPLY_ROLE_ARN": f"{ACCOUNT}-apply-prod"},
-}
+FIXTURE = Path(__file__).parent / "fixtures" / "workflow-live"
+DEV, STAGING, PROD = (environment(name, FIXTURE) for name in ("dev", "staging", "prod"))
+# No role-ARN variables: each job finds its roles from the environment's account (ddb_warmer/ci/roles.py).
+VARIABLES: dict = {}
 DEV_UNIT = Path("live/dev/warmer/terragrunt.hcl")
 SLOWER = 'schedule_expression = "rate(2 minutes)"'
+RETENTION = "log_retention_days  = 7"  # in the fixture's dev unit
+
+
+@pytest.fixture(scope="module")
+def fixture_seeded(emulator):
+    """The fixture environments' state buckets and tables, each in its account."""
+    return seed_live(emulator, FIXTURE)
 
 
 @pytest.fixture
@@ -37,17 +48,31 @@ def github():
 
 
 @pytest.fixture
-def origin(tmp_path):
-    """GitHub's copy of the repository: main holds this checkout's files."""
+def origin(tmp_path, fixture_seeded):
+    """GitHub's copy of the repository: main holds this checkout's files, with the fixture as live/."""
     path = tmp_path / "origin"
     make_origin(path)
+    for folder in (path / "live").iterdir():
+        if folder.name != "_shared":
+            shutil.rmtree(folder)
+    shutil.copytree(FIXTURE, path / "live", dirs_exist_ok=True)
+    commit(path, "live/: the fixture's environments")
     return path
 
 
+def destroy(origin: Path, emulator, *names: str) -> None:
+    for name in names:
+        terragrunt(
+            ["run", "--all", "destroy"],
+            origin / "live" / name,
+            emulator.env(account=environment(name, FIXTURE).account),
+        )
+
+
 @pytest.fixture
-def dev_cleanup(emulator_env):
+def dev_cleanup(origin, emulator):
     yield
-    terragrunt(["run", "--all", "destroy"], LIVE / "dev", emulator_env)
+    destroy(origin, emulator, "dev")
 
 
 def runner(workflow, origin, tmp_path, emulator_env, github, sha, **event) -> Runner:
@@ -103,8 +128,13 @@ def step_names(run) -> list[str]:
     return [name for name, _ in run.steps]
 
 
-def run_pr(run: Runner):
-    return run.run(only=["affected", "plan", "pull-request"], assume={"test": "success", "lint": "success"})
+# `make test`, `make test-config` and `make lint` are this very test suite: each stands in as passed
+# when the workflow would run it.
+SUITES_PASS = {"test": "success", "config-tests": "success", "lint": "success"}
+
+
+def run_pr(run: Runner, suites: dict[str, str] = SUITES_PASS):
+    return run.run(only=["affected", "plan", "pull-request"], stand_in=suites)
 
 
 # --- pull request ---------------------------------------------------------
@@ -120,13 +150,14 @@ def test_a_pull_request_gets_a_comment_with_its_commit_warnings_and_plan_artifac
     run = pull_request(origin, tmp_path, emulator_env, github, sha)
     jobs = run_pr(run)
 
-    assert jobs["affected"].outputs == {"environments": '["dev"]', "fork": "false"}
+    assert jobs["affected"].outputs == {"environments": '["dev"]', "code": "false", "fork": "false"}
     (plan,) = jobs["plan"].legs
     assert plan.result == "success", plan.log
     assert step_names(plan) == [
         "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1",
         "jdx/mise-action@3c2e0cf82a5b2e5249f0d3635a4d83d0ae861518",
         "make bootstrap",
+        "the environment's account, roles and regions (live/)",
         "aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c",
         "terragrunt run --all plan (no state lock)",
         "checkov on the plan",
@@ -134,8 +165,8 @@ def test_a_pull_request_gets_a_comment_with_its_commit_warnings_and_plan_artifac
         "sticky plan comment",
         "mark the comment outdated (the job failed before planning)",
     ]
-    assert [outcome for _, outcome in plan.steps] == ["success"] * 8 + ["skipped"]
-    assert plan.roles == [f"{ACCOUNT}-plan"] and plan.environment is None
+    assert [outcome for _, outcome in plan.steps] == ["success"] * 9 + ["skipped"]
+    assert plan.roles == [DEV.plan_role_arn] and plan.environment is None
     assert jobs["pull-request"].result == "success"
     # The artifact holds each unit's plan file, at the unit's path.
     artifact = run.artifacts / "plan-dev"
@@ -166,6 +197,67 @@ def test_a_pull_request_gets_a_comment_with_its_commit_warnings_and_plan_artifac
     assert comment["body"].startswith("<!-- ddb-warmer-plan:dev -->")
 
 
+def a_table_list(origin: Path) -> tuple[str, Path]:
+    """(environment, unit file) of the first unit in the checkout's live/ that lists tables."""
+    for name in environments(origin / "live"):
+        for unit in sorted((origin / "live" / name).rglob("terragrunt.hcl")):
+            if ".terragrunt-cache" not in unit.parts and "tables = [" in unit.read_text():
+                return name, unit.relative_to(origin)
+    pytest.fail("no unit in live/ lists tables")
+
+
+def test_a_pull_request_that_only_changes_a_table_list_is_planned_and_checked_without_the_full_suite(
+    origin, tmp_path, emulator_env, github
+):
+    name, unit = a_table_list(origin)
+    git(origin, "checkout", "-q", "-b", "one-more-table")
+    sha = change(origin, unit, "tables = [", 'tables = [\n    { name = "added-in-a-pull-request" },', "one more table")
+
+    jobs = run_pr(pull_request(origin, tmp_path, emulator_env, github, sha))
+
+    assert jobs["affected"].outputs["code"] == "false"
+    assert jobs["affected"].outputs["environments"] == json.dumps([name])
+    assert jobs["test"].result == "skipped"  # the full suite does not run
+    assert jobs["config-tests"].stood_in and jobs["lint"].stood_in
+    (plan,) = jobs["plan"].legs
+    assert plan.result == "success", plan.log
+    assert ("checkov on the plan", "success") in plan.steps
+    assert jobs["pull-request"].result == "success"
+
+    # The same pull request with failing configuration tests fails its required check.
+    failed = pull_request(origin, tmp_path, emulator_env, github, sha).run(
+        only=["affected", "pull-request"],
+        assume={"plan": "success"},
+        stand_in={**SUITES_PASS, "config-tests": "failure"},
+    )
+    assert failed["pull-request"].result == "failure"
+
+
+def test_a_pull_request_that_changes_the_handler_runs_the_full_suite_and_plans_every_environment(
+    origin, tmp_path, emulator_env, github
+):
+    git(origin, "checkout", "-q", "-b", "handler-change")
+    handler = origin / "lambda_function" / "tick.py"
+    handler.write_text(handler.read_text() + "\n# a change to the handler\n")
+    sha = commit(origin, "handler: a comment")
+    # The plans of every environment are shown by the tests above; here they are taken as made.
+    jobs = pull_request(origin, tmp_path, emulator_env, github, sha).run(
+        only=["affected", "pull-request"], assume={"plan": "success"}, stand_in=SUITES_PASS
+    )
+
+    assert jobs["affected"].outputs["code"] == "true"
+    assert json.loads(jobs["affected"].outputs["environments"]) == environments(origin / "live")
+    assert jobs["test"].stood_in and jobs["test"].result == "success"  # make test: every test
+    assert jobs["config-tests"].result == "skipped"  # make test holds them
+    assert jobs["lint"].stood_in
+    assert jobs["pull-request"].result == "success"
+
+    failed = pull_request(origin, tmp_path, emulator_env, github, sha).run(
+        only=["affected", "pull-request"], assume={"plan": "success"}, stand_in={**SUITES_PASS, "test": "failure"}
+    )
+    assert failed["pull-request"].result == "failure"
+
+
 def test_a_fork_pull_request_gets_a_notice_instead_of_a_failing_plan(origin, tmp_path, emulator_env, github):
     _, state = github
     git(origin, "checkout", "-q", "-b", "from-a-fork")
@@ -173,7 +265,7 @@ def test_a_fork_pull_request_gets_a_notice_instead_of_a_failing_plan(origin, tmp
 
     jobs = run_pr(pull_request(origin, tmp_path, emulator_env, github, sha, fork=True))
 
-    assert jobs["affected"].outputs == {"environments": '["dev"]', "fork": "true"}
+    assert jobs["affected"].outputs == {"environments": '["dev"]', "code": "false", "fork": "true"}
     assert jobs["plan"].result == "skipped"
     summary = jobs["pull-request"]
     assert summary.result == "success", summary.log
@@ -190,22 +282,16 @@ def merge(origin: Path, old: str, new: str) -> tuple[str, str]:
     return before, change(origin, DEV_UNIT, old, new, "Merge pull request #7")
 
 
-def function_exists(emulator_env) -> bool:
-    client = boto3.client(
-        "lambda",
-        endpoint_url=emulator_env["AWS_ENDPOINT_URL"],
-        region_name="eu-west-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
-    return any(f["FunctionName"] == "ddb-warmer-dev-warmer" for f in client.list_functions()["Functions"])
+def function_exists(emulator, env=DEV, region: str | None = None) -> bool:
+    client = emulator.session(env.account, region or env.regions[0]).client("lambda")
+    return any(f["FunctionName"] == f"ddb-warmer-{env.name}-warmer" for f in client.list_functions()["Functions"])
 
 
 def test_a_merge_plans_then_applies_exactly_those_plans_in_the_environment(
-    origin, tmp_path, emulator_env, github, dev_cleanup
+    origin, tmp_path, emulator, emulator_env, github, dev_cleanup
 ):
     _, state = github
-    before, sha = merge(origin, "log_retention_days  = 14", "log_retention_days  = 30")
+    before, sha = merge(origin, RETENTION, "log_retention_days  = 30")
     state["pulls"][sha] = 7
 
     run = push(origin, tmp_path, emulator_env, github, before, sha)
@@ -218,12 +304,15 @@ def test_a_merge_plans_then_applies_exactly_those_plans_in_the_environment(
     assert [j.result for j in (plan, apply, doctor)] == ["success"] * 3, (plan.log, apply.log, doctor.log)
     # Who ran where, with which role: only the apply job is in the Environment (its approval gate).
     assert (plan.environment, apply.environment, doctor.environment) == (None, "dev", None)
-    assert plan.roles == [f"{ACCOUNT}-plan"] and doctor.roles == [f"{ACCOUNT}-plan"]
-    assert apply.roles == [f"{ACCOUNT}-apply-dev"]
+    assert plan.roles == [DEV.plan_role_arn] and doctor.roles == [DEV.plan_role_arn]
+    assert apply.roles == [DEV.apply_role_arn]
     assert step_names(apply)[3:] == [
         "the reviewed plans",
+        "the environment's account, roles and regions (live/)",
         "aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c",
         "terragrunt run --all apply of the saved plans",
+        "keep the state Terraform could not save",
+        "a fresh run after a stale plan",
         "report on the merged pull request",
     ]
     # The approver sees the plan and its warnings in the plan job's summary.
@@ -234,7 +323,7 @@ def test_a_merge_plans_then_applies_exactly_those_plans_in_the_environment(
     assert f"--out-dir {apply_plans(run)}" in apply.log
     applied = json.loads((Path(apply_plans(run)) / "apply.json").read_text())
     assert applied == [{"unit": "dev/warmer", "ok": True, "added": 12, "changed": 0, "destroyed": 0, "error": ""}]
-    assert function_exists(emulator_env)
+    assert function_exists(emulator)
     (comment,) = [c for c in state["comments"] if c["issue"] == 7]
     assert f"Apply of `live/dev` at `{sha}`" in comment["body"]
     assert "| `dev/warmer` | 12 added, 0 changed, 0 destroyed |" in comment["body"]
@@ -245,14 +334,16 @@ def apply_plans(run: Runner) -> str:
     return str(run.work / "workspaces" / "apply-dev-" / "plans" / "dev")
 
 
-def test_a_stale_plan_is_refused_with_a_clear_message_and_an_issue(origin, tmp_path, emulator_env, github, dev_cleanup):
+def test_a_stale_plan_is_refused_with_a_clear_message_and_an_issue(
+    origin, tmp_path, emulator, emulator_env, github, dev_cleanup
+):
     _, state = github
-    before, sha = merge(origin, "log_retention_days  = 14", "log_retention_days  = 30")
+    before, sha = merge(origin, RETENTION, "log_retention_days  = 30")
     state["pulls"][sha] = 7
     run = push(origin, tmp_path, emulator_env, github, before, sha)
     run.run(only=["affected", "plan"])
     # Between the plan and its approval, something else applies dev: the state changes.
-    terragrunt(["run", "--all", "apply"], LIVE / "dev", emulator_env)
+    terragrunt(["run", "--all", "apply"], origin / "live" / "dev", emulator.env(account=DEV.account))
 
     jobs = run.run(only=["apply"])
 
@@ -269,9 +360,9 @@ def test_a_stale_plan_is_refused_with_a_clear_message_and_an_issue(origin, tmp_p
     assert "❌ Apply of `live/dev`" in comment["body"]
 
 
-def test_an_old_run_or_a_missing_plan_applies_nothing(origin, tmp_path, emulator_env, github, dev_cleanup):
+def test_an_old_run_or_a_missing_plan_applies_nothing(origin, tmp_path, emulator, emulator_env, github, dev_cleanup):
     _, state = github
-    before, sha = merge(origin, "log_retention_days  = 14", "log_retention_days  = 30")
+    before, sha = merge(origin, RETENTION, "log_retention_days  = 30")
     run = push(origin, tmp_path, emulator_env, github, before, sha)
     run.run(only=["affected", "plan"])
 
@@ -290,7 +381,7 @@ def test_an_old_run_or_a_missing_plan_applies_nothing(origin, tmp_path, emulator
     jobs = run.run(only=["apply"])
     (result,) = json.loads((Path(apply_plans(run)) / "apply.json").read_text())
     assert "no saved plan for dev/warmer" in result["error"] and "only reviewed plans are applied" in result["error"]
-    assert not function_exists(emulator_env)
+    assert not function_exists(emulator)
 
 
 def test_a_readme_only_merge_plans_nothing_and_asks_for_no_approval(origin, tmp_path, emulator_env, github):
@@ -320,10 +411,71 @@ def test_a_drift_plan_that_fails_opens_the_drift_issue(origin, tmp_path, emulato
 
     jobs = run.run()
 
-    assert jobs["environments"].outputs == {"environments": '["dev", "prod"]'}
-    assert [leg.result for leg in jobs["drift"].legs] == ["failure", "failure"]
-    assert all(leg.roles == [f"{ACCOUNT}-plan"] for leg in jobs["drift"].legs)
+    assert jobs["environments"].outputs == {"environments": '["dev", "staging", "prod"]'}
+    assert [leg.result for leg in jobs["drift"].legs] == ["failure", "failure", "failure"]
+    # Each environment's plan runs with the plan role of its own account.
+    assert [leg.roles for leg in jobs["drift"].legs] == [[e.plan_role_arn] for e in (DEV, STAGING, PROD)]
     titles = sorted(i["title"] for i in state["issues"])
-    assert titles == ["Drift detected in live/dev", "Drift detected in live/prod"]
+    assert titles == ["Drift detected in live/dev", "Drift detected in live/prod", "Drift detected in live/staging"]
     assert all("failed, so drift cannot be checked" in i["body"] for i in state["issues"])
     assert (run.artifacts / "drift-dev" / "results.json").exists()
+
+
+# --- promotion across accounts and regions ---------------------------------------------------
+
+
+@pytest.mark.timeout(1800)  # three environments, four units: plans, applies, doctors and destroys
+def test_a_shared_change_applies_each_environment_in_promotion_order_with_its_accounts_roles(
+    origin, tmp_path, emulator, emulator_env, github
+):
+    """dev, then staging, then prod (apply_after), each with the roles of its own account; prod's doctor
+    checks both its regions."""
+    _, state = github
+    before = git(origin, "rev-parse", "HEAD")
+    shared = origin / "live" / "_shared" / "warmer.hcl"
+    shared.write_text(shared.read_text() + "\n# every environment\n")
+    sha = commit(origin, "Merge pull request #8")
+    state["pulls"][sha] = 8
+    try:
+        jobs = push(origin, tmp_path, emulator_env, github, before, sha).run()
+
+        assert jobs["affected"].outputs == {"environments": '["dev", "staging", "prod"]'}
+        order = [leg.name for leg in jobs["apply"].legs]
+        assert order == ["apply (dev)", "apply (staging)", "apply (prod)"]
+        for job in ("plan", "apply", "doctor"):
+            assert [leg.result for leg in jobs[job].legs] == ["success"] * 3, [leg.log for leg in jobs[job].legs]
+        assert [leg.roles for leg in jobs["apply"].legs] == [[e.apply_role_arn] for e in (DEV, STAGING, PROD)]
+        assert [leg.roles for leg in jobs["doctor"].legs] == [[e.plan_role_arn] for e in (DEV, STAGING, PROD)]
+        # prod has a warmer per region: both deployed in prod's account, and doctor checked each region
+        # (not one doctor without --region, which cannot tell which of prod's regions to check).
+        assert all(function_exists(emulator, PROD, region) for region in PROD.regions)
+        prod_doctor = jobs["doctor"].legs[2].log
+        assert [f"::group::doctor: live/prod in {region}" in prod_doctor for region in PROD.regions] == [True, True]
+        assert "pick one with --region" not in prod_doctor
+        # Each environment is in its own account: prod's function is not in dev's.
+        assert not function_exists(emulator, replace(PROD, account=DEV.account))
+    finally:
+        destroy(origin, emulator, "dev", "staging", "prod")
+
+
+@pytest.mark.timeout(1800)
+def test_an_environment_that_fails_to_apply_stops_the_ones_after_it(origin, tmp_path, emulator, emulator_env, github):
+    before = git(origin, "rev-parse", "HEAD")
+    shared = origin / "live" / "_shared" / "warmer.hcl"
+    shared.write_text(shared.read_text() + "\n# every environment\n")
+    sha = commit(origin, "Merge pull request #9")
+    run = push(origin, tmp_path, emulator_env, github, before, sha)
+    try:
+        run.run(only=["affected", "plan"])
+        # staging changes between its plan and its apply: its saved plan is stale, so its apply fails.
+        terragrunt(["run", "--all", "apply"], origin / "live" / "staging", emulator.env(account=STAGING.account))
+        jobs = run.run(only=["apply"])
+
+        assert [(leg.name, leg.result) for leg in jobs["apply"].legs] == [
+            ("apply (dev)", "success"),
+            ("apply (staging)", "failure"),
+            ("apply (prod)", "cancelled"),
+        ]
+        assert not any(function_exists(emulator, PROD, region) for region in PROD.regions)
+    finally:
+        destroy(origin, emulator, "dev", "staging")

@@ -6,8 +6,9 @@ bash with the env the workflow, job and step set plus the runner's own
 (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_SHA, …); `${{ }}` expressions,
 `if:`, job `needs`, outputs and matrices are evaluated. The few actions the
 workflows use are done locally: checkout clones, mise-action is the machine's
-pinned tools, configure-aws-credentials points at the emulator (and records the
-role asked for), upload- and download-artifact copy a folder with upload's rule
+pinned tools, configure-aws-credentials assumes the role on the emulator (moto
+answers in the role's account, as STS does) for the job's later steps and records
+it, upload- and download-artifact copy a folder with upload's rule
 for hidden files. GitHub's API is the fake on loopback.
 """
 
@@ -25,6 +26,7 @@ from pathlib import Path
 import yaml
 
 from ddb_warmer.build.toolenv import ROOT
+from ddb_warmer.local.emulator import assumed_credentials
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 FUNCTIONS = ("fromJSON", "format", "hashFiles", "always", "success", "failure", "cancelled", "join", "contains")
@@ -41,6 +43,7 @@ class JobRun:
     environment: str | None = None  # the GitHub Environment the job deployed to
     summary: str = ""
     log: str = ""
+    stood_in: bool = False  # its `if` said run, and its result was given (see Runner.run's stand_in)
 
 
 class Expression:
@@ -154,10 +157,18 @@ class Runner:
 
     # --- jobs -------------------------------------------------------------
 
-    def run(self, only: list[str] | None = None, assume: dict[str, str] | None = None) -> dict[str, JobRun]:
+    def run(
+        self,
+        only: list[str] | None = None,
+        assume: dict[str, str] | None = None,
+        stand_in: dict[str, str] | None = None,
+    ) -> dict[str, JobRun]:
         """Run the jobs in `only` (default: all) in `needs` order, once each; a job outside `only` counts
-        as `assume` says (with why, at the call), or is left for a later call (a run resumed after approval)."""
+        as `assume` says (with why, at the call), or is left for a later call (a run resumed after approval).
+        A job in `stand_in` is decided like any other (its needs, its `if`), and when it would run, it ends
+        with the given result without running its steps (a job that runs this very test suite)."""
         jobs = self.definition["jobs"]
+        stand_in = stand_in or {}
         for job_id, result in (assume or {}).items():
             self.jobs.setdefault(job_id, JobRun(job_id, result))
         progress = True
@@ -166,14 +177,14 @@ class Runner:
             for job_id, job in jobs.items():
                 needs = job.get("needs", [])
                 needs = [needs] if isinstance(needs, str) else needs
-                if job_id in self.jobs or (only is not None and job_id not in only):
+                if job_id in self.jobs or (only is not None and job_id not in only and job_id not in stand_in):
                     continue
                 if all(n in self.jobs for n in needs):
-                    self.jobs[job_id] = self.run_job(job_id, job, needs)
+                    self.jobs[job_id] = self.run_job(job_id, job, needs, stand_in.get(job_id))
                     progress = True
         return self.jobs
 
-    def run_job(self, job_id: str, job: dict, needs: list[str]) -> JobRun:
+    def run_job(self, job_id: str, job: dict, needs: list[str], stand_in: str | None = None) -> JobRun:
         contexts = {
             "github": self.github_context(),
             "needs": {n: {"result": self.jobs[n].result, "outputs": self.jobs[n].outputs} for n in needs},
@@ -186,6 +197,8 @@ class Runner:
         status = {"success": all(self.jobs[n].result == "success" for n in needs)}
         if not Expression(contexts, None, status).evaluate(condition):
             return JobRun(job_id, "skipped")
+        if stand_in is not None:
+            return JobRun(job_id, stand_in, stood_in=True)
         matrix = job.get("strategy", {}).get("matrix")
         if not matrix:
             return self.run_leg(job_id, job, contexts, {})
@@ -289,9 +302,15 @@ class Runner:
         if name == "jdx/mise-action":
             return True, {}, "tools of mise.toml: the machine's, bootstrapped\n"
         if name == "aws-actions/configure-aws-credentials":
-            run.roles.append(inputs.get("role-to-assume", ""))
-            # The emulator takes any credentials: the role asked for is recorded for the test to check.
-            return bool(inputs.get("role-to-assume")), {}, f"assumed {inputs.get('role-to-assume')}\n"
+            role = inputs.get("role-to-assume", "")
+            run.roles.append(role)
+            if not role:
+                return False, {}, "Error: Input required and not supplied: role-to-assume\n"
+            # As the action does on AWS: the role's credentials (the emulator answers AssumeRole into the
+            # role's account) and the region, for every later step of the job.
+            env.update(assumed_credentials(env["AWS_ENDPOINT_URL"], role, "GitHubActions"))
+            env.update(AWS_REGION=inputs["aws-region"], AWS_DEFAULT_REGION=inputs["aws-region"])
+            return True, {}, f"assumed {role} in {inputs['aws-region']}\n"
         if name == "actions/upload-artifact":
             return self.upload(inputs, workspace)
         if name == "actions/download-artifact":

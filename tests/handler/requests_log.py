@@ -19,6 +19,8 @@ import threading
 import boto3
 import botocore.client
 
+from lambda_function.wire import LeanDynamoDB
+
 ACCOUNT = "123456789012"
 RECORD_ENV = "DDB_WARMER_RECORD_REQUESTS"
 _inside = threading.local()
@@ -58,6 +60,13 @@ def iam_request(client, operation: str, params: dict) -> dict:
     service = client.meta.service_model.signing_name
     region = client.meta.region_name
     action = f"{'application-autoscaling' if service == 'application-autoscaling' else service}:{operation}"
+    if service == "ssm":
+        # GetParameters names parameters of one path (the configuration's parts): the first stands for all.
+        return {
+            "action": action,
+            "resource": f"arn:aws:ssm:{region}:{ACCOUNT}:parameter{params['Names'][0]}",
+            "context": {},
+        }
     if service != "dynamodb" or operation == "ListTables":
         return {"action": action, "resource": "*", "context": {}}
     table = params["TableName"]
@@ -102,18 +111,27 @@ class RequestRecorder:
         self.path = path
         self.lock = threading.Lock()
         self.original = botocore.client.BaseClient._make_api_call
+        self.original_lean = LeanDynamoDB.send
 
     def install(self, monkeypatch) -> None:
         recorder = self
 
-        def recording(client, operation, params):
+        def record(client, operation, params):
             if not getattr(_inside, "active", False) and _from_handler():
                 request = iam_request(client, operation, params)
                 with recorder.lock, open(recorder.path, "a") as log:
                     log.write(json.dumps({"operation": operation, **request}) + "\n")
+
+        def recording(client, operation, params):
+            record(client, operation, params)
             return recorder.original(client, operation, params)
 
+        def recording_lean(sender, operation, params):  # the warm requests' path (lambda_function/wire.py)
+            record(sender.client, operation, params)
+            return recorder.original_lean(sender, operation, params)
+
         monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+        monkeypatch.setattr(LeanDynamoDB, "send", recording_lean)
 
 
 def recording_path() -> str | None:

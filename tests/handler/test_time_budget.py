@@ -30,7 +30,7 @@ class Context:
 def slow_requests(client, seconds: float) -> None:
     """Every GetItem and DeleteItem takes this long (injected slowness)."""
     for operation in ("GetItem", "DeleteItem"):
-        client.meta.events.register(f"before-call.dynamodb.{operation}", lambda **_: time.sleep(seconds))
+        client.meta.events.register(f"before-send.dynamodb.{operation}", lambda **_: time.sleep(seconds))
 
 
 def test_a_slow_tick_stops_starting_requests_at_the_margin_and_reports_the_rest_out_of_time(aws):

@@ -1,6 +1,7 @@
-"""The CI roles as planned (live/_bootstrap/github-oidc on the emulator), and the AWS calls a plan makes.
+"""The CI roles as planned (each account's live/_bootstrap/<account>/github-oidc on the emulator), and the
+AWS calls a plan makes.
 
-`planned_roles(env)` plans the bootstrap unit and returns each role's trust policy
+`planned_roles(env, account)` plans an account's bootstrap unit and returns each role's trust policy
 and every permission policy attached to it, exactly as the plan JSON holds them.
 `recorded_calls(log)` reads a Terraform debug log (TF_LOG=debug) and returns each
 AWS call the provider and the S3 backend sent, as (IAM action, resource ARN),
@@ -9,14 +10,33 @@ so the tests evaluate the reads a real plan makes rather than a list kept by han
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
 
-from ddb_warmer.build.terragrunt import LIVE, terragrunt
-from ddb_warmer.local.emulator import ACCOUNT_ID
+import boto3
 
-UNIT = LIVE / "_bootstrap" / "github-oidc"
-REGION = "eu-west-1"
+from ddb_warmer.build.live import ROLE_PREFIX, Environment, environments
+from ddb_warmer.build.terragrunt import LIVE, terragrunt, unit_outputs
+from ddb_warmer.build.toolenv import tool_env
+from ddb_warmer.local.emulator import Emulator, state_bucket
+
+BOOTSTRAP = LIVE / "_bootstrap"
+ONE_ACCOUNT = Path(__file__).parent / "fixtures" / "one-account"
+# The bootstrap refuses to plan without a repository (and with the placeholder): the tests name one,
+# with the immutable ids GitHub puts in the tokens' subjects.
+REPOSITORY = "octo-org/ddb-warmer"
+REPOSITORY_IDS = {"owner": 1001, "repository": 2002}
+SUBJECT = "repo:octo-org@1001/ddb-warmer@2002"
+BOOTSTRAP_ENV = {
+    "DDB_WARMER_GITHUB_REPOSITORY": REPOSITORY,
+    "TF_VAR_github_repository_ids": json.dumps(REPOSITORY_IDS),
+}
 
 # The SDK's service id (rpc.service) → the IAM service prefix.
 SERVICE_PREFIX = {
@@ -30,6 +50,8 @@ SERVICE_PREFIX = {
     "S3": "s3",
     "DynamoDB": "dynamodb",
     "Application Auto Scaling": "application-autoscaling",
+    "SNS": "sns",
+    "SSM": "ssm",
 }
 # API operations whose IAM action has another name (Service Authorization Reference).
 ACTION_OF = {
@@ -39,31 +61,84 @@ ACTION_OF = {
 }
 
 
-def planned_roles(env: dict[str, str], extra: dict[str, str] | None = None) -> dict[str, dict]:
-    """{role key: {"name", "trust": doc, "policies": [doc, ...]}} from the plan of the bootstrap unit."""
-    env = {**env, **(extra or {})}
-    terragrunt(["plan", "-lock=false", "-out=tfplan"], UNIT, env)
-    shown = terragrunt(["show", "--tf-forward-stdout", "-json", "tfplan"], UNIT, env)
-    changes = {c["address"]: c["change"] for c in json.loads(shown.stdout)["resource_changes"]}
+def bootstrap_unit(account: str) -> Path:
+    """The bootstrap unit of an account (live/_bootstrap/<account>/github-oidc)."""
+    return BOOTSTRAP / account / "github-oidc"
+
+
+def accounts(live: Path = LIVE) -> dict[str, list[Environment]]:
+    """{account: its environments in promotion order}, for whatever live/ holds."""
+    found: dict[str, list[Environment]] = {}
+    for environment in environments(live):
+        found.setdefault(environment.account, []).append(environment)
+    return found
+
+
+def roles_of_plan(shown: dict, account: str) -> dict[str, dict]:
+    """{role key: {"name", "account", "trust", "policies"}} from `terraform show -json` of a plan."""
+    changes = {c["address"]: c["change"] for c in shown["resource_changes"]}
     roles = {}
     for address, change in changes.items():
-        if match := re.fullmatch(r'aws_iam_role\.ci\["(.+)"\]', address):
+        if match := re.fullmatch(r'(?:module\.[\w-]+\.)?aws_iam_role\.ci\["(.+)"\]', address):
             after = change["after"]
-            roles[match[1]] = {"name": after["name"], "trust": json.loads(after["assume_role_policy"]), "policies": []}
+            roles[match[1]] = {
+                "name": after["name"],
+                "account": account,
+                "trust": json.loads(after["assume_role_policy"]),
+                "policies": [],
+            }
     for address, change in changes.items():
-        if address.startswith("aws_iam_role_policy.") and change["actions"] == ["create"]:
+        if re.match(r"(?:module\.[\w-]+\.)?aws_iam_role_policy\.", address) and change["actions"] == ["create"]:
             after = change["after"]
             # The role is known by name only after apply; the plan links it through the for_each key.
             key = re.search(r'\["(.+)"\]$', address)[1]
             role = key if key in roles else f"apply-{key}"
             roles[role]["policies"].append(json.loads(after["policy"]))
-    unmanaged = [a for a in changes if a.startswith("aws_iam_role_policy_attachment.")]
+    unmanaged = [a for a in changes if "aws_iam_role_policy_attachment." in a]
     assert unmanaged == [], f"a managed policy is attached ({unmanaged}): its document is not in the plan"
     return roles
 
 
-def role_arn(name: str) -> str:
-    return f"arn:aws:iam::{ACCOUNT_ID}:role/{name}"
+def _plan(unit: Path, env: dict[str, str], account: str) -> dict[str, dict]:
+    # --backend-bootstrap: the bucket of the unit's own state, as an admin's first run creates it.
+    terragrunt(["plan", "--backend-bootstrap", "-lock=false", "-out=tfplan"], unit, env)
+    shown = terragrunt(["show", "--tf-forward-stdout", "-json", "tfplan"], unit, env)
+    return roles_of_plan(json.loads(shown.stdout), account)
+
+
+def planned_roles(env: dict[str, str], account: str, extra: dict[str, str] | None = None) -> dict[str, dict]:
+    """The CI roles of one account's bootstrap unit as planned; `env` holds credentials of that account."""
+    return _plan(bootstrap_unit(account), {**env, **BOOTSTRAP_ENV, **(extra or {})}, account)
+
+
+def planned_in_one_account(env: dict[str, str], together: list[Environment], account: str) -> dict[str, dict]:
+    """The CI roles modules/github-oidc plans for all of `together` in the one account `env` is for (the
+    fixture unit tests/iam/fixtures/one-account), to check environments that share an account."""
+    regions = sorted({region for environment in together for region in environment.regions})
+    inputs = {
+        "TF_VAR_name_prefix": ROLE_PREFIX.removesuffix("-github"),
+        "TF_VAR_github_repository": REPOSITORY,
+        "TF_VAR_environments": json.dumps([environment.name for environment in together]),
+        "TF_VAR_state_buckets": json.dumps([state_bucket(region, account) for region in regions]),
+    }
+    return _plan(ONE_ACCOUNT, {**env, **BOOTSTRAP_ENV, **inputs}, account)
+
+
+def rendered(unit: Path) -> dict:
+    """A unit's configuration as Terragrunt resolves it (generate blocks, remote state); needs no AWS."""
+    done = subprocess.run(
+        ["terragrunt", "render", "--json", "--non-interactive"],
+        cwd=unit,
+        env=tool_env(),
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout)
+
+
+def role_arn(name: str, account: str) -> str:
+    return f"arn:aws:iam::{account}:role/{name}"
 
 
 HTTP_REQUEST = re.compile(r"HTTP Request Sent:.*", re.DOTALL)
@@ -84,30 +159,35 @@ WILDCARD_ONLY = {
     "application-autoscaling:DescribeScalingPolicies",
     "cloudwatch:GetMetricData",
     "cloudwatch:ListMetrics",
+    "ssm:DescribeParameters",
 }
 
 
-def resource_arn(prefix: str, environment: str, fields: dict[str, str]) -> str:
-    """The ARN a call of this resource type is about, named the way the warmer module names it."""
-    name = f"ddb-warmer-{environment}-warmer"
-    where = f"{REGION}:{ACCOUNT_ID}"
+def resource_arn(prefix: str, environment: Environment, fields: dict[str, str]) -> str:
+    """The ARN a call of this resource type is about, named the way the warmer module names it, in the
+    environment's account and home region (the CI roles' policies hold any region of their account)."""
+    name = f"ddb-warmer-{environment.name}-warmer"
+    account = environment.account
+    where = f"{environment.regions[0]}:{account}"
     if prefix == "s3":
         bucket, key = fields.get("aws.s3.bucket", ""), fields.get("aws.s3.key", "")
         return f"arn:aws:s3:::{bucket}/{key}" if key else f"arn:aws:s3:::{bucket}"
     by_type = {
-        "iam": f"arn:aws:iam::{ACCOUNT_ID}:role/{name}",
+        "iam": f"arn:aws:iam::{account}:role/{name}",
         "lambda": f"arn:aws:lambda:{where}:function:{name}",
         "sqs": f"arn:aws:sqs:{where}:{name}-dlq",
         "scheduler": f"arn:aws:scheduler:{where}:schedule/default/{name}",
         "logs": f"arn:aws:logs:{where}:log-group:/aws/lambda/{name}",
         "cloudwatch": f"arn:aws:cloudwatch:{where}:alarm:{name}-errors",
-        "dynamodb": f"arn:aws:dynamodb:{where}:table/{environment}-orders",
+        "dynamodb": f"arn:aws:dynamodb:{where}:table/{environment.name}-orders",
         "application-autoscaling": f"arn:aws:application-autoscaling:{where}:scalable-target/0123456789abcdef",
+        "sns": f"arn:aws:sns:{where}:{name}-alarms",
+        "ssm": f"arn:aws:ssm:{where}:parameter/{name}/config/000",
     }
     return by_type.get(prefix, "*")
 
 
-def recorded_calls(log: str, environment: str) -> set[tuple[str, str]]:
+def recorded_calls(log: str, environment: Environment) -> set[tuple[str, str]]:
     calls = set()
     # One log entry may span lines (headers and bodies); each entry starts with its timestamp.
     # A request with a large body (CreateFunction's zip) is logged as JSON cut into chunks, with
@@ -128,3 +208,98 @@ def recorded_calls(log: str, environment: str) -> set[tuple[str, str]]:
         resource = "*" if action in WILDCARD_ONLY else resource_arn(prefix, environment, fields)
         calls.add((action, resource))
     return calls
+
+
+def _document(policy) -> dict:
+    # IAM returns documents URL-encoded (boto3 decodes get_role_policy's, moto leaves some encoded).
+    return json.loads(unquote(policy)) if isinstance(policy, str) else policy
+
+
+def iam_client(env: dict[str, str]):
+    """IAM of the emulator `env` points at."""
+    return boto3.client(
+        "iam",
+        endpoint_url=env["AWS_ENDPOINT_URL"],
+        region_name=env["AWS_REGION"],
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+def read_back(names: dict[str, str], env: dict[str, str], account: str) -> dict[str, dict]:
+    """{role key: {"name", "account", "trust", "policies", "boundary"}} as IAM holds them (inline and attached)."""
+    iam = iam_client(env)
+    roles = {}
+    for key, name in names.items():
+        role = iam.get_role(RoleName=name)["Role"]
+        assert role["Arn"] == role_arn(name, account), f"{role['Arn']} is not in account {account}"
+        policies = [
+            _document(iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"])
+            for p in iam.list_role_policies(RoleName=name)["PolicyNames"]
+        ]
+        for attached in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
+            version = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]["DefaultVersionId"]
+            got = iam.get_policy_version(PolicyArn=attached["PolicyArn"], VersionId=version)
+            policies.append(_document(got["PolicyVersion"]["Document"]))
+        roles[key] = {
+            "name": name,
+            "account": account,
+            "trust": _document(role["AssumeRolePolicyDocument"]),
+            "policies": policies,
+            "boundary": role.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn"),
+        }
+    return roles
+
+
+def boundary_document(arn: str, env: dict[str, str]) -> dict:
+    iam = iam_client(env)
+    version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+    return _document(iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"])
+
+
+@dataclass
+class AppliedAccount:
+    """One account's bootstrap as applied: the roles read back from IAM, the unit's outputs, the roles as
+    planned, and the boundary policy's document."""
+
+    account: str
+    roles: dict[str, dict]
+    outputs: dict
+    planned: dict[str, dict]
+    boundary: dict
+
+
+@contextlib.contextmanager
+def applied_bootstrap(env: dict[str, str], account: str) -> Iterator[AppliedAccount]:
+    """An account's bootstrap unit applied to the emulator (`env`: that account's credentials); destroyed
+    after. Its state buckets must not exist yet (a fresh emulator): the unit creates them."""
+    env = {**env, **BOOTSTRAP_ENV}
+    unit = bootstrap_unit(account)
+    planned = planned_roles(env, account)
+    try:
+        terragrunt(["apply", "--backend-bootstrap", "-auto-approve"], unit, env)
+        outputs = unit_outputs(unit, env)
+        boundary = outputs["permissions_boundary_arn"]
+        roles = read_back({key: role["name"] for key, role in planned.items()}, env, account)
+        yield AppliedAccount(account, roles, outputs, planned, boundary_document(boundary, env))
+    finally:
+        terragrunt(["destroy", "-auto-approve"], unit, env)
+
+
+@contextlib.contextmanager
+def applied_bootstraps(emulator: Emulator) -> Iterator[dict[str, AppliedAccount]]:
+    """Every account's bootstrap of live/ applied to `emulator` (a fresh one), each as that account's admin."""
+    with contextlib.ExitStack() as stack:
+        yield {
+            account: stack.enter_context(applied_bootstrap(emulator.env(account=account), account))
+            for account in accounts()
+        }
+
+
+def every_role(per_account: dict[str, dict[str, dict]]) -> dict[str, dict]:
+    """{"<account>/<role key>": role} over all accounts; each role keeps its own key as "key"."""
+    return {
+        f"{account}/{key}": {**role, "key": key}
+        for account, roles in per_account.items()
+        for key, role in roles.items()
+    }

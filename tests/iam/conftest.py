@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.iam.ci_roles import planned_roles
+from tests.iam.ci_roles import accounts, planned_roles
 
 
 @pytest.fixture(scope="session")
-def ci_roles(emulator_env):
-    return planned_roles(emulator_env)
+def ci_roles(emulator):
+    """{account: {role key: role}}: every account's bootstrap unit of live/, planned as that account's admin."""
+    return {account: planned_roles(emulator.env(account=account), account) for account in accounts()}

@@ -13,7 +13,18 @@ from __future__ import annotations
 
 import pytest
 
-from tests.iam.ci_roles import planned_roles, role_arn
+from ddb_warmer.build.live import environments
+from ddb_warmer.build.terragrunt import terragrunt
+from tests.iam.ci_roles import (
+    BOOTSTRAP_ENV,
+    REPOSITORY,
+    SUBJECT,
+    accounts,
+    bootstrap_unit,
+    every_role,
+    planned_roles,
+    role_arn,
+)
 from tests.iam.evaluator import available, evaluate, explain
 
 pytestmark = [
@@ -22,68 +33,106 @@ pytestmark = [
 ]
 
 ISSUER = "token.actions.githubusercontent.com"
-REPO = "repo:acme/ddb-warmer"
-ROLES = ("plan", "apply-dev", "apply-prod")
+REPO = SUBJECT  # the repository's immutable ids: the default
+NAMED = f"repo:{REPOSITORY}"
+ENVIRONMENTS = environments()
+FIRST, LAST = ENVIRONMENTS[0], ENVIRONMENTS[-1]  # the last: promoted to last
+PLAN_ROLES = {f"{account}/plan" for account in accounts()}
+# An environment name live/ does not hold (a GitHub Environment with no folder under live/).
+UNDEPLOYED = "-".join(e.name for e in ENVIRONMENTS) + "-x"
 
-# token: (sub, aud, the roles it may assume)
+
+def apply_role(environment) -> str:
+    return f"{environment.account}/apply-{environment.name}"
+
+
+# token: (sub, aud, the roles it may assume: "<account>/<role key>")
 TOKENS = {
-    "pull request": (f"{REPO}:pull_request", "sts.amazonaws.com", {"plan"}),
-    "push to main (merge plan, drift, doctor)": (f"{REPO}:ref:refs/heads/main", "sts.amazonaws.com", {"plan"}),
+    "pull request": (f"{REPO}:pull_request", "sts.amazonaws.com", PLAN_ROLES),
+    "push to main (merge plan, drift, doctor)": (f"{REPO}:ref:refs/heads/main", "sts.amazonaws.com", PLAN_ROLES),
     "push to another branch": (f"{REPO}:ref:refs/heads/feature", "sts.amazonaws.com", set()),
-    "environment:dev": (f"{REPO}:environment:dev", "sts.amazonaws.com", {"apply-dev"}),
-    "environment:prod": (f"{REPO}:environment:prod", "sts.amazonaws.com", {"apply-prod"}),
-    "environment:staging (not deployed)": (f"{REPO}:environment:staging", "sts.amazonaws.com", set()),
-    "another repository": ("repo:acme/other:environment:prod", "sts.amazonaws.com", set()),
-    "another owner's fork, pull request": ("repo:mallory/ddb-warmer:pull_request", "sts.amazonaws.com", set()),
-    "another owner's fork, environment:prod": ("repo:mallory/ddb-warmer:environment:prod", "sts.amazonaws.com", set()),
-    "a prefix of the repository name": ("repo:acme/ddb-warmer-x:environment:prod", "sts.amazonaws.com", set()),
-    "environment:prod for another audience": (f"{REPO}:environment:prod", "api://other", set()),
-    "immutable-id subject, roles made for names": (
-        "repo:acme@1001/ddb-warmer@2002:environment:prod",
+    **{
+        f"environment:{e.name}": (f"{REPO}:environment:{e.name}", "sts.amazonaws.com", {apply_role(e)})
+        for e in ENVIRONMENTS
+    },
+    "an environment live/ does not hold": (f"{REPO}:environment:{UNDEPLOYED}", "sts.amazonaws.com", set()),
+    "another repository": (f"repo:octo-org@1001/other@3003:environment:{LAST.name}", "sts.amazonaws.com", set()),
+    "another owner's fork, pull request": ("repo:mallory@666/ddb-warmer@4004:pull_request", "sts.amazonaws.com", set()),
+    "another owner's fork, the last environment": (
+        f"repo:mallory@666/ddb-warmer@4004:environment:{LAST.name}",
         "sts.amazonaws.com",
         set(),
     ),
+    "same name, another repository id (deleted and re-created)": (
+        f"repo:octo-org@1001/ddb-warmer@9999:environment:{LAST.name}",
+        "sts.amazonaws.com",
+        set(),
+    ),
+    "a prefix of the repository id": (
+        f"repo:octo-org@1001/ddb-warmer@20:environment:{LAST.name}",
+        "sts.amazonaws.com",
+        set(),
+    ),
+    "the last environment for another audience": (f"{REPO}:environment:{LAST.name}", "api://other", set()),
+    "name-based subject, roles made for ids": (f"{NAMED}:environment:{LAST.name}", "sts.amazonaws.com", set()),
 }
 
 
+def provider_arn(account: str) -> str:
+    return f"arn:aws:iam::{account}:oidc-provider/{ISSUER}"
+
+
 def assume(roles: dict, role: str, sub: str, aud: str, name: str) -> dict:
+    account = roles[role]["account"]
     return {
         "id": f"{name} → {role}",
         "policies": {"identity": [], "resource": roles[role]["trust"]},
-        "principal": f"arn:aws:iam::123456789012:oidc-provider/{ISSUER}",
+        "principal": provider_arn(account),
         "action": "sts:AssumeRoleWithWebIdentity",
-        "resource": role_arn(roles[role]["name"]),
+        "resource": role_arn(roles[role]["name"], account),
         "context": {f"{ISSUER}:sub": sub, f"{ISSUER}:aud": aud},
     }
 
 
 def decision_table(roles: dict, tokens: dict) -> dict[tuple[str, str], bool]:
-    requests = [assume(roles, role, sub, aud, name) for name, (sub, aud, _) in tokens.items() for role in ROLES]
+    """{(token, "<account>/<role key>"): may assume} over every role of `roles` (from every_role)."""
+    requests = [assume(roles, role, sub, aud, name) for name, (sub, aud, _) in tokens.items() for role in roles]
     results = evaluate(requests)
     for result in results:
         assert result["decision"] in ("Allowed", "ImplicitlyDenied"), explain(result)
-    keys = [(name, role) for name in tokens for role in ROLES]
+    keys = [(name, role) for name in tokens for role in roles]
     return {key: result["decision"] == "Allowed" for key, result in zip(keys, results, strict=True)}
 
 
 def test_each_token_assumes_exactly_the_roles_of_the_table(ci_roles):
-    assert set(ci_roles) == set(ROLES)
+    roles = every_role(ci_roles)
+    assert set(roles) == PLAN_ROLES | {apply_role(e) for e in ENVIRONMENTS}
 
-    table = decision_table(ci_roles, TOKENS)
+    table = decision_table(roles, TOKENS)
 
-    expected = {(name, role): role in allowed for name, (_, _, allowed) in TOKENS.items() for role in ROLES}
+    expected = {(name, role): role in allowed for name, (_, _, allowed) in TOKENS.items() for role in roles}
     assert table == expected
-    # The two promises a reviewer asks for, spelled out.
-    assert not table[("environment:dev", "apply-prod")]
-    assert not any(table[("pull request", role)] for role in ("apply-dev", "apply-prod"))
+    # The two promises a reviewer asks for, spelled out: an environment's token assumes no other
+    # environment's apply role (in its account or another), a pull request no apply role at all.
+    for mine in ENVIRONMENTS:
+        assert not any(table[(f"environment:{mine.name}", apply_role(e))] for e in ENVIRONMENTS if e != mine)
+    assert not any(table[("pull request", apply_role(e))] for e in ENVIRONMENTS)
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_trust_is_one_statement_with_exact_subject_and_audience(ci_roles, role):
-    (statement,) = ci_roles[role]["trust"]["Statement"]
+def role_cases():
+    return [
+        pytest.param(account, key, id=f"{account}/{key}")
+        for account, together in accounts().items()
+        for key in ["plan", *(f"apply-{e.name}" for e in together)]
+    ]
+
+
+@pytest.mark.parametrize(("account", "role"), role_cases())
+def test_trust_is_one_statement_with_exact_subject_and_audience(ci_roles, account, role):
+    (statement,) = ci_roles[account][role]["trust"]["Statement"]
 
     assert statement["Effect"] == "Allow" and statement["Action"] == "sts:AssumeRoleWithWebIdentity"
-    assert statement["Principal"] == {"Federated": f"arn:aws:iam::123456789012:oidc-provider/{ISSUER}"}
+    assert statement["Principal"] == {"Federated": provider_arn(account)}
     assert set(statement["Condition"]) == {"StringEquals"}  # no StringLike: no wildcard subject
     conditions = statement["Condition"]["StringEquals"]
     assert conditions[f"{ISSUER}:aud"] == "sts.amazonaws.com"
@@ -96,16 +145,65 @@ def test_trust_is_one_statement_with_exact_subject_and_audience(ci_roles, role):
     assert not any("*" in s or "?" in s for s in subjects)
 
 
-def test_a_repository_with_immutable_ids_is_trusted_by_its_id_subject_only(emulator_env):
-    roles = planned_roles(emulator_env, {"TF_VAR_github_repository_ids": "{owner = 1001, repository = 2002}"})
-    ids = "repo:acme@1001/ddb-warmer@2002"
+def test_name_based_subjects_are_trusted_only_when_asked_for(emulator):
+    account = LAST.account
+    extra = {"TF_VAR_github_repository_ids": "null", "TF_VAR_name_based_subjects": "true"}
+    roles = every_role({account: planned_roles(emulator.env(account=account), account, extra)})
     tokens = {
-        "environment:prod by ids": (f"{ids}:environment:prod", "sts.amazonaws.com", {"apply-prod"}),
-        "pull request by ids": (f"{ids}:pull_request", "sts.amazonaws.com", {"plan"}),
-        "environment:prod by name": (f"{REPO}:environment:prod", "sts.amazonaws.com", set()),
-        "another repository id": ("repo:acme@1001/ddb-warmer@9999:environment:prod", "sts.amazonaws.com", set()),
+        "the last environment by name": (
+            f"{NAMED}:environment:{LAST.name}",
+            "sts.amazonaws.com",
+            {apply_role(LAST)},
+        ),
+        "pull request by name": (f"{NAMED}:pull_request", "sts.amazonaws.com", {f"{account}/plan"}),
+        "the last environment by ids": (f"{REPO}:environment:{LAST.name}", "sts.amazonaws.com", set()),
+        "another repository": (f"repo:octo-org/other:environment:{LAST.name}", "sts.amazonaws.com", set()),
     }
 
     table = decision_table(roles, tokens)
 
-    assert table == {(name, role): role in allowed for name, (_, _, allowed) in tokens.items() for role in ROLES}
+    assert table == {(name, role): role in allowed for name, (_, _, allowed) in tokens.items() for role in roles}
+
+
+def plan_error(env: dict[str, str]) -> str:
+    """The error of planning the first environment's account's bootstrap unit (`env`: that account's)."""
+    run = terragrunt(["plan", "--backend-bootstrap", "-lock=false"], bootstrap_unit(FIRST.account), env, check=False)
+    assert run.returncode != 0, "the bootstrap planned"
+    return " ".join((run.stdout + run.stderr).split())
+
+
+def test_the_bootstrap_refuses_to_plan_without_a_repository_or_with_the_placeholder(emulator):
+    unset = {
+        k: v
+        for k, v in {**emulator.env(account=FIRST.account), **BOOTSTRAP_ENV}.items()
+        if k != "DDB_WARMER_GITHUB_REPOSITORY"
+    }
+
+    # Without one, live/_bootstrap either names no repository or falls back to the placeholder: refused either way.
+    assert "github_repository" in plan_error(unset).replace("GITHUB_REPOSITORY", "github_repository")
+
+    error = plan_error({**unset, "DDB_WARMER_GITHUB_REPOSITORY": "acme/ddb-warmer"})
+
+    assert 'github_repository is the placeholder "acme/ddb-warmer"' in error and "set it to yours" in error
+
+
+def test_the_bootstrap_refuses_to_plan_without_ids_unless_name_based_subjects_are_asked_for(emulator):
+    env = {**emulator.env(account=FIRST.account), **BOOTSTRAP_ENV, "TF_VAR_github_repository_ids": "null"}
+
+    error = plan_error(env)
+
+    assert "Set github_repository_ids = { owner = <id>, repository = <id> }" in error
+    assert "name_based_subjects = true" in error
+
+
+def test_the_bootstrap_refuses_to_plan_inline_policies_over_iams_limit(emulator):
+    # The prefix appears in every scoped resource: a long one outgrows IAM's 10,240 characters per role.
+    env = {
+        **emulator.env(account=FIRST.account),
+        **BOOTSTRAP_ENV,
+        "TF_VAR_warmer_name_prefix": "a-very-long-warmer-name-prefix-" * 8,
+    }
+
+    error = plan_error(env)
+
+    assert "over 10,240 characters of inline policies (IAM's limit)" in error

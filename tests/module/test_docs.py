@@ -12,7 +12,7 @@ from ddb_warmer.build.toolenv import ROOT, TOOLS_BIN
 MODULE = ROOT / "modules" / "dynamodb-warmer"
 
 
-@pytest.mark.parametrize("module", ["dynamodb-warmer", "github-oidc"])
+@pytest.mark.parametrize("module", ["dynamodb-warmer", "github-oidc", "state-bucket"])
 def test_the_module_readme_tables_are_what_terraform_docs_generates(module, tools_env):
     done = subprocess.run(
         [str(TOOLS_BIN / "terraform-docs"), "--output-check", str(ROOT / "modules" / module)],

@@ -37,7 +37,7 @@ def test_terraform_test_passes_every_plan_and_validation_case(initialised_module
     done = terraform(["test"], MODULE, tools_env)
 
     assert "0 failed" in done.stdout
-    assert "24 passed" in done.stdout
+    assert "33 passed" in done.stdout
 
 
 # Each bad input and the start of the message it must give: what to write instead.
@@ -52,6 +52,8 @@ BAD_INPUTS = [
     ({"name_prefix": '"-warmer"'}, "name_prefix must be 2 to 40 characters"),
     ({"memory_size": "64"}, "memory_size must be a whole number of MB from 128 to 10240."),
     ({"timeout": "10"}, "timeout must be a whole number of seconds from 50"),
+    ({"permissions_boundary": '"AdministratorAccess"'}, "permissions_boundary must be an IAM policy ARN"),
+    ({"resolved_tables_detail_limit": "2.5"}, "resolved_tables_detail_limit must be a whole number of tables"),
 ]
 
 
@@ -119,6 +121,17 @@ def test_no_statement_grants_a_wildcard_resource_where_a_scoped_one_exists(examp
                 assert statement["Action"] == "application-autoscaling:DescribeScalableTargets"
                 continue
             assert all(is_scoped(r) for r in resources), (name, statement)
+
+
+def test_both_roles_carry_the_permissions_boundary_when_given_and_none_otherwise(example_plans):
+    def boundaries(plan: dict) -> set:
+        roles = [c for c in plan["resource_changes"] if c["address"].startswith("module.warmer.aws_iam_role.")]
+        assert len(roles) == 2
+        return {c["change"]["after"].get("permissions_boundary") for c in roles}
+
+    (given,) = boundaries(example_plans["complete"])
+    assert given.endswith(":policy/ddb-warmer-bootstrap-warmer-boundary")
+    assert boundaries(example_plans["minimal"]) == {None}
 
 
 def test_the_scoping_check_itself_rejects_wildcards():

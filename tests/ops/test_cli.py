@@ -17,6 +17,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
+from ddb_warmer.build.live import environments
 from ddb_warmer.ops import cli
 from ddb_warmer.ops.deployment import environment_regions
 
@@ -77,7 +78,9 @@ def test_debug_shows_the_traceback_instead(tmp_path):
 
 
 def test_an_environment_gives_its_region_and_names_it_when_a_call_fails(tmp_path):
-    # No region given: live/dev's region.hcl decides; the unreachable endpoint then fails the check.
+    # No region given: the environment's region.hcl decides (with several, --region names one); the
+    # unreachable endpoint then fails the check.
+    first = environments()[0]
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
@@ -88,16 +91,18 @@ def test_an_environment_gives_its_region_and_names_it_when_a_call_fails(tmp_path
         AWS_ENDPOINT_URL=f"http://127.0.0.1:{port}",
         AWS_MAX_ATTEMPTS="1",
     )
-    done = ddb_warmer("doctor", "--environment", "dev", env=env)
+    region = [] if len(first.regions) == 1 else ["--region", first.regions[-1]]
+    done = ddb_warmer("doctor", "--environment", first.name, *region, env=env)
     assert done.returncode == cli.COULD_NOT_CHECK
     assert done.stderr.startswith(f"ddb-warmer doctor: cannot reach AWS at http://127.0.0.1:{port}")
-    assert environment_regions("dev") == ["eu-west-1"]
+    assert sorted(environment_regions(first.name)) == sorted(first.regions)
 
 
 def test_an_unknown_environment_exits_3_naming_the_known_ones():
-    done = ddb_warmer("doctor", "--environment", "staging")
+    done = ddb_warmer("doctor", "--environment", "no-such-environment")
     assert done.returncode == cli.COULD_NOT_CHECK
-    assert "no environment 'staging'" in done.stderr and "dev, prod" in done.stderr
+    assert "no environment 'no-such-environment'" in done.stderr
+    assert all(e.name in done.stderr for e in environments())
 
 
 def test_a_usage_error_exits_2_on_stderr():

@@ -55,6 +55,10 @@ def test_a_mirror_is_found_by_searching_and_written_into_the_cli_config(isolated
     assert 'include = ["registry.terraform.io/hashicorp/aws"]' in config
     assert 'exclude = ["registry.terraform.io/hashicorp/aws"]' in config
     assert line == f"5.100.0 (mirror {mirror})"
+    cache = isolated / "tools" / "terraform-plugin-cache"
+    assert f'plugin_cache_dir = "{cache}"' in config and cache.is_dir()  # every init links the provider from there
+    linked = cache / "registry.terraform.io/hashicorp/aws/5.100.0" / bootstrap.platform_dir()
+    assert linked.resolve() == (mirror / "registry.terraform.io/hashicorp/aws/5.100.0" / bootstrap.platform_dir())
 
 
 def test_the_environment_variable_overrides_discovery(isolated, monkeypatch):
@@ -73,7 +77,9 @@ def test_direct_installs_from_the_registry_without_a_mirror(isolated, monkeypatc
 
     bootstrap.write_cli_config("5.100.0")
 
-    assert "provider_installation" not in toolenv.TERRAFORMRC.read_text()
+    config = toolenv.TERRAFORMRC.read_text()
+    assert "provider_installation" not in config
+    assert f'plugin_cache_dir = "{isolated / "tools" / "terraform-plugin-cache"}"' in config  # downloaded once
 
 
 def test_no_mirror_is_an_error_naming_every_place_looked_at_and_what_to_set(isolated):

@@ -9,6 +9,9 @@ include "warmer" {
 inputs = {
   schedule_expression = "rate(1 minute)"
   log_retention_days  = 14
+  # Where dev's alarms go: a topic of its own with these subscriptions, or an
+  # existing topic as { topic_arn = "arn:aws:sns:..." } (docs/operations.md).
+  notifications = { subscriptions = [{ protocol = "email", endpoint = "dev-alerts@example.com" }] }
 
   tables = [
     # Auto mode: every dimension with an auto scaling target is warmed.

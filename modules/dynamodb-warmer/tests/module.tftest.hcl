@@ -312,3 +312,149 @@ run "rejects_a_too_short_no_successful_tick_window" {
   }
   expect_failures = [var.no_successful_tick_minutes]
 }
+
+run "every_alarm_notifies_an_existing_topic_on_alarm_and_ok_and_links_its_runbook_section" {
+  command = plan
+
+  variables {
+    notifications = { topic_arn = "arn:aws:sns:eu-west-1:123456789012:oncall" }
+    runbook_url   = "https://example.com/ddb-warmer/docs/operations.md"
+  }
+
+  assert {
+    condition = alltrue([
+      for key, alarm in aws_cloudwatch_metric_alarm.this :
+      alarm.alarm_actions == toset(["arn:aws:sns:eu-west-1:123456789012:oncall"]) && alarm.ok_actions == toset(["arn:aws:sns:eu-west-1:123456789012:oncall"])
+      && strcontains(alarm.alarm_description, "Runbook: https://example.com/ddb-warmer/docs/operations.md#alarm-${key}")
+    ])
+    error_message = "every alarm must send ALARM and OK to the environment's topic and link its runbook section"
+  }
+  assert {
+    condition     = length(aws_sns_topic.alarms) == 0
+    error_message = "an existing topic is used, not a new one"
+  }
+}
+
+run "subscriptions_get_a_topic_of_their_own_that_every_alarm_notifies" {
+  command = plan
+
+  override_resource {
+    target          = aws_sns_topic.alarms
+    override_during = plan
+    values          = { arn = "arn:aws:sns:eu-west-1:123456789012:ddb-warmer-test-warmer-alarms" }
+  }
+
+  variables {
+    notifications = { subscriptions = [{ protocol = "email", endpoint = "oncall@example.com" }] }
+  }
+
+  assert {
+    condition = alltrue([
+      for alarm in aws_cloudwatch_metric_alarm.this :
+      alarm.alarm_actions == toset(["arn:aws:sns:eu-west-1:123456789012:ddb-warmer-test-warmer-alarms"])
+      && alarm.ok_actions == toset(["arn:aws:sns:eu-west-1:123456789012:ddb-warmer-test-warmer-alarms"])
+    ])
+    error_message = "every alarm must notify the topic the module creates"
+  }
+  assert {
+    condition     = aws_sns_topic_subscription.alarms["email:oncall@example.com"].topic_arn == "arn:aws:sns:eu-west-1:123456789012:ddb-warmer-test-warmer-alarms"
+    error_message = "the environment's subscription must be on that topic"
+  }
+}
+
+run "sustained_failure_separate_alarms_for_failing_tables_and_a_stopped_tick" {
+  command = plan
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.this["errors"].datapoints_to_alarm == 3 && aws_cloudwatch_metric_alarm.this["errors"].evaluation_periods == 5
+      && aws_cloudwatch_metric_alarm.this["tick-not-running"].metric_name == "Invocations"
+      && aws_cloudwatch_metric_alarm.this["tick-not-running"].treat_missing_data == "breaching"
+      && aws_cloudwatch_log_metric_filter.failing_tables.metric_transformation[0].value == "$.counts.failed"
+    )
+    error_message = "errors must fire on 3 of 5 minutes, tick-not-running on missing invocations, and the failing-table count must come from the tick line"
+  }
+}
+
+run "rejects_notifications_with_both_a_topic_and_subscriptions" {
+  command = plan
+
+  variables {
+    notifications = {
+      topic_arn     = "arn:aws:sns:eu-west-1:123456789012:oncall"
+      subscriptions = [{ protocol = "email", endpoint = "oncall@example.com" }]
+    }
+  }
+
+  expect_failures = [var.notifications]
+}
+
+run "a_small_configuration_stays_in_the_environment" {
+  command = plan
+
+  assert {
+    condition     = jsondecode(aws_lambda_function.this.environment[0].variables["WARMER_CONFIG"]).tables[0].name == "orders" && length(aws_ssm_parameter.config) == 0
+    error_message = "a configuration that fits Lambda's 4 KB stays in WARMER_CONFIG"
+  }
+}
+
+run "a_thousand_tables_move_the_configuration_to_parameters_of_4_kb" {
+  command = plan
+
+  variables {
+    tables = [for i in range(1000) : { name = format("orders-history-archive-eu-%04d", i), read = true }]
+  }
+
+  # The mocked region holds none of these tables: the plan warns about them.
+  expect_failures = [check.configured_tables_exist]
+
+  assert {
+    condition = (
+      !contains(keys(aws_lambda_function.this.environment[0].variables), "WARMER_CONFIG")
+      && aws_lambda_function.this.environment[0].variables["WARMER_CONFIG_PARTS"] == tostring(length(aws_ssm_parameter.config))
+      && length(aws_ssm_parameter.config) > 5
+      && alltrue([for p in aws_ssm_parameter.config : length(p.value) <= 4096 && p.tier == "Standard"])
+      && join("", [for p in aws_ssm_parameter.config : p.value]) == local.config_json
+    )
+    error_message = "a large configuration must be split into standard parameters that add up to the JSON"
+  }
+}
+
+run "past_the_detail_limit_the_plan_reads_the_first_tables_and_says_how_many_were_found" {
+  command = plan
+
+  variables {
+    tables                       = [{ name = "orders" }, { name = "events" }, { name = "ordres" }]
+    table_name_patterns          = ["prod-*"]
+    resolved_tables_detail_limit = 2
+  }
+
+  # ListTables still covers every listed table: the misspelt one is a warning.
+  expect_failures = [check.configured_tables_exist]
+
+  assert {
+    condition     = keys(output.resolved_tables) == ["events", "orders"] && output.missing_tables == ["ordres"]
+    error_message = "past the limit, only the first tables found (listed ones first) are read one by one"
+  }
+  assert {
+    condition     = startswith(output.resolved_tables_summary, "5 tables found (2 listed, 3 by table_name_patterns); resolved_tables details the first 2") && strcontains(output.resolved_tables_summary, "per-table detail of the other 3 is left out of the plan")
+    error_message = "the summary says how many tables were found and that the rest is left out: ${output.resolved_tables_summary}"
+  }
+}
+
+run "within_the_detail_limit_every_table_found_is_detailed" {
+  command = plan
+
+  assert {
+    condition     = keys(output.resolved_tables) == ["events", "orders"] && output.resolved_tables_summary == "2 tables found (2 listed, 0 by table_name_patterns), each detailed in resolved_tables."
+    error_message = "a small configuration is detailed table by table, as before: ${output.resolved_tables_summary}"
+  }
+}
+
+run "rejects_a_negative_detail_limit" {
+  command = plan
+  variables {
+    resolved_tables_detail_limit = -1
+  }
+  expect_failures = [var.resolved_tables_detail_limit]
+}

@@ -78,6 +78,9 @@ module "warmer" {
   alarm_actions              = [aws_sns_topic.oncall.arn]
   ok_actions                 = [aws_sns_topic.oncall.arn]
   no_successful_tick_minutes = 15
+  # What CI's apply roles require on every role they create: the github-oidc
+  # bootstrap's permissions_boundary_arn output.
+  permissions_boundary = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:policy/ddb-warmer-bootstrap-warmer-boundary"
 
   tags = {
     Team = "platform"

@@ -1,0 +1,254 @@
+"""`ddb-warmer new-environment`: add an environment, or regions to one, by writing every file live/ needs.
+
+    ddb-warmer new-environment staging --account 123456789012 --region eu-west-1 --after dev
+    ddb-warmer new-environment prod --region ap-southeast-2        # a region more for an environment
+
+For a new environment it writes live/<name>/env.hcl (its account and its place in the promotion order),
+and per region a region.hcl and a warmer unit (live/<name>/ for one region, live/<name>/<region>/ for
+several); for a new account, that account's bootstrap unit (live/_bootstrap/<account>/). --after puts the
+environment right after another one: the environments that came after that one now come after this one.
+A region added to an existing environment gets live/<name>/<region>/, next to the units already there,
+which keep their paths (and their state). Then it prints what is left to do in GitHub and AWS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ddb_warmer.build.live import LIVE, Environment, LiveError, environments, read_environment
+
+NAME = re.compile(r"[a-z][a-z0-9-]{0,19}")
+ACCOUNT = re.compile(r"\d{12}")
+REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
+LOCK_FILE = ".terraform.lock.hcl"
+
+ENV_HCL = """\
+# One environment: a GitHub Environment, a folder of live/, and the AWS
+# account it deploys to. Its regions follow from the region.hcl files below.
+locals {{
+  environment = "{name}"
+  # The provider refuses credentials of any other account; the CI roles are
+  # found in this account by name (ddb-warmer-bootstrap-github-*).
+  aws_account_id = "{account}"
+  # Promotion order: in one run this environment applies only after these
+  # succeeded (none: first).
+  apply_after = [{after}]
+}}
+"""
+
+REGION_HCL = """\
+locals {{
+  aws_region = "{region}"
+}}
+"""
+
+WARMER_UNIT = """\
+include "root" {{
+  path = "${{get_repo_root()}}/terragrunt.hcl"
+}}
+
+include "warmer" {{
+  path = "${{get_repo_root()}}/live/_shared/warmer.hcl"
+}}
+
+inputs = {{
+  schedule_expression = "rate(1 minute)"
+
+  # The tables to keep warm: list them (`{{ name = "orders" }}`), or let the
+  # patterns find every table with auto scaling, including later ones.
+  tables              = [{tables}]
+  table_name_patterns = [{patterns}]
+}}
+"""
+
+BOOTSTRAP_ENV = """\
+# One AWS account's bootstrap, applied by an admin of that account (README:
+# Adopting it). It serves every environment whose env.hcl names this account.
+locals {{
+  environment    = "bootstrap"
+  aws_account_id = "{account}"
+}}
+"""
+
+BOOTSTRAP_UNIT = """\
+# This account's CI roles and state buckets (live/_bootstrap/github-oidc.hcl).
+include "root" {
+  path = "${get_repo_root()}/terragrunt.hcl"
+}
+
+include "bootstrap" {
+  path = "${get_repo_root()}/live/_bootstrap/github-oidc.hcl"
+}
+"""
+
+
+@dataclass
+class Plan:
+    """Files to write (path → text) and env.hcl files whose apply_after changes."""
+
+    files: dict[Path, str] = field(default_factory=dict)
+    reordered: list[str] = field(default_factory=list)
+
+
+def _quoted(values: list[str]) -> str:
+    return ", ".join(f'"{v}"' for v in values)
+
+
+def _unit_files(folder: Path, region: str, tables: list[str], patterns: list[str]) -> dict[Path, str]:
+    tables_hcl = ", ".join(f'{{ name = "{t}" }}' for t in tables)
+    return {
+        folder / "region.hcl": REGION_HCL.format(region=region),
+        folder / "warmer" / "terragrunt.hcl": WARMER_UNIT.format(tables=tables_hcl, patterns=_quoted(patterns)),
+    }
+
+
+def _check(args: argparse.Namespace, existing: dict[str, Environment]) -> None:
+    if not NAME.fullmatch(args.name):
+        raise LiveError(f"{args.name!r} is no environment name: use lower-case letters, digits and '-', like staging")
+    if args.account and not ACCOUNT.fullmatch(args.account):
+        raise LiveError(f"--account {args.account!r}: give the 12-digit AWS account ID, like 123456789012")
+    for region in args.region:
+        if not REGION.fullmatch(region):
+            raise LiveError(f"--region {region!r}: give an AWS region code, like eu-west-1")
+    if len(set(args.region)) != len(args.region):
+        raise LiveError("each --region once: a region has one warmer per environment")
+    if args.after and args.after not in existing:
+        raise LiveError(f"--after {args.after}: no such environment (there are: {', '.join(existing)})")
+    if args.name in existing:
+        if args.account and args.account != existing[args.name].account:
+            raise LiveError(
+                f"{args.name} is in account {existing[args.name].account}: leave out --account to add regions to it"
+            )
+        if args.after:
+            raise LiveError(f"{args.name} exists: change apply_after in live/{args.name}/env.hcl to reorder it")
+        already = sorted(set(args.region) & set(existing[args.name].regions))
+        if already:
+            raise LiveError(f"{args.name} already deploys to {', '.join(already)}: name only new regions")
+    elif not args.account:
+        raise LiveError(f"{args.name} is a new environment: give its AWS account with --account 123456789012")
+
+
+def plan_files(args: argparse.Namespace, live: Path) -> Plan:
+    existing = {e.name: e for e in environments(live)}
+    _check(args, existing)
+    plan = Plan()
+    patterns = args.pattern if args.pattern or args.table else [f"{args.name}-*"]
+    env_dir = live / args.name
+    if args.name in existing:  # regions more: next to the units already there, which keep their paths
+        for region in args.region:
+            plan.files.update(_unit_files(env_dir / region, region, args.table, patterns))
+        return plan
+
+    order = list(existing)
+    after = [args.after] if args.after else order[-1:]
+    plan.files[env_dir / "env.hcl"] = ENV_HCL.format(name=args.name, account=args.account, after=_quoted(after))
+    # The environments that came right after --after now come after the new one.
+    for name in order:
+        if args.after and args.after in existing[name].apply_after:
+            env_hcl = live / name / "env.hcl"
+            text = env_hcl.read_text()
+            plan.files[env_hcl] = re.sub(
+                r"(apply_after\s*=\s*\[[^\]]*)\"" + re.escape(args.after) + '"', rf'\1"{args.name}"', text
+            )
+            plan.reordered.append(name)
+    single = len(args.region) == 1
+    for region in args.region:
+        folder = env_dir if single else env_dir / region
+        plan.files.update(_unit_files(folder, region, args.table, patterns))
+    bootstrap = live / "_bootstrap" / args.account
+    if not (bootstrap / "env.hcl").exists():
+        plan.files[bootstrap / "env.hcl"] = BOOTSTRAP_ENV.format(account=args.account)
+        plan.files[bootstrap / "github-oidc" / "terragrunt.hcl"] = BOOTSTRAP_UNIT
+    return plan
+
+
+def _format(paths: list[Path]) -> None:
+    """terragrunt hcl fmt on what was written, when Terragrunt is installed (make bootstrap)."""
+    if shutil.which("terragrunt") is None:
+        return
+    for path in paths:
+        subprocess.run(["terragrunt", "hcl", "fmt", "--file", str(path)], check=True, capture_output=True)
+
+
+def _lock_files(plan: Plan, live: Path) -> list[Path]:
+    """Each new unit starts from the provider pins of a unit that has them, as `terraform init` writes them."""
+    source = next(iter(sorted(live.glob(f"**/warmer/{LOCK_FILE}"))), None)
+    bootstrap_source = next(iter(sorted(live.glob(f"_bootstrap/*/github-oidc/{LOCK_FILE}"))), None)
+    copied = []
+    for path in plan.files:
+        if path.name != "terragrunt.hcl":
+            continue
+        origin = bootstrap_source if path.parent.name == "github-oidc" else source
+        if origin and not (path.parent / LOCK_FILE).exists():
+            shutil.copyfile(origin, path.parent / LOCK_FILE)
+            copied.append(path.parent / LOCK_FILE)
+    return copied
+
+
+def todo(name: str, live: Path, new: bool) -> str:
+    environment = read_environment(live / name)
+    bootstrap = f"live/_bootstrap/{environment.account}/github-oidc"
+    steps = [
+        f"AWS, as an admin of account {environment.account}: apply its bootstrap (roles of {name}, a state bucket "
+        f"per region):\n     cd {bootstrap} && DDB_WARMER_GITHUB_REPOSITORY=<owner>/<repo> terragrunt apply "
+        f"--backend-bootstrap",
+    ]
+    if new:
+        steps.append(
+            f"GitHub, Settings > Environments > New environment: {name!r}; deployment branches: main only; "
+            "required reviewers if its applies need an approval"
+        )
+    steps.append(f"check: .venv/bin/python -m ddb_warmer.ci.roles --environment {name}   (its roles and regions)")
+    steps.append("check: make test   (the live/ tests plan every environment on the local emulator)")
+    return "\n".join(f"  {number}. {step}" for number, step in enumerate(steps, 1))
+
+
+def run(args: argparse.Namespace, live: Path = LIVE) -> int:
+    try:
+        plan = plan_files(args, live)
+    except LiveError as error:
+        print(f"ddb-warmer new-environment: {error}", file=sys.stderr)
+        return 2
+    new = not (live / args.name / "env.hcl").exists()
+    for path, text in plan.files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    _format(list(plan.files))
+    written = sorted([*plan.files, *_lock_files(plan, live)])
+    for path in written:
+        print(f"wrote {path.relative_to(live.parent)}")
+    if plan.reordered:
+        print(f"promotion order: {' -> '.join(e.name for e in environments(live))}")
+    print("still to do:")
+    print(todo(args.name, live, new))
+    return 0
+
+
+def add_parser(commands) -> None:
+    command = commands.add_parser(
+        "new-environment",
+        help="add an environment (or regions to one): write its files under live/",
+        description=__doc__.split("\n\n")[0],
+        epilog=(
+            "examples:\n"
+            "  ddb-warmer new-environment staging --account 123456789012 --region eu-west-1 --after dev\n"
+            "  ddb-warmer new-environment prod --region ap-southeast-2\n\n"
+            "exit codes:\n  0  written; what is left to do in GitHub and AWS is printed\n"
+            "  2  usage error: a wrong name, account, region or --after (one line says what to write)\n"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    command.add_argument("name", help="the environment: a folder of live/ and a GitHub Environment")
+    command.add_argument("--account", help="its 12-digit AWS account ID (a new environment only)")
+    command.add_argument("--region", action="append", required=True, help="a region to deploy to (repeatable)")
+    command.add_argument("--after", help="the environment it applies after (default: after the last one)")
+    command.add_argument("--table", action="append", default=[], help="a table to warm (repeatable)")
+    command.add_argument(
+        "--pattern", action="append", default=[], help="a table name pattern (repeatable; default: '<name>-*')"
+    )

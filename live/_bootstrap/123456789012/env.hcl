@@ -1,0 +1,6 @@
+# One AWS account's bootstrap, applied by an admin of that account (README:
+# Adopting it). It serves every environment whose env.hcl names this account.
+locals {
+  environment    = "bootstrap"
+  aws_account_id = "123456789012"
+}

@@ -1,0 +1,124 @@
+"""`ddb-warmer new-environment` writes every file an environment or a region needs, formatted, and keeps
+the promotion order; bad input gets one line saying what to write. On a copy of a fixture tree."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ddb_warmer.build.live import environment, environments
+from ddb_warmer.build.toolenv import TOOLS_BIN
+from ddb_warmer.ops import cli
+
+FIXTURE = Path(__file__).parents[1] / "ci" / "fixtures" / "workflow-live"
+
+
+@pytest.fixture
+def live(tmp_path, monkeypatch):
+    """A copy of the fixture tree (dev → staging → prod), with Terragrunt on PATH for the formatting."""
+    monkeypatch.setenv("PATH", f"{TOOLS_BIN}:{__import__('os').environ['PATH']}")
+    target = tmp_path / "live"
+    shutil.copytree(FIXTURE, target)
+    return target
+
+
+def new_environment(live: Path, *argv: str) -> int:
+    return cli.new_environment.run(cli.parser().parse_args(["new-environment", *argv]), live)
+
+
+def written(live: Path) -> list[str]:
+    return sorted(p.relative_to(live).as_posix() for p in live.rglob("*") if p.is_file())
+
+
+def test_a_new_environment_in_a_new_account_gets_every_file_and_its_place_in_the_order(live, capsys):
+    before = set(written(live))
+
+    code = new_environment(live, "qa", "--account", "444444444444", "--region", "eu-west-1", "--after", "dev")
+
+    assert code == 0
+    assert sorted(set(written(live)) - before) == [
+        "_bootstrap/444444444444/env.hcl",
+        "_bootstrap/444444444444/github-oidc/terragrunt.hcl",
+        "qa/env.hcl",
+        "qa/region.hcl",
+        "qa/warmer/.terraform.lock.hcl",
+        "qa/warmer/terragrunt.hcl",
+    ]
+    # qa comes right after dev; staging, which came after dev, now comes after qa.
+    assert [e.name for e in environments(live)] == ["dev", "qa", "staging", "prod"]
+    qa = environment("qa", live)
+    assert (qa.account, qa.regions, qa.apply_after) == ("444444444444", ("eu-west-1",), ("dev",))
+    assert qa.plan_role_arn == "arn:aws:iam::444444444444:role/ddb-warmer-bootstrap-github-plan"
+    assert 'table_name_patterns = ["qa-*"]' in (live / "qa" / "warmer" / "terragrunt.hcl").read_text()
+    out = capsys.readouterr().out
+    assert "promotion order: dev -> qa -> staging -> prod" in out
+    assert "Settings > Environments > New environment: 'qa'" in out
+    assert "cd live/_bootstrap/444444444444/github-oidc && DDB_WARMER_GITHUB_REPOSITORY=" in out
+
+
+def test_the_written_files_are_formatted(live):
+    new_environment(live, "qa", "--account", "444444444444", "--region", "eu-west-1", "--region", "us-east-1")
+
+    done = subprocess.run(
+        [str(TOOLS_BIN / "terragrunt"), "hcl", "fmt", "--check", "--working-dir", str(live)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_several_regions_get_a_unit_each_and_an_existing_account_no_second_bootstrap(live):
+    # The fixture's accounts have no bootstrap unit yet: the first environment added in one writes it.
+    new_environment(live, "qa", "--account", "111111111111", "--region", "eu-west-1")
+    bootstrap = (live / "_bootstrap" / "111111111111" / "env.hcl").read_text()
+
+    code = new_environment(
+        live, "perf", "--account", "111111111111", "--region", "eu-west-1", "--region", "us-east-1", "--table", "t1"
+    )
+
+    assert code == 0
+    perf = environment("perf", live)
+    assert perf.regions == ("eu-west-1", "us-east-1") and perf.apply_after == ("qa",)  # default: after the last
+    assert (live / "perf" / "us-east-1" / "warmer" / "terragrunt.hcl").is_file()
+    assert (
+        'tables              = [{ name = "t1" }]'
+        in (live / "perf" / "eu-west-1" / "warmer" / "terragrunt.hcl").read_text()
+    )
+    assert (live / "_bootstrap" / "111111111111" / "env.hcl").read_text() == bootstrap
+    assert len(list((live / "_bootstrap").iterdir())) == 1
+    assert [e.name for e in environments(live)][-1] == "perf"
+
+
+def test_a_region_added_to_an_environment_leaves_its_units_where_they_are(live):
+    unit = (live / "dev" / "warmer" / "terragrunt.hcl").read_text()
+
+    assert new_environment(live, "dev", "--region", "us-west-2") == 0
+
+    assert sorted(environment("dev", live).regions) == ["eu-central-1", "us-west-2"]
+    assert (live / "dev" / "warmer" / "terragrunt.hcl").read_text() == unit  # same path, same state key
+    assert (live / "dev" / "us-west-2" / "region.hcl").is_file()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["Staging", "--account", "444444444444", "--region", "eu-west-1"], "use lower-case letters"),
+        (["qa", "--account", "4444", "--region", "eu-west-1"], "give the 12-digit AWS account ID"),
+        (["qa", "--account", "444444444444", "--region", "Ireland"], "give an AWS region code, like eu-west-1"),
+        (["qa", "--account", "444444444444", "--region", "eu-west-1", "--after", "test"], "no such environment"),
+        (["qa", "--region", "eu-west-1"], "give its AWS account with --account"),
+        (["prod", "--region", "eu-west-1"], "prod already deploys to eu-west-1: name only new regions"),
+        (["prod", "--account", "444444444444", "--region", "sa-east-1"], "leave out --account"),
+    ],
+)
+def test_bad_input_gets_one_line_that_says_what_to_write_and_writes_nothing(live, capsys, argv, message):
+    before = written(live)
+
+    assert new_environment(live, *argv) == 2
+
+    error = capsys.readouterr().err
+    assert message in error and error.count("\n") == 1
+    assert written(live) == before
