@@ -102,8 +102,9 @@ def environment(name: str, live: Path = LIVE) -> Environment:
 
 
 @functools.cache
-def unit_inputs(unit: Path) -> dict:
-    """The inputs Terraform gets in a unit, as Terragrunt resolves them (includes merged); needs no AWS."""
+def rendered(unit: Path) -> dict:
+    """A unit's configuration as Terragrunt resolves it (includes merged, generate blocks, remote
+    state); needs no AWS."""
     done = subprocess.run(
         ["terragrunt", "render", "--json", "--non-interactive"],
         cwd=unit,
@@ -112,5 +113,10 @@ def unit_inputs(unit: Path) -> dict:
         text=True,
     )
     if done.returncode != 0:
-        raise LiveError(f"terragrunt render failed in {unit.relative_to(ROOT)}: {done.stderr.strip()[-2000:]}")
-    return json.loads(done.stdout)["inputs"]
+        raise LiveError(f"terragrunt render failed in {unit}: {done.stderr.strip()[-2000:]}")
+    return json.loads(done.stdout)
+
+
+def unit_inputs(unit: Path) -> dict:
+    """The inputs Terraform gets in a unit."""
+    return rendered(unit)["inputs"]

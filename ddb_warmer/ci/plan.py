@@ -67,9 +67,14 @@ def unit_error(run_output: str, unit: Path, env_dir: Path) -> str:
 
 
 def plan_environment(
-    environment: str, env: dict[str, str], out_dir: Path | None = None, lock: bool = True, destroy: bool = False
+    environment: str,
+    env: dict[str, str],
+    out_dir: Path | None = None,
+    lock: bool = True,
+    destroy: bool = False,
+    live: Path = LIVE,
 ) -> list[UnitPlan]:
-    env_dir = LIVE / environment
+    env_dir = live / environment
     out_dir = (out_dir or default_out_dir(environment)).resolve()
     # A plan file left by an earlier run must not pass for this run's.
     for stale in (*out_dir.rglob(PLAN_FILE), *out_dir.rglob(PLAN_JSON)):
@@ -81,7 +86,7 @@ def plan_environment(
     output = run.stdout + run.stderr
     results = []
     for unit in unit_dirs(env_dir):
-        name = unit.relative_to(LIVE).as_posix()
+        name = unit.relative_to(live).as_posix()
         saved = out_dir / unit.relative_to(env_dir) / PLAN_FILE
         shown = out_dir / unit.relative_to(env_dir) / PLAN_JSON
         plan = json.loads(shown.read_text()) if saved.exists() and shown.exists() else None

@@ -191,7 +191,15 @@ def create_table(dynamodb, spec: TableSpec) -> None:
         dynamodb.put_item(TableName=spec.name, Item=item)
 
 
-def add_auto_scaling(autoscaling, resource_id: str, kind: str, dimensions: tuple[str, ...]) -> None:
+def add_auto_scaling(
+    autoscaling,
+    resource_id: str,
+    kind: str,
+    dimensions: tuple[str, ...],
+    minimum: int = 1,
+    maximum: int = 100,
+    target: float = TARGET_UTILISATION,
+) -> None:
     """A scalable target and a target-tracking policy per scaled dimension, as the console makes them."""
     for dimension in dimensions:
         capacity = "Read" if dimension == "read" else "Write"
@@ -200,8 +208,8 @@ def add_auto_scaling(autoscaling, resource_id: str, kind: str, dimensions: tuple
             ServiceNamespace="dynamodb",
             ResourceId=resource_id,
             ScalableDimension=scalable,
-            MinCapacity=1,
-            MaxCapacity=100,
+            MinCapacity=minimum,
+            MaxCapacity=maximum,
         )
         autoscaling.put_scaling_policy(
             PolicyName=f"{capacity}Scaling:{resource_id}",
@@ -210,7 +218,7 @@ def add_auto_scaling(autoscaling, resource_id: str, kind: str, dimensions: tuple
             ScalableDimension=scalable,
             PolicyType="TargetTrackingScaling",
             TargetTrackingScalingPolicyConfiguration={
-                "TargetValue": TARGET_UTILISATION,
+                "TargetValue": target,
                 "PredefinedMetricSpecification": {"PredefinedMetricType": f"DynamoDB{capacity}CapacityUtilization"},
             },
         )

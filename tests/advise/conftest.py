@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 from moto import mock_aws
 
+from ddb_warmer.local.seed import add_auto_scaling
 from ddb_warmer.ops.aws import make_clients
-from lambda_function.dimensions import resource_id, scalable_dimension
+from lambda_function.dimensions import resource_id
 
 REGION = "us-east-1"  # the issue's figures: $0.625 / $0.125 a million request units
 NOW = dt.datetime(2026, 11, 27, 12, 0, 30, tzinfo=dt.UTC)
@@ -46,27 +47,15 @@ def create_table(clients, name: str, read: int, write: int, indexes: dict[str, t
 
 
 def auto_scale(clients, table: str, kind: str, minimum: int, maximum: int, target=70.0, index=None) -> None:
-    """A scalable target and a target-tracking policy, as the console makes them."""
-    autoscaling = clients["application-autoscaling"]
-    resource, dimension = resource_id(table, index), scalable_dimension(index, kind)
-    autoscaling.register_scalable_target(
-        ServiceNamespace="dynamodb",
-        ResourceId=resource,
-        ScalableDimension=dimension,
-        MinCapacity=minimum,
-        MaxCapacity=maximum,
-    )
-    capacity = kind.title()
-    autoscaling.put_scaling_policy(
-        PolicyName=f"{capacity}:{resource}",
-        ServiceNamespace="dynamodb",
-        ResourceId=resource,
-        ScalableDimension=dimension,
-        PolicyType="TargetTrackingScaling",
-        TargetTrackingScalingPolicyConfiguration={
-            "TargetValue": target,
-            "PredefinedMetricSpecification": {"PredefinedMetricType": f"DynamoDB{capacity}CapacityUtilization"},
-        },
+    """A scalable target and a target-tracking policy on one dimension, as the console makes them."""
+    add_auto_scaling(
+        clients["application-autoscaling"],
+        resource_id(table, index),
+        "index" if index else "table",
+        (kind,),
+        minimum,
+        maximum,
+        target,
     )
 
 

@@ -27,7 +27,7 @@ KNOWN = ["dev", "prod"]
         (["live/_shared/warmer.hcl"], ["dev", "prod"]),
         (["mise.toml"], ["dev", "prod"]),
         (["README.md", "tests/handler/test_config.py", ".github/workflows/pull-request.yml"], []),
-        (["live/_bootstrap/github-oidc/terragrunt.hcl"], []),
+        (["live/_bootstrap/111111111111/github-oidc/terragrunt.hcl"], []),
         (["live/staging/warmer/terragrunt.hcl"], []),  # not an environment (yet)
         (["live/prod/eu-central-1/warmer/terragrunt.hcl"], ["prod"]),  # a unit nested by region
         (["live/prod/eu-central-1/region.hcl", "live/dev/env.hcl"], ["dev", "prod"]),

@@ -17,7 +17,7 @@ def test_workflow_ci_build_and_bootstrap_changes_are_flagged():
         "ddb_warmer/ci/apply.py",
         "ddb_warmer/build/toolenv.py",
         "modules/github-oidc/apply.tf",
-        "live/_bootstrap/github-oidc/terragrunt.hcl",
+        "live/_bootstrap/111111111111/github-oidc/terragrunt.hcl",
         "mise.lock",
         "README.md",
         "ddb_warmer/ops/doctor.py",

@@ -12,7 +12,7 @@ from ddb_warmer.ci.affected import code_changed
     [
         (["live/dev/warmer/terragrunt.hcl"], False),
         (["live/prod/eu-central-1/warmer/terragrunt.hcl", "live/prod/env.hcl"], False),
-        (["live/_bootstrap/github-oidc/terragrunt.hcl"], False),
+        (["live/_bootstrap/111111111111/github-oidc/terragrunt.hcl"], False),
         ([], False),
         (["live/dev/warmer/terragrunt.hcl", "lambda_function/tick.py"], True),
         (["modules/dynamodb-warmer/main.tf"], True),

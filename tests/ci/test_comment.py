@@ -1,33 +1,47 @@
-"""The plan comment, rendered from real plans of live/dev and live/prod on the emulator."""
+"""The plan comment, rendered from real plans on the emulator of the fixture tree
+tests/ci/fixtures/workflow-live: a one-unit dev and a prod with a unit per region, each in its account."""
 
 from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 
-from ddb_warmer.build.terragrunt import LIVE, terragrunt
+from ddb_warmer.build.live import environment
+from ddb_warmer.build.terragrunt import terragrunt
 from ddb_warmer.ci.comment import GITHUB_LIMIT, marker, mask_secrets, render_comment
 from ddb_warmer.ci.plan import plan_environment
 from ddb_warmer.ci.unit_plan import UnitPlan
+from ddb_warmer.local.seed import seed_live
+
+FIXTURE = Path(__file__).parent / "fixtures" / "workflow-live"
 
 RUN_URL = "https://github.com/acme/ddb-warmer/actions/runs/42"
 
 
 @pytest.fixture(scope="module")
-def real_plans(emulator_env):
+def real_plans(emulator, tmp_path_factory):
     """Plans of every kind the comment must handle, made by Terragrunt on the emulator."""
-    plans = {"adds": plan_environment("prod", emulator_env)}
+    seed_live(emulator, FIXTURE)
+    prod = emulator.env(account=environment("prod", FIXTURE).account)
+    dev = emulator.env(account=environment("dev", FIXTURE).account)
+    out = tmp_path_factory.mktemp("plans")
+
+    def plan(name: str, env: dict[str, str], kind: str):
+        return plan_environment(name, env, out / kind, live=FIXTURE)
+
+    plans = {"adds": plan("prod", prod, "adds")}
     # A variable given in the environment wins over the unit's input: a bad
     # rate makes a plan that fails validation, a new prefix replaces everything.
-    plans["failed"] = plan_environment("prod", {**emulator_env, "TF_VAR_schedule_expression": "rate(5 minute)"})
-    terragrunt(["run", "--all", "apply"], LIVE / "dev", emulator_env)
+    plans["failed"] = plan("prod", {**prod, "TF_VAR_schedule_expression": "rate(5 minute)"}, "failed")
+    terragrunt(["run", "--all", "apply"], FIXTURE / "dev", dev)
     try:
-        plans["no changes"] = plan_environment("dev", emulator_env)
-        plans["destroy"] = plan_environment("dev", {**emulator_env, "TF_VAR_name_prefix": "ddb-warmer-renamed"})
+        plans["no changes"] = plan("dev", dev, "no-changes")
+        plans["destroy"] = plan("dev", {**dev, "TF_VAR_name_prefix": "ddb-warmer-renamed"}, "destroy")
     finally:
-        terragrunt(["run", "--all", "destroy"], LIVE / "dev", emulator_env)
+        terragrunt(["run", "--all", "destroy"], FIXTURE / "dev", dev)
     return plans
 
 
@@ -44,7 +58,11 @@ def test_a_plan_that_adds_lists_each_unit_with_its_counts_and_the_whole_plan(rea
     comment = render_comment("prod", real_plans["adds"], RUN_URL)
 
     assert comment.startswith(marker("prod"))
-    assert "| `prod/eu-west-1/warmer` | 12 to add, 0 to change, 0 to destroy |" in comment
+    for unit in ("prod/eu-west-1/warmer", "prod/us-east-1/warmer"):
+        # Terraform's own count of what it will add, from its plan shown in the unit's details.
+        details = comment[comment.index(f"<code>{unit}</code>") :]
+        added = re.search(r"Plan: (\d+) to add, 0 to change, 0 to destroy\.", details).group(1)
+        assert f"| `{unit}` | {added} to add, 0 to change, 0 to destroy |" in comment
     assert "aws_lambda_function.this will be created" in comment
     assert "CAUTION" not in comment
     assert f"[Plan files of every unit (artifact)]({RUN_URL})" in comment

@@ -11,6 +11,7 @@ in as passed when the workflow would run them: they are this very test suite.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -124,6 +125,12 @@ def push(origin, tmp_path, emulator_env, github, before, sha) -> Runner:
     return runner("apply.yml", origin, tmp_path, emulator_env, github, sha, event_name="push", before=before, after=sha)
 
 
+def terraform_adds(text: str) -> int:
+    """What Terraform's own plan, shown in a comment or summary, says it will add: a unit of the fixture
+    is planned from nothing, so the summary row must say the same."""
+    return int(re.search(r"Plan: (\d+) to add, 0 to change, 0 to destroy\.", text).group(1))
+
+
 def step_names(run) -> list[str]:
     return [name for name, _ in run.steps]
 
@@ -180,7 +187,7 @@ def test_a_pull_request_gets_a_comment_with_its_commit_warnings_and_plan_artifac
     assert "Terraform warnings (1)" in body, body[: body.index("<details>")]
     warning = body.index("rate(2 minutes) is slower than once a minute")
     assert warning < body.index("<details><summary>plan: <code>dev/warmer</code>")
-    assert "| `dev/warmer` | 12 to add, 0 to change, 0 to destroy |" in body
+    assert f"| `dev/warmer` | {terraform_adds(body)} to add, 0 to change, 0 to destroy |" in body
     assert "/actions/runs/4242/artifacts/" in body
 
     # The next push takes the change back out: the dev comment is marked outdated.
@@ -197,11 +204,14 @@ def test_a_pull_request_gets_a_comment_with_its_commit_warnings_and_plan_artifac
     assert comment["body"].startswith("<!-- ddb-warmer-plan:dev -->")
 
 
+TABLES = re.compile(r"\btables\s*=\s*\[")
+
+
 def a_table_list(origin: Path) -> tuple[str, Path]:
     """(environment, unit file) of the first unit in the checkout's live/ that lists tables."""
     for name in environments(origin / "live"):
         for unit in sorted((origin / "live" / name).rglob("terragrunt.hcl")):
-            if ".terragrunt-cache" not in unit.parts and "tables = [" in unit.read_text():
+            if ".terragrunt-cache" not in unit.parts and TABLES.search(unit.read_text()):
                 return name, unit.relative_to(origin)
     pytest.fail("no unit in live/ lists tables")
 
@@ -211,7 +221,9 @@ def test_a_pull_request_that_only_changes_a_table_list_is_planned_and_checked_wi
 ):
     name, unit = a_table_list(origin)
     git(origin, "checkout", "-q", "-b", "one-more-table")
-    sha = change(origin, unit, "tables = [", 'tables = [\n    { name = "added-in-a-pull-request" },', "one more table")
+    text = (origin / unit).read_text()
+    opening = TABLES.search(text).group(0)
+    sha = change(origin, unit, opening, f'{opening}\n    {{ name = "added-in-a-pull-request" }},', "one more table")
 
     jobs = run_pr(pull_request(origin, tmp_path, emulator_env, github, sha))
 
@@ -316,17 +328,18 @@ def test_a_merge_plans_then_applies_exactly_those_plans_in_the_environment(
         "report on the merged pull request",
     ]
     # The approver sees the plan and its warnings in the plan job's summary.
-    assert "| `dev/warmer` | 12 to add, 0 to change, 0 to destroy |" in plan.summary
+    added = terraform_adds(plan.summary)
+    assert f"| `dev/warmer` | {added} to add, 0 to change, 0 to destroy |" in plan.summary
     assert f"For commit `{sha}`" in plan.summary
     # Applied: the saved plan file, not a new plan (Terraform prints the actions only when it plans).
     assert "Terraform will perform the following actions" not in apply.log
     assert f"--out-dir {apply_plans(run)}" in apply.log
     applied = json.loads((Path(apply_plans(run)) / "apply.json").read_text())
-    assert applied == [{"unit": "dev/warmer", "ok": True, "added": 12, "changed": 0, "destroyed": 0, "error": ""}]
+    assert applied == [{"unit": "dev/warmer", "ok": True, "added": added, "changed": 0, "destroyed": 0, "error": ""}]
     assert function_exists(emulator)
     (comment,) = [c for c in state["comments"] if c["issue"] == 7]
     assert f"Apply of `live/dev` at `{sha}`" in comment["body"]
-    assert "| `dev/warmer` | 12 added, 0 changed, 0 destroyed |" in comment["body"]
+    assert f"| `dev/warmer` | {added} added, 0 changed, 0 destroyed |" in comment["body"]
     assert state["issues"] == []
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,6 @@ import boto3
 
 from ddb_warmer.build.live import ROLE_PREFIX, Environment, environments
 from ddb_warmer.build.terragrunt import LIVE, terragrunt, unit_outputs
-from ddb_warmer.build.toolenv import tool_env
 from ddb_warmer.local.emulator import Emulator, state_bucket
 
 BOOTSTRAP = LIVE / "_bootstrap"
@@ -122,19 +120,6 @@ def planned_in_one_account(env: dict[str, str], together: list[Environment], acc
         "TF_VAR_state_buckets": json.dumps([state_bucket(region, account) for region in regions]),
     }
     return _plan(ONE_ACCOUNT, {**env, **BOOTSTRAP_ENV, **inputs}, account)
-
-
-def rendered(unit: Path) -> dict:
-    """A unit's configuration as Terragrunt resolves it (generate blocks, remote state); needs no AWS."""
-    done = subprocess.run(
-        ["terragrunt", "render", "--json", "--non-interactive"],
-        cwd=unit,
-        env=tool_env(),
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout)
 
 
 def role_arn(name: str, account: str) -> str:

@@ -11,10 +11,23 @@ import pytest
 from ddb_warmer.build.package import build_zip
 from ddb_warmer.local import runtime
 from ddb_warmer.local.lambda_metrics import publish_invocation
+from ddb_warmer.local.seed import TableSpec, seed_table
 
 pytestmark = pytest.mark.slow
 
 HANDLER = "lambda_function.main.lambda_handler"
+# The tests' own tables, in the emulator's default account: none of live/'s.
+ORDERS, SESSIONS = "runtime-probe-orders", "runtime-probe-sessions"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def runtime_tables(emulator):
+    session = boto3.Session(region_name=emulator.region)
+    dynamodb, autoscaling = session.client("dynamodb"), session.client("application-autoscaling")
+    existing = set(dynamodb.list_tables()["TableNames"])
+    for spec in (TableSpec(ORDERS, ("pk", "S"), ("sk", "S")), TableSpec(SESSIONS, ("id", "S"), scaled=("read",))):
+        if spec.name not in existing:
+            seed_table(dynamodb, autoscaling, spec)
 
 
 def configuration(tables: list[dict], level: str = "INFO", handler: str = HANDLER, memory: int = 128) -> dict:
@@ -34,7 +47,7 @@ def function_lines(log_path) -> list[dict]:
 
 
 def test_a_tick_runs_the_package_by_its_handler_string_and_reports_like_lambda(emulator, emulator_env, tmp_path):
-    config = configuration([{"name": "dev-orders"}, {"name": "dev-sessions", "read": True, "write": False}])
+    config = configuration([{"name": ORDERS}, {"name": SESSIONS, "read": True, "write": False}])
 
     with runtime.running(build_zip(), config, emulator_env, tmp_path) as function:
         first, second = function.invoke({}), function.invoke({})
@@ -53,7 +66,7 @@ def test_a_tick_runs_the_package_by_its_handler_string_and_reports_like_lambda(e
 def test_at_info_the_function_logs_one_json_line_per_tick_and_at_debug_one_per_request(
     emulator, emulator_env, tmp_path
 ):
-    tables = [{"name": "dev-orders", "read": True, "write": True}]
+    tables = [{"name": ORDERS, "read": True, "write": True}]
     lines = {}
     for level in ("INFO", "DEBUG"):
         with runtime.running(build_zip(), configuration(tables, level), emulator_env, tmp_path / level) as function:
@@ -65,7 +78,7 @@ def test_at_info_the_function_logs_one_json_line_per_tick_and_at_debug_one_per_r
 
 
 def test_a_failing_tick_returns_lambdas_error_object(emulator, emulator_env, tmp_path):
-    config = configuration([{"name": "dev-orders"}, {"name": "no-such-table", "read": True}])
+    config = configuration([{"name": ORDERS}, {"name": "no-such-table", "read": True}])
 
     with runtime.running(build_zip(), config, emulator_env, tmp_path) as function:
         failed = function.invoke({})
@@ -76,7 +89,7 @@ def test_a_failing_tick_returns_lambdas_error_object(emulator, emulator_env, tmp
 
 
 def test_a_wrong_handler_string_fails_as_lambda_says(emulator, emulator_env, tmp_path):
-    config = configuration([{"name": "dev-orders"}], handler="lambda_function.main.handler")
+    config = configuration([{"name": ORDERS}], handler="lambda_function.main.handler")
 
     with runtime.running(build_zip(), config, emulator_env, tmp_path) as function:
         failed = function.invoke({})
@@ -85,7 +98,7 @@ def test_a_wrong_handler_string_fails_as_lambda_says(emulator, emulator_env, tmp
 
 
 def test_the_local_aws_publishes_consumed_capacity_and_the_invocation_metrics(emulator, emulator_env, tmp_path):
-    config = configuration([{"name": "dev-sessions", "read": True, "write": False}])
+    config = configuration([{"name": SESSIONS, "read": True, "write": False}])
     cloudwatch = boto3.client("cloudwatch", region_name=emulator.region)
     since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
 
@@ -105,7 +118,7 @@ def test_the_local_aws_publishes_consumed_capacity_and_the_invocation_metrics(em
         )["Datapoints"]
         return sum(p["Sum"] for p in points)
 
-    sessions = [{"Name": "TableName", "Value": "dev-sessions"}]
+    sessions = [{"Name": "TableName", "Value": SESSIONS}]
     function_dimension = [{"Name": "FunctionName", "Value": "ddb-warmer-test-warmer"}]
     assert total("AWS/DynamoDB", "ConsumedReadCapacityUnits", sessions) >= 0.5
     assert total("AWS/Lambda", "Invocations", function_dimension) == 1
