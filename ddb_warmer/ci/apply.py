@@ -1,11 +1,12 @@
 """Apply one environment's saved plans, exactly those, as the merge workflow does.
 
-    python -m ddb_warmer.ci.apply --environment prod --plans plans/prod
+    python -m ddb_warmer.ci.apply --environment prod --plans plans/prod --main-head <sha>
 
 Refuses, before anything is applied, when:
-- the checked-out commit is not main's head on GitHub (asked at apply time,
-  after the approval): a re-run of an old run, or a run overtaken by a newer
-  merge, must not apply older code;
+- the checked-out commit is not main's head on GitHub (--main-head, asked at
+  apply time, after the approval, by ddb_warmer.ci.main_head in a step of its
+  own, so this step needs no GitHub token): a re-run of an old run, or a run
+  overtaken by a newer merge, must not apply older code;
 - a unit of live/<environment> has no saved plan in --plans: Terragrunt would
   otherwise plan and apply it unreviewed.
 Then `terragrunt run --all apply --out-dir <plans>` applies each unit's plan
@@ -36,7 +37,6 @@ from pathlib import Path
 
 from ddb_warmer.build.terragrunt import LIVE, environment_dir, terragrunt, unit_dirs
 from ddb_warmer.build.toolenv import ROOT, tool_env
-from ddb_warmer.ci.github import GitHub
 from ddb_warmer.ci.plan import PLAN_FILE
 from ddb_warmer.ci.terraform_output import diagnostics, unit_lines
 
@@ -74,8 +74,8 @@ def checked_out() -> str:
     ).stdout.strip()
 
 
-def check_main_head(github: GitHub, branch: str = "main") -> str:
-    head, main = checked_out(), github.branch_head(branch)
+def check_main_head(main: str, branch: str = "main") -> str:
+    head = checked_out()
     if head != main:
         raise Refused(
             f"this run is for commit {head[:12]}, but {branch} is now at {main[:12] or 'nothing'}: only a run "
@@ -160,9 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--environment", required=True)
     parser.add_argument("--plans", type=Path, required=True, help="the plan job's folder, from its artifact")
+    parser.add_argument("--main-head", required=True, help="main's head on GitHub now (ddb_warmer.ci.main_head)")
     args = parser.parse_args(argv)
     try:
-        check_main_head(GitHub.from_environment())
+        check_main_head(args.main_head)
         results = apply_environment(args.environment, args.plans, tool_env())
     except Refused as refused:
         results = [UnitApply(f"{args.environment}", False, error=f"refused: {refused}")]

@@ -1,23 +1,26 @@
 """Daily drift check of one environment: one issue per drifting environment, closed when clean.
 
-    python -m ddb_warmer.ci.drift --environment prod
+    python -m ddb_warmer.ci.plan --environment prod --out-dir plans/prod --no-lock
+    python -m ddb_warmer.ci.drift --environment prod --results plans/prod/results.json
 
-Plans the environment without taking the state lock (a daily check must never
-hold up an apply); on changes, or when a unit fails to plan, opens (or
-updates) the issue labelled `drift` that carries this environment's marker,
-with the plan summary or the error; when the plan is clean again, comments and
-closes it. A failed plan also fails the job.
+The plan, made without taking the state lock (a daily check must never hold up
+an apply), is the plan script's, in a step with no GitHub token; this is the
+step after it that talks to GitHub. On changes, or when a unit failed to plan
+(or no plan was saved), it opens (or updates) the issue labelled `drift` that
+carries this environment's marker, with the plan summary or the error; when
+the plan is clean again, it comments and closes it. A failed plan also fails
+the job.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from ddb_warmer.build.toolenv import tool_env
 from ddb_warmer.ci.comment import render_comment, run_url
 from ddb_warmer.ci.github import GitHub
-from ddb_warmer.ci.plan import default_out_dir, plan_environment, save
+from ddb_warmer.ci.plan import load
 from ddb_warmer.ci.unit_plan import UnitPlan
 
 
@@ -46,10 +49,12 @@ def report_drift(github: GitHub, environment: str, results: list[UnitPlan], link
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--environment", required=True)
+    parser.add_argument("--results", type=Path, required=True, help="results.json of ddb_warmer.ci.plan")
     args = parser.parse_args(argv)
-    out_dir = default_out_dir(args.environment)
-    results = plan_environment(args.environment, tool_env(), out_dir, lock=False)
-    save(results, out_dir)
+    if args.results.exists():
+        results = load(args.results)
+    else:
+        results = [UnitPlan(args.environment, ok=False, error=f"the plan saved no results ({args.results})")]
     outcome = report_drift(GitHub.from_environment(), args.environment, results, run_url())
     print(f"drift in live/{args.environment}: {outcome}")
     if not all(r.ok for r in results):

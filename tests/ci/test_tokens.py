@@ -12,7 +12,6 @@ import pytest
 from ddb_warmer.build.terragrunt import LIVE
 from ddb_warmer.build.toolenv import ROOT, is_stripped, tool_env
 from ddb_warmer.ci.plan import PLAN_FILE
-from tests.ci.fake_github import fake_github
 
 TOKENS = {
     "GITHUB_TOKEN": "ghs_repository-token",
@@ -98,12 +97,11 @@ def test_the_apply_script_starts_terraform_without_any_github_or_actions_token(r
         saved.write_text("a saved plan")
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
-    with fake_github() as (github, state):
-        state["main"] = head
-        env = {**env, "GITHUB_REPOSITORY": github.repository, "GITHUB_API_URL": github.api}
-        done = run_script("ddb_warmer.ci.apply", ["--environment", environment, "--plans", str(plans)], env)
+    done = run_script(
+        "ddb_warmer.ci.apply", ["--environment", environment, "--plans", str(plans), "--main-head", head], env
+    )
 
-    assert ("GET", "/git/ref/heads/main") in state["calls"], done.stderr  # the GitHub call had its token
+    assert "refused" not in done.stdout + done.stderr  # it went on to apply
     assert_no_token(environments())
 
 

@@ -321,6 +321,7 @@ def test_a_merge_plans_then_applies_exactly_those_plans_in_the_environment(
     assert step_names(apply)[3:] == [
         "the reviewed plans",
         "the environment's account, roles and regions (live/)",
+        "main's head on GitHub",
         "aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c",
         "terragrunt run --all apply of the saved plans",
         "keep the state Terraform could not save",
