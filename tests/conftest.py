@@ -70,6 +70,9 @@ def xdist_group(item) -> str | None:
     return path if item.get_closest_marker("slow") else None
 
 
+# First: xdist's worker reads the xdist_group marks in its own hook of the same name, which runs
+# before a conftest's unless this one is asked to run first.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
         group = xdist_group(item)

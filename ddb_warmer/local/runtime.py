@@ -95,7 +95,18 @@ def runtime_environment(configuration: dict, task_root: Path, aws_env: dict[str,
     }
     passed = ("AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION")
     env.update({key: aws_env[key] for key in passed if key in aws_env})
-    env.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_SESSION_TOKEN="test")
+    # Lambda sets AWS_REGION to the function's Region and gives the function its role's credentials,
+    # in the function's account (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html
+    # #configuration-envvars-runtime): here the Region of its ARN, and the caller's credentials, which
+    # are for that account (Emulator.env(account=...)).
+    arn = configuration.get("FunctionArn", "").split(":")
+    if len(arn) >= 7:
+        env.update(AWS_REGION=arn[3], AWS_DEFAULT_REGION=arn[3])
+    env.update(
+        AWS_ACCESS_KEY_ID=aws_env.get("AWS_ACCESS_KEY_ID", "test"),
+        AWS_SECRET_ACCESS_KEY=aws_env.get("AWS_SECRET_ACCESS_KEY", "test"),
+        AWS_SESSION_TOKEN=aws_env.get("AWS_SESSION_TOKEN", "test"),
+    )
     env.update(configuration.get("Environment", {}).get("Variables", {}))
     return env
 

@@ -1,6 +1,7 @@
 """`ddb-warmer new-environment`: add an environment, or regions to one, by writing every file live/ needs.
 
-    ddb-warmer new-environment staging --account 123456789012 --region eu-west-1 --after dev
+    ddb-warmer new-environment staging --account 123456789012 --region eu-west-1 --after dev \\
+        --notify-email oncall@example.com                       # or --notify-topic <an SNS topic ARN>
     ddb-warmer new-environment prod --region ap-southeast-2        # a region more for an environment
 
 For a new environment it writes live/<name>/env.hcl (its account and its place in the promotion order),
@@ -21,11 +22,21 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ddb_warmer.build.live import LIVE, Environment, LiveError, environments, read_environment
+from ddb_warmer.build.live import (
+    LIVE,
+    Environment,
+    LiveError,
+    environments,
+    read_environment,
+    unit_dirs,
+    unit_inputs,
+)
 
 NAME = re.compile(r"[a-z][a-z0-9-]{0,19}")
 ACCOUNT = re.compile(r"\d{12}")
 REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
+TOPIC_ARN = re.compile(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}")
+EMAIL = re.compile(r"[^@\s\"]+@[^@\s\"]+\.[^@\s\"]+")
 LOCK_FILE = ".terraform.lock.hcl"
 
 ENV_HCL = """\
@@ -59,6 +70,9 @@ include "warmer" {{
 
 inputs = {{
   schedule_expression = "rate(1 minute)"
+  # Where the alarms go: a topic of its own with these subscriptions, or an
+  # existing topic as {{ topic_arn = "arn:aws:sns:..." }} (docs/operations.md).
+  notifications = {notifications}
 
   # The tables to keep warm: list them (`{{ name = "orders" }}`), or let the
   # patterns find every table with auto scaling, including later ones.
@@ -100,12 +114,41 @@ def _quoted(values: list[str]) -> str:
     return ", ".join(f'"{v}"' for v in values)
 
 
-def _unit_files(folder: Path, region: str, tables: list[str], patterns: list[str]) -> dict[Path, str]:
+def notifications_hcl(notifications: dict) -> str:
+    """The module's `notifications` input as HCL: { topic_arn = ... } or { subscriptions = [...] }."""
+    if notifications.get("topic_arn"):
+        return f'{{ topic_arn = "{notifications["topic_arn"]}" }}'
+    subscriptions = ", ".join(
+        f'{{ protocol = "{s["protocol"]}", endpoint = "{s["endpoint"]}" }}' for s in notifications["subscriptions"]
+    )
+    return f"{{ subscriptions = [{subscriptions}] }}"
+
+
+def _notifications(args: argparse.Namespace, existing: Environment | None, live: Path) -> dict:
+    """Where the alarms go: the flags, else (a region more) what the environment's first unit has."""
+    if args.notify_topic:
+        return {"topic_arn": args.notify_topic}
+    if args.notify_email:
+        return {"subscriptions": [{"protocol": "email", "endpoint": e} for e in args.notify_email]}
+    if existing is not None:
+        for unit in unit_dirs(live / existing.name):
+            found = unit_inputs(unit).get("notifications")
+            if found:
+                return found
+    raise LiveError(
+        f"say where {args.name}'s alarms go: --notify-email oncall@example.com (a topic of its own with that "
+        "subscription; repeatable) or --notify-topic arn:aws:sns:<region>:<account>:<topic> (an existing topic)"
+    )
+
+
+def _unit_files(
+    folder: Path, region: str, tables: list[str], patterns: list[str], notifications: dict
+) -> dict[Path, str]:
     tables_hcl = ", ".join(f'{{ name = "{t}" }}' for t in tables)
-    return {
-        folder / "region.hcl": REGION_HCL.format(region=region),
-        folder / "warmer" / "terragrunt.hcl": WARMER_UNIT.format(tables=tables_hcl, patterns=_quoted(patterns)),
-    }
+    unit = WARMER_UNIT.format(
+        tables=tables_hcl, patterns=_quoted(patterns), notifications=notifications_hcl(notifications)
+    )
+    return {folder / "region.hcl": REGION_HCL.format(region=region), folder / "warmer" / "terragrunt.hcl": unit}
 
 
 def _check(args: argparse.Namespace, existing: dict[str, Environment]) -> None:
@@ -116,6 +159,14 @@ def _check(args: argparse.Namespace, existing: dict[str, Environment]) -> None:
     for region in args.region:
         if not REGION.fullmatch(region):
             raise LiveError(f"--region {region!r}: give an AWS region code, like eu-west-1")
+    if args.notify_topic and not TOPIC_ARN.fullmatch(args.notify_topic):
+        raise LiveError(
+            f"--notify-topic {args.notify_topic!r}: give an SNS topic ARN, like "
+            "arn:aws:sns:eu-west-1:123456789012:alerts"
+        )
+    for email in args.notify_email:
+        if not EMAIL.fullmatch(email):
+            raise LiveError(f"--notify-email {email!r}: give an email address, like oncall@example.com")
     if len(set(args.region)) != len(args.region):
         raise LiveError("each --region once: a region has one warmer per environment")
     if args.after and args.after not in existing:
@@ -140,9 +191,10 @@ def plan_files(args: argparse.Namespace, live: Path) -> Plan:
     plan = Plan()
     patterns = args.pattern if args.pattern or args.table else [f"{args.name}-*"]
     env_dir = live / args.name
+    notifications = _notifications(args, existing.get(args.name), live)
     if args.name in existing:  # regions more: next to the units already there, which keep their paths
         for region in args.region:
-            plan.files.update(_unit_files(env_dir / region, region, args.table, patterns))
+            plan.files.update(_unit_files(env_dir / region, region, args.table, patterns, notifications))
         return plan
 
     order = list(existing)
@@ -160,7 +212,7 @@ def plan_files(args: argparse.Namespace, live: Path) -> Plan:
     single = len(args.region) == 1
     for region in args.region:
         folder = env_dir if single else env_dir / region
-        plan.files.update(_unit_files(folder, region, args.table, patterns))
+        plan.files.update(_unit_files(folder, region, args.table, patterns, notifications))
     bootstrap = live / "_bootstrap" / args.account
     if not (bootstrap / "env.hcl").exists():
         plan.files[bootstrap / "env.hcl"] = BOOTSTRAP_ENV.format(account=args.account)
@@ -237,7 +289,8 @@ def add_parser(commands) -> None:
         description=__doc__.split("\n\n")[0],
         epilog=(
             "examples:\n"
-            "  ddb-warmer new-environment staging --account 123456789012 --region eu-west-1 --after dev\n"
+            "  ddb-warmer new-environment staging --account 123456789012 --region eu-west-1 --after dev \\\n"
+            "      --notify-email oncall@example.com\n"
             "  ddb-warmer new-environment prod --region ap-southeast-2\n\n"
             "exit codes:\n  0  written; what is left to do in GitHub and AWS is printed\n"
             "  2  usage error: a wrong name, account, region or --after (one line says what to write)\n"
@@ -249,6 +302,13 @@ def add_parser(commands) -> None:
     command.add_argument("--region", action="append", required=True, help="a region to deploy to (repeatable)")
     command.add_argument("--after", help="the environment it applies after (default: after the last one)")
     command.add_argument("--table", action="append", default=[], help="a table to warm (repeatable)")
+    command.add_argument(
+        "--notify-email",
+        action="append",
+        default=[],
+        help="where its alarms go: an email subscription to a topic of its own (repeatable)",
+    )
+    command.add_argument("--notify-topic", help="where its alarms go: an existing SNS topic's ARN")
     command.add_argument(
         "--pattern", action="append", default=[], help="a table name pattern (repeatable; default: '<name>-*')"
     )

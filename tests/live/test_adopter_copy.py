@@ -105,6 +105,8 @@ def test_an_adopters_copy_passes_the_tests_of_its_live_and_the_demo_with_edits_t
             first.name,
             "--table",
             f"{PREFIX}staging-orders",
+            "--notify-email",
+            "staging-alerts@example.com",
         ],
         copy,
         tmp_path / "new-environment.log",

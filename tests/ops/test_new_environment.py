@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ddb_warmer.build.live import environment, environments
-from ddb_warmer.build.toolenv import TOOLS_BIN
+from ddb_warmer.build.toolenv import ROOT, TOOLS_BIN
 from ddb_warmer.ops import cli
 
 FIXTURE = Path(__file__).parents[1] / "ci" / "fixtures" / "workflow-live"
@@ -22,7 +22,14 @@ def live(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", f"{TOOLS_BIN}:{__import__('os').environ['PATH']}")
     target = tmp_path / "live"
     shutil.copytree(FIXTURE, target)
+    # A repository as Terragrunt finds it (get_repo_root), to read a unit's inputs.
+    shutil.copy(ROOT / "terragrunt.hcl", tmp_path)
+    shutil.copytree(ROOT / "live" / "_shared", target / "_shared")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     return target
+
+
+NOTIFY = ("--notify-email", "oncall@example.com")
 
 
 def new_environment(live: Path, *argv: str) -> int:
@@ -36,7 +43,7 @@ def written(live: Path) -> list[str]:
 def test_a_new_environment_in_a_new_account_gets_every_file_and_its_place_in_the_order(live, capsys):
     before = set(written(live))
 
-    code = new_environment(live, "qa", "--account", "444444444444", "--region", "eu-west-1", "--after", "dev")
+    code = new_environment(live, "qa", "--account", "444444444444", "--region", "eu-west-1", "--after", "dev", *NOTIFY)
 
     assert code == 0
     assert sorted(set(written(live)) - before) == [
@@ -52,7 +59,9 @@ def test_a_new_environment_in_a_new_account_gets_every_file_and_its_place_in_the
     qa = environment("qa", live)
     assert (qa.account, qa.regions, qa.apply_after) == ("444444444444", ("eu-west-1",), ("dev",))
     assert qa.plan_role_arn == "arn:aws:iam::444444444444:role/ddb-warmer-bootstrap-github-plan"
-    assert 'table_name_patterns = ["qa-*"]' in (live / "qa" / "warmer" / "terragrunt.hcl").read_text()
+    unit = (live / "qa" / "warmer" / "terragrunt.hcl").read_text()
+    assert 'table_name_patterns = ["qa-*"]' in unit
+    assert 'notifications = { subscriptions = [{ protocol = "email", endpoint = "oncall@example.com" }] }' in unit
     out = capsys.readouterr().out
     assert "promotion order: dev -> qa -> staging -> prod" in out
     assert "Settings > Environments > New environment: 'qa'" in out
@@ -60,7 +69,7 @@ def test_a_new_environment_in_a_new_account_gets_every_file_and_its_place_in_the
 
 
 def test_the_written_files_are_formatted(live):
-    new_environment(live, "qa", "--account", "444444444444", "--region", "eu-west-1", "--region", "us-east-1")
+    new_environment(live, "qa", "--account", "444444444444", "--region", "eu-west-1", "--region", "us-east-1", *NOTIFY)
 
     done = subprocess.run(
         [str(TOOLS_BIN / "terragrunt"), "hcl", "fmt", "--check", "--working-dir", str(live)],
@@ -72,11 +81,21 @@ def test_the_written_files_are_formatted(live):
 
 def test_several_regions_get_a_unit_each_and_an_existing_account_no_second_bootstrap(live):
     # The fixture's accounts have no bootstrap unit yet: the first environment added in one writes it.
-    new_environment(live, "qa", "--account", "111111111111", "--region", "eu-west-1")
+    new_environment(live, "qa", "--account", "111111111111", "--region", "eu-west-1", *NOTIFY)
     bootstrap = (live / "_bootstrap" / "111111111111" / "env.hcl").read_text()
 
     code = new_environment(
-        live, "perf", "--account", "111111111111", "--region", "eu-west-1", "--region", "us-east-1", "--table", "t1"
+        live,
+        "perf",
+        "--account",
+        "111111111111",
+        "--region",
+        "eu-west-1",
+        "--region",
+        "us-east-1",
+        "--table",
+        "t1",
+        *NOTIFY,
     )
 
     assert code == 0
@@ -95,11 +114,30 @@ def test_several_regions_get_a_unit_each_and_an_existing_account_no_second_boots
 def test_a_region_added_to_an_environment_leaves_its_units_where_they_are(live):
     unit = (live / "dev" / "warmer" / "terragrunt.hcl").read_text()
 
-    assert new_environment(live, "dev", "--region", "us-west-2") == 0
+    assert new_environment(live, "dev", "--region", "us-west-2", "--notify-topic", TOPIC) == 0
 
     assert sorted(environment("dev", live).regions) == ["eu-central-1", "us-west-2"]
     assert (live / "dev" / "warmer" / "terragrunt.hcl").read_text() == unit  # same path, same state key
     assert (live / "dev" / "us-west-2" / "region.hcl").is_file()
+    assert (
+        f'notifications = {{ topic_arn = "{TOPIC}" }}'
+        in (live / "dev" / "us-west-2" / "warmer" / "terragrunt.hcl").read_text()
+    )
+
+
+TOPIC = "arn:aws:sns:eu-central-1:111111111111:dev-alerts"
+
+
+def test_a_region_added_without_a_destination_sends_its_alarms_where_the_environments_go(live):
+    unit = live / "dev" / "warmer" / "terragrunt.hcl"
+    unit.write_text(
+        unit.read_text().replace("inputs = {", f'inputs = {{\n  notifications = {{ topic_arn = "{TOPIC}" }}', 1)
+    )
+
+    assert new_environment(live, "dev", "--region", "us-west-2") == 0
+
+    added = (live / "dev" / "us-west-2" / "warmer" / "terragrunt.hcl").read_text()
+    assert f'notifications = {{ topic_arn = "{TOPIC}" }}' in added
 
 
 @pytest.mark.parametrize(
@@ -112,6 +150,13 @@ def test_a_region_added_to_an_environment_leaves_its_units_where_they_are(live):
         (["qa", "--region", "eu-west-1"], "give its AWS account with --account"),
         (["prod", "--region", "eu-west-1"], "prod already deploys to eu-west-1: name only new regions"),
         (["prod", "--account", "444444444444", "--region", "sa-east-1"], "leave out --account"),
+        (["qa", "--account", "444444444444", "--region", "eu-west-1"], "say where qa's alarms go: --notify-email"),
+        (["dev", "--region", "us-west-2"], "say where dev's alarms go"),  # the fixture's dev names none
+        ([*NOTIFY[:1], "oncall", "qa", "--account", "444444444444", "--region", "eu-west-1"], "give an email address"),
+        (
+            ["qa", "--account", "444444444444", "--region", "eu-west-1", "--notify-topic", "alerts"],
+            "give an SNS topic ARN",
+        ),
     ],
 )
 def test_bad_input_gets_one_line_that_says_what_to_write_and_writes_nothing(live, capsys, argv, message):

@@ -1,0 +1,60 @@
+"""The suite's own grouping on pytest-xdist works: tests that share a plan or a folder run on one worker.
+
+Grouping can stop silently (a new pytest with structured node IDs, pytest-xdist#1386): nothing fails,
+the module fixtures are just made on every worker and tests collide in a shared folder. This runs
+tests/conftest.py's hook on a small tree with `-n 2 --dist loadgroup` and reads who ran what.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from ddb_warmer.build.toolenv import ROOT
+
+TEST = """
+import json, os, pathlib
+import pytest
+
+pytestmark = {mark}
+
+@pytest.mark.parametrize("i", range(4))
+def test_runs(i):
+    out = pathlib.Path(os.environ["GROUPS_OUT"]) / f"{{__name__}}-{{i}}.json"
+    out.write_text(json.dumps(os.environ.get("PYTEST_XDIST_WORKER")))
+"""
+
+
+def test_each_group_runs_on_one_worker_and_ungrouped_tests_spread(tmp_path):
+    tree = tmp_path / "tree"
+    for path, mark in {
+        "tests/module/test_a.py": "[]",  # one group with test_b: the module's folder
+        "tests/module/test_b.py": "[]",
+        "tests/slow/test_c.py": "[pytest.mark.slow]",  # a slow file: a group of its own
+        "tests/fast/test_d.py": "[]",  # no group
+    }.items():
+        (tree / path).parent.mkdir(parents=True, exist_ok=True)
+        (tree / path).write_text(TEST.format(mark=mark))
+    (tree / "conftest.py").write_text("from tests.conftest import pytest_collection_modifyitems  # noqa: F401\n")
+    (tree / "pytest.ini").write_text("[pytest]\nmarkers =\n    slow: slow\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    env = {**os.environ, "GROUPS_OUT": str(out), "PYTHONPATH": str(ROOT)}
+    env.pop("PYTEST_XDIST_WORKER", None)
+
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-q", "-p", "no:cacheprovider"],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    ran = {f.stem: json.loads(f.read_text()) for f in out.glob("*.json")}
+    assert len(ran) == 16
+    assert len({w for name, w in ran.items() if name.startswith(("test_a", "test_b"))}) == 1
+    assert len({w for name, w in ran.items() if name.startswith("test_c")}) == 1
+    assert set(ran.values()) == {"gw0", "gw1"}  # the rest is spread
