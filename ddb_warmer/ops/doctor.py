@@ -20,12 +20,12 @@ How AlarmLow is evaluated, with the documentation it follows: alarm_model.py.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from ddb_warmer.ops.alarm_model import DECREASES_PER_DAY, decrease_quota, evaluate_alarm_low
 from ddb_warmer.ops.deployment import deployed_config_json
+from lambda_function.config import ConfigError, WarmerConfig, parse_config
 from lambda_function.dimensions import DimensionNames, scalable_targets
 from lambda_function.schema import schema_from_description
 
@@ -72,7 +72,15 @@ class Warmer:
     dead_letters: int | None = None
     found: bool = True
     started: str | None = None  # when the function was last deployed (LastModified)
-    tables: list[str] | None = None  # the tables its configuration names; None: all it can find
+    config: WarmerConfig | None = None  # its deployed configuration; None: unreadable, so any table counts
+
+    def covers(self, table: str) -> bool:
+        """Whether the warmer warms this table: listed, or found by its patterns on each tick."""
+        if not self.found:
+            return False
+        if self.config is None:
+            return True
+        return any(t.name == table for t in self.config.tables) or self.config.selects(table)
 
     @property
     def failing(self) -> bool:
@@ -215,14 +223,12 @@ def dynamodb_metrics_exist(cloudwatch) -> bool:
     return bool(cloudwatch.list_metrics(Namespace="AWS/DynamoDB").get("Metrics"))
 
 
-def configured_tables(configuration: dict, ssm=None) -> list[str] | None:
-    """The table names of a warmer's WARMER_CONFIG; None when it names none (it finds its tables itself)."""
+def deployed_config(configuration: dict, ssm=None) -> WarmerConfig | None:
+    """A warmer's deployed WARMER_CONFIG (from its environment or its SSM parameters); None if unreadable."""
     try:
-        config = json.loads(deployed_config_json(configuration, ssm) or "")
-        names = [table["name"] for table in config.get("tables", []) if "name" in table]
-    except (ValueError, TypeError, AttributeError):
+        return parse_config(deployed_config_json(configuration, ssm))
+    except (ConfigError, ValueError, TypeError, AttributeError):
         return None
-    return names or None
 
 
 def warmer_health(clients, function: str | None, start, end) -> Warmer:
@@ -260,7 +266,7 @@ def warmer_health(clients, function: str | None, start, end) -> Warmer:
         errors=sum(errors.values()),
         dead_letters=dead_letters,
         started=dt.datetime.fromisoformat(modified).astimezone(dt.UTC).isoformat() if modified else None,
-        tables=configured_tables(configuration, clients.get("ssm")),
+        config=deployed_config(configuration, clients.get("ssm")),
     )
 
 
@@ -364,6 +370,6 @@ def diagnose(
             )
         d.minutes = [m in seen.get(f"d{number}", set()) for m in minutes] if metrics_available else []
         d.on_demand = schemas[d.table].on_demand
-        d.warmed = warmer.found and (warmer.tables is None or d.table in warmer.tables)
+        d.warmed = warmer.covers(d.table)
         judge(d, target, policy, alarm, metrics_available, warmer, now, end)
     return Report(now.isoformat(timespec="seconds"), window, metrics_available, warmer, dimensions)

@@ -14,6 +14,7 @@ from ddb_warmer.ops import cli
 from ddb_warmer.ops.alarm_model import DECREASES_PER_DAY
 from ddb_warmer.ops.doctor import Dimension, Warmer, diagnose, judge
 from ddb_warmer.ops.doctor_output import render
+from lambda_function.config import parse_config
 
 from .conftest import FUNCTION, NOW, consumed, put_minutes
 
@@ -109,6 +110,16 @@ def test_todays_decrease_quota_used_up_blocks_scale_in():
 
     assert dimension.verdict == "BLOCKED"
     assert "all 27 decreases of today used" in dimension.why
+
+
+def test_a_table_the_warmers_patterns_find_counts_as_warmed_like_a_listed_one():
+    config = parse_config(json.dumps({"tables": [{"name": "orders"}], "patterns": ["app-*"], "exclude": ["app-tmp-*"]}))
+    warmer = Warmer("f", config=config)
+
+    assert warmer.covers("orders") and warmer.covers("app-events")
+    assert not warmer.covers("app-tmp-1") and not warmer.covers("archive")
+    assert not Warmer("f", found=False, config=config).covers("orders")
+    assert Warmer("f").covers("anything")  # a configuration it could not read: no table is ruled out
 
 
 def run_cli(clients, monkeypatch, capsys, *argv) -> tuple[int, str]:
