@@ -6,9 +6,12 @@ VENV_PY := .venv/bin/python
 # The bootstrapped tools and the generated Terraform CLI config, for every recipe.
 export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/.venv/bin:$(PATH)
 export TF_CLI_CONFIG_FILE := $(CURDIR)/.tools/terraformrc
-# pytest-xdist: one worker per core; tests that share a folder of the checkout run on one worker
-# (their xdist_group, tests/conftest.py). `make test PARALLEL=` runs everything in one process.
-PARALLEL ?= -n auto --dist loadgroup
+# pytest-xdist: two workers per core, since a slow test spends most of its time waiting for
+# Terraform, its provider and the emulator, which run in processes of their own; tests that share a
+# plan or a folder of the checkout run on one worker (their xdist_group, tests/conftest.py).
+# `make test PARALLEL=` runs everything in one process.
+WORKERS ?= $(shell $(PYTHON) -c 'import os; print(2 * len(os.sched_getaffinity(0)))')
+PARALLEL ?= -n $(WORKERS) --dist loadgroup
 # What a change to live/ alone can break, besides lint and the plan: the tests that read live/.
 CONFIG_TESTS := tests/live tests/iam/test_ci_trust.py tests/iam/test_ci_permissions.py tests/tooling/test_formatting.py
 

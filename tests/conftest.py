@@ -61,12 +61,19 @@ SHARED_GROUPS = {
 }
 
 
+# Slow files whose tests share nothing costly: each test makes its own repository and runs, and only
+# the seeding they share is cheap, so they go wherever a worker is free.
+SPREAD = {"tests/ci/test_workflow_runs.py"}
+
+
 def xdist_group(item) -> str | None:
     path = item.nodeid.split("::", 1)[0]
     if path.startswith("tests/module/"):
         return "tests/module"  # `terraform init` in the module's own folder
     if path in SHARED_GROUPS:
         return SHARED_GROUPS[path]
+    if path in SPREAD:
+        return None
     return path if item.get_closest_marker("slow") else None
 
 
