@@ -59,6 +59,14 @@ locals {{
 }}
 """
 
+NOTIFICATIONS = """\
+  # Where the alarms go: a topic of its own with these subscriptions, or an
+  # existing topic as {{ topic_arn = "arn:aws:sns:..." }} (docs/operations.md).
+  notifications = {value}
+"""
+# An include block of a unit, other than the root's and the shared warmer's (which every unit has).
+INCLUDE = re.compile(r'^include "(?!root"|warmer")[^"]+" \{\n(?:.*\n)*?\}\n', re.MULTILINE)
+
 WARMER_UNIT = """\
 include "root" {{
   path = "${{get_repo_root()}}/terragrunt.hcl"
@@ -67,13 +75,10 @@ include "root" {{
 include "warmer" {{
   path = "${{get_repo_root()}}/live/_shared/warmer.hcl"
 }}
-
+{includes}
 inputs = {{
   schedule_expression = "rate(1 minute)"
-  # Where the alarms go: a topic of its own with these subscriptions, or an
-  # existing topic as {{ topic_arn = "arn:aws:sns:..." }} (docs/operations.md).
-  notifications = {notifications}
-
+{notifications}
   # The tables to keep warm: list them (`{{ name = "orders" }}`), or let the
   # patterns find every table with auto scaling, including later ones.
   tables              = [{tables}]
@@ -124,29 +129,52 @@ def notifications_hcl(notifications: dict) -> str:
     return f"{{ subscriptions = [{subscriptions}] }}"
 
 
-def _notifications(args: argparse.Namespace, existing: Environment | None, live: Path) -> dict:
-    """Where the alarms go: the flags, else (a region more) what the environment's first unit has."""
+def _notifications(args: argparse.Namespace) -> dict | None:
+    """Where the alarms go, from the flags; None when none was given."""
     if args.notify_topic:
         return {"topic_arn": args.notify_topic}
     if args.notify_email:
         return {"subscriptions": [{"protocol": "email", "endpoint": e} for e in args.notify_email]}
-    if existing is not None:
-        for unit in unit_dirs(live / existing.name):
-            found = unit_inputs(unit).get("notifications")
-            if found:
-                return found
-    raise LiveError(
-        f"say where {args.name}'s alarms go: --notify-email oncall@example.com (a topic of its own with that "
+    return None
+
+
+def _no_destination(name: str) -> LiveError:
+    return LiveError(
+        f"say where {name}'s alarms go: --notify-email oncall@example.com (a topic of its own with that "
         "subscription; repeatable) or --notify-topic arn:aws:sns:<region>:<account>:<topic> (an existing topic)"
     )
 
 
+def _like_its_units(live: Path, environment: Environment, notifications: dict | None) -> tuple[str, dict | None]:
+    """A region more takes what the environment's first unit has: its own includes (an environment-wide
+    file such as live/prod/warmer.hcl), and its alarms' destination unless one is given. A destination
+    that comes from such an include is not written again, so that changing it there changes it here."""
+    unit = unit_dirs(live / environment.name)[0]
+    includes = "".join(f"\n{block}" for block in INCLUDE.findall((unit / "terragrunt.hcl").read_text()))
+    if notifications is None:
+        inherited = unit_inputs(unit).get("notifications")
+        if not inherited:
+            raise _no_destination(environment.name)
+        if "notifications" not in (unit / "terragrunt.hcl").read_text():
+            return includes, None  # from an include, which the new unit has too
+        notifications = inherited
+    return includes, notifications
+
+
 def _unit_files(
-    folder: Path, region: str, tables: list[str], patterns: list[str], notifications: dict
+    folder: Path,
+    region: str,
+    tables: list[str],
+    patterns: list[str],
+    notifications: dict | None,
+    includes: str = "",
 ) -> dict[Path, str]:
     tables_hcl = ", ".join(f'{{ name = "{t}" }}' for t in tables)
     unit = WARMER_UNIT.format(
-        tables=tables_hcl, patterns=_quoted(patterns), notifications=notifications_hcl(notifications)
+        includes=includes,
+        tables=tables_hcl,
+        patterns=_quoted(patterns),
+        notifications=NOTIFICATIONS.format(value=notifications_hcl(notifications)) if notifications else "",
     )
     return {folder / "region.hcl": REGION_HCL.format(region=region), folder / "warmer" / "terragrunt.hcl": unit}
 
@@ -191,11 +219,14 @@ def plan_files(args: argparse.Namespace, live: Path) -> Plan:
     plan = Plan()
     patterns = args.pattern if args.pattern or args.table else [f"{args.name}-*"]
     env_dir = live / args.name
-    notifications = _notifications(args, existing.get(args.name), live)
+    notifications = _notifications(args)
     if args.name in existing:  # regions more: next to the units already there, which keep their paths
+        includes, notifications = _like_its_units(live, existing[args.name], notifications)
         for region in args.region:
-            plan.files.update(_unit_files(env_dir / region, region, args.table, patterns, notifications))
+            plan.files.update(_unit_files(env_dir / region, region, args.table, patterns, notifications, includes))
         return plan
+    if notifications is None:
+        raise _no_destination(args.name)
 
     order = list(existing)
     after = [args.after] if args.after else order[-1:]

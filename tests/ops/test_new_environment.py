@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ddb_warmer.build.live import environment, environments
+from ddb_warmer.build.live import environment, environments, unit_inputs
 from ddb_warmer.build.toolenv import ROOT, TOOLS_BIN
 from ddb_warmer.ops import cli
 
@@ -126,6 +126,21 @@ def test_a_region_added_to_an_environment_leaves_its_units_where_they_are(live):
 
 
 TOPIC = "arn:aws:sns:eu-central-1:111111111111:dev-alerts"
+
+
+def test_a_region_added_takes_the_environments_own_include_and_its_destination_from_there(live):
+    (live / "prod" / "warmer.hcl").write_text(f'inputs = {{\n  notifications = {{ topic_arn = "{TOPIC}" }}\n}}\n')
+    first = live / "prod" / "eu-west-1" / "warmer" / "terragrunt.hcl"
+    prod_include = 'include "prod" {\n  path = "${get_repo_root()}/live/prod/warmer.hcl"\n}\n'
+    first.write_text(first.read_text().replace("inputs = {", prod_include + "\ninputs = {", 1))
+
+    assert new_environment(live, "prod", "--region", "ap-southeast-2") == 0
+
+    added = live / "prod" / "ap-southeast-2" / "warmer"
+    assert prod_include in (added / "terragrunt.hcl").read_text()
+    # Not written again: changed in live/prod/warmer.hcl, it changes for the new region too.
+    assert "notifications" not in (added / "terragrunt.hcl").read_text()
+    assert unit_inputs(added)["notifications"] == {"topic_arn": TOPIC}
 
 
 def test_a_region_added_without_a_destination_sends_its_alarms_where_the_environments_go(live):
