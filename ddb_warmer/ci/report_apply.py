@@ -1,6 +1,14 @@
 """Report an environment's apply: a comment on the merged pull request, an issue when it failed.
 
     python -m ddb_warmer.ci.report_apply --environment prod --results plans/prod/apply.json --sha <sha>
+    python -m ddb_warmer.ci.report_apply --environments "dev staging prod" --results-dir results/
+
+The second form is the apply workflow's report job: each environment's results
+are in <results-dir>/apply-<environment>/apply.json, from its apply job. The
+environments applied one after another in the order given, so it reports each
+one that has results until one that failed, and an environment without results
+that came right after a success as stopped before applying; the ones after a
+failure never ran and get no report.
 
 The comment gives each unit's counts or error. A failed apply opens (or
 updates) one issue per environment, labelled `apply-failed`; the next
@@ -70,15 +78,38 @@ def load(path: Path, environment: str) -> list[UnitApply]:
     return [UnitApply(**entry) for entry in json.loads(path.read_text())]
 
 
+def applied_in_order(environments: list[str], results_dir: Path) -> list[tuple[str, Path]]:
+    """(environment, its apply.json) for each environment that ran, in the order they applied."""
+    ran = []
+    for environment in environments:
+        path = results_dir / f"apply-{environment}" / "apply.json"
+        ran.append((environment, path))
+        if not all(r.ok for r in load(path, environment)):
+            break  # it failed, or stopped before applying: none after it ran
+    return ran
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--environment", required=True)
-    parser.add_argument("--results", type=Path, required=True, help="apply.json of ddb_warmer.ci.apply")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--environment")
+    which.add_argument("--environments", help="every environment of the run, in promotion order, space-separated")
+    parser.add_argument("--results", type=Path, help="apply.json of ddb_warmer.ci.apply (with --environment)")
+    parser.add_argument("--results-dir", type=Path, help="apply-<environment>/apply.json each (with --environments)")
     parser.add_argument("--sha", default=os.environ.get("GITHUB_SHA", ""), help="the merged commit")
     args = parser.parse_args(argv)
-    results = load(args.results, args.environment)
-    outcome = report(GitHub.from_environment(), args.environment, results, args.sha, run_url())
-    print(f"apply of live/{args.environment} reported: {outcome}")
+    if args.environment:
+        if args.results is None:
+            parser.error("--environment needs --results")
+        ran = [(args.environment, args.results)]
+    else:
+        if args.results_dir is None:
+            parser.error("--environments needs --results-dir")
+        ran = applied_in_order(args.environments.split(), args.results_dir)
+    github = GitHub.from_environment()
+    for environment, path in ran:
+        outcome = report(github, environment, load(path, environment), args.sha, run_url())
+        print(f"apply of live/{environment} reported: {outcome}")
     return 0
 
 

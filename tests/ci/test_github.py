@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
+
 import pytest
 
 from ddb_warmer.ci.apply import UnitApply
 from ddb_warmer.ci.comment import marker
 from ddb_warmer.ci.drift import drift_marker, report_drift
 from ddb_warmer.ci.outdated import mark_outdated
-from ddb_warmer.ci.report_apply import report
+from ddb_warmer.ci.report_apply import applied_in_order, load, report
 from ddb_warmer.ci.unit_plan import UnitPlan
 from tests.ci.fake_github import fake_github
 
@@ -130,3 +133,26 @@ def test_a_drift_issue_opened_by_someone_else_with_the_marker_is_not_taken_over(
 
     assert [i["number"] for i in state["issues"] if i["state"] == "open"] == [5, 101]
     assert state["issues"][0]["body"] == drift_marker("prod")
+
+
+def test_the_report_job_reports_each_environment_that_ran_in_order_up_to_the_one_that_failed(tmp_path):
+    def results(environment: str, ok: bool | None) -> None:
+        if ok is None:
+            return  # no results: it stopped before applying, or never ran
+        path = tmp_path / f"apply-{environment}" / "apply.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps([asdict(UnitApply(f"{environment}/warmer", ok))]))
+
+    for environment, ok in (("dev", True), ("staging", False), ("prod", None)):
+        results(environment, ok)
+    assert [e for e, _ in applied_in_order(["dev", "staging", "prod"], tmp_path)] == ["dev", "staging"]
+
+    # A job that stopped before applying (no results right after a success) is reported, as failed.
+    (tmp_path / "apply-staging" / "apply.json").unlink()
+    ran = applied_in_order(["dev", "staging", "prod"], tmp_path)
+    assert [e for e, _ in ran] == ["dev", "staging"]
+    assert not load(ran[1][1], "staging")[0].ok
+
+    results("staging", True)
+    results("prod", True)
+    assert [e for e, _ in applied_in_order(["dev", "staging", "prod"], tmp_path)] == ["dev", "staging", "prod"]

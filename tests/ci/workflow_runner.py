@@ -14,6 +14,7 @@ for hidden files. GitHub's API is the fake on loopback.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 import os
@@ -313,6 +314,14 @@ class Runner:
             return True, {}, f"assumed {role} in {inputs['aws-region']}\n"
         if name == "actions/upload-artifact":
             return self.upload(inputs, workspace)
+        if name == "actions/download-artifact" and "pattern" in inputs:
+            # Each artifact whose name matches, in a folder of its name under `path` (no merge-multiple);
+            # none matching downloads nothing and succeeds, as the action does.
+            target = workspace / inputs.get("path", ".")
+            names = sorted(a.name for a in self.artifacts.iterdir() if fnmatch.fnmatchcase(a.name, inputs["pattern"]))
+            for artifact in names:
+                shutil.copytree(self.artifacts / artifact, target / artifact, dirs_exist_ok=True)
+            return True, {}, f"downloaded {len(names)} artifact(s): {', '.join(names)}\n"
         if name == "actions/download-artifact":
             source = self.artifacts / inputs["name"]
             if not source.is_dir():
@@ -327,15 +336,17 @@ class Runner:
         include_hidden = str(inputs.get("include-hidden-files", "false")).lower() == "true"
         target = self.artifacts / inputs["name"]
         shutil.rmtree(target, ignore_errors=True)
-        files = [p for p in source.rglob("*") if p.is_file()] if source.is_dir() else []
+        # A folder's files keep their paths below it; a single file goes to the artifact's root.
+        root = source if source.is_dir() else source.parent
+        files = [p for p in source.rglob("*") if p.is_file()] if source.is_dir() else [source] * source.is_file()
         files = [
-            p for p in files if include_hidden or not any(part.startswith(".") for part in p.relative_to(source).parts)
+            p for p in files if include_hidden or not any(part.startswith(".") for part in p.relative_to(root).parts)
         ]
         if not files:
             ok = inputs.get("if-no-files-found", "warn") != "error"
             return ok, {}, f"No files were found with the provided path: {inputs['path']}\n"
         for path in files:
-            destination = target / path.relative_to(source)
+            destination = target / path.relative_to(root)
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, destination)
         number = len(list(self.artifacts.iterdir()))

@@ -121,3 +121,18 @@ def test_actions_are_pinned_to_a_release_commit_with_its_version_and_mise_itself
                     assert re.fullmatch(r"\d{4}\.\d+\.\d+", str(step["with"]["version"])), path.name
                     mise += 1
     assert pinned > 20 and mise > 5
+
+
+def test_no_job_that_holds_an_apply_role_may_write_to_github():
+    """A job that runs in an environment (the only ones whose token an apply role trusts) reads the
+    repository and writes nothing to GitHub: comments, issues and fresh runs come from a job without
+    a role. Jobs under the read-only plan role may comment."""
+    jobs = [
+        (name, job_id, job)
+        for name in ("pull-request.yml", "apply.yml", "drift.yml", "doctor.yml", "destroy.yml")
+        for job_id, job in workflow(name)["jobs"].items()
+        if "environment" in job
+    ]
+    assert {(name, job_id) for name, job_id, _ in jobs} == {("apply.yml", "apply"), ("destroy.yml", "destroy")}
+    for name, job_id, job in jobs:
+        assert job["permissions"] == {"contents": "read", "id-token": "write"}, (name, job_id)
