@@ -44,7 +44,10 @@ def tool_env(base: dict[str, str] | None = None) -> dict[str, str]:
     """`base` (default: os.environ) with the bootstrapped tools first on PATH, and no token a tool does not need."""
     env = {k: v for k, v in (os.environ if base is None else base).items() if not is_stripped(k)}
     env["PATH"] = os.pathsep.join([str(TOOLS_BIN), str(VENV / "bin"), env.get("PATH", "")])
-    env["TF_CLI_CONFIG_FILE"] = str(TERRAFORMRC)
+    # The bootstrap's CLI config (the provider mirror and plugin cache) where it ran; a CI job that runs
+    # no bootstrap uses Terraform's own defaults.
+    if TERRAFORMRC.exists():
+        env["TF_CLI_CONFIG_FILE"] = str(TERRAFORMRC)
     env.setdefault("TF_IN_AUTOMATION", "1")
     # Terragrunt never prompts in tooling or CI runs.
     env.setdefault("TG_NON_INTERACTIVE", "true")

@@ -25,9 +25,11 @@ APPLY_PATH = (
     "ddb_warmer/ci/",
     "ddb_warmer/build/",
     "modules/github-oidc/",
+    "modules/warmer-access/",  # the conditions of the permissions boundary
     "live/_bootstrap/",
     "mise.toml",
     "mise.lock",
+    "requirements/",  # what the jobs that hold a role install
 )
 FLAG = "changes how every environment is applied"
 

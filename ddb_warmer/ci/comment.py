@@ -113,8 +113,9 @@ def render_comment(
     budget: int = BUDGET,
     sha: str | None = None,
     when: str | None = None,
+    notice: str = "",
 ) -> str:
-    summary = _summary(environment, results, link, sha, when or now())
+    summary = _summary(environment, results, link, sha, when or now()) + notice
     sections = [_details(r) for r in results if not r.ok or r.has_changes]
     fixed = len(summary) + sum(len(o) + len(c) + len(TRUNCATED) for o, _, c in sections)
     room = max(budget - fixed, 0)

@@ -50,6 +50,10 @@ locals {{
   # Promotion order: in one run this environment applies only after these
   # succeeded (none: first).
   apply_after = [{after}]
+  # Existing SNS topics its alarms may notify (notifications.topic_arn): its
+  # apply role may point alarms at these and at the topic the module creates,
+  # nothing else. Apply the account's bootstrap again after a change here.
+  alarm_topic_arns = [{topics}]
 }}
 """
 
@@ -230,7 +234,10 @@ def plan_files(args: argparse.Namespace, live: Path) -> Plan:
 
     order = list(existing)
     after = [args.after] if args.after else order[-1:]
-    plan.files[env_dir / "env.hcl"] = ENV_HCL.format(name=args.name, account=args.account, after=_quoted(after))
+    topics = [notifications["topic_arn"]] if notifications.get("topic_arn") else []
+    plan.files[env_dir / "env.hcl"] = ENV_HCL.format(
+        name=args.name, account=args.account, after=_quoted(after), topics=_quoted(topics)
+    )
     # The environments that came right after --after now come after the new one.
     for name in order:
         if args.after and args.after in existing[name].apply_after:

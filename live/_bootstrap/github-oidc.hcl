@@ -27,6 +27,12 @@ locals {
     if contains(local.environments, split("/", file)[0])
   ]))
   state_buckets = { for region in local.regions : region => "ddb-warmer-tfstate-${local.account}-${region}" }
+  # Existing SNS topics an environment's alarms may notify (env.hcl: alarm_topic_arns), besides the one
+  # its warmer module creates: its apply role may point alarms at nothing else.
+  alarm_topic_arns = {
+    for environment in local.environments :
+    environment => try(read_terragrunt_config("${local.live}/${environment}/env.hcl").locals.alarm_topic_arns, [])
+  }
 }
 
 # A provider and a state bucket per region: the bucket module is next to
@@ -86,6 +92,7 @@ inputs = {
   github_repository = get_env("DDB_WARMER_GITHUB_REPOSITORY")
   environments      = local.environments
   state_buckets     = values(local.state_buckets)
+  alarm_topic_arns  = local.alarm_topic_arns
   # false when the account already has GitHub's OIDC provider (one per account).
   create_oidc_provider = tobool(get_env("DDB_WARMER_CREATE_OIDC_PROVIDER", "true"))
   # Admins (role or user ARNs) who may use the state buckets besides the CI roles.

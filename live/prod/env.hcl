@@ -8,4 +8,8 @@ locals {
   # Promotion order: in one run this environment applies only after these
   # succeeded (none: first).
   apply_after = ["dev"]
+  # Existing SNS topics its alarms may notify (notifications.topic_arn): its
+  # apply role may point alarms at these and at the topic the module creates,
+  # nothing else. Apply the account's bootstrap again after a change here.
+  alarm_topic_arns = []
 }

@@ -1,5 +1,11 @@
 # The function's role: only what one tick needs, only on the configured tables and patterns.
 
+# The item and index conditions every role of the warmer carries (its
+# permissions boundary has the same ones).
+module "access" {
+  source = "../warmer-access"
+}
+
 data "aws_iam_policy_document" "lambda_assume" {
   statement {
     actions = ["sts:AssumeRole"]
@@ -46,26 +52,15 @@ data "aws_iam_policy_document" "lambda" {
     actions   = concat(["dynamodb:GetItem", "dynamodb:DeleteItem"], local.uses_index_write ? ["dynamodb:UpdateItem"] : [])
     resources = local.table_arns
 
+    # Only under the sentinel key, no transaction or batch, no old item back
+    # (modules/warmer-access: the same conditions as the permissions boundary).
     dynamic "condition" {
-      for_each = local.sentinel_key_conditions
+      for_each = module.access.item_conditions
       content {
         test     = condition.value.test
-        variable = "dynamodb:LeadingKeys"
+        variable = condition.value.variable
         values   = condition.value.values
       }
-    }
-    # Transactions and batches reach GetItem, DeleteItem and UpdateItem
-    # permissions with dynamodb:EnclosingOperation set: none of them.
-    condition {
-      test     = "Null"
-      variable = "dynamodb:EnclosingOperation"
-      values   = ["true"]
-    }
-    # Never the old item back from a write.
-    condition {
-      test     = "StringEqualsIfExists"
-      variable = "dynamodb:ReturnValues"
-      values   = ["NONE"]
     }
   }
 
@@ -77,16 +72,11 @@ data "aws_iam_policy_document" "lambda" {
     actions   = ["dynamodb:Query"]
     resources = [for arn in local.table_arns : "${arn}/index/*"]
 
-    condition {
-      test     = "StringEquals"
-      variable = "dynamodb:Select"
-      values   = ["COUNT"]
-    }
     dynamic "condition" {
-      for_each = local.sentinel_key_conditions
+      for_each = module.access.index_query_conditions
       content {
         test     = condition.value.test
-        variable = "dynamodb:LeadingKeys"
+        variable = condition.value.variable
         values   = condition.value.values
       }
     }

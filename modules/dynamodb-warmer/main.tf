@@ -55,23 +55,6 @@ locals {
   uses_auto_mode = length(var.table_name_patterns) > 0 || anytrue([
     for t in var.tables : (t.read == null && t.write == null) || anytrue([for i in t.indexes : i.read == null && i.write == null])
   ])
-  # The warmer only ever reads or writes items under its sentinel partition
-  # key: these are the values IAM compares dynamodb:LeadingKeys with (a
-  # number as written, binary as base64). Keep in sync with
-  # lambda_function/schema.py (a test checks).
-  sentinel_partition_keys = [
-    "__ddb_warmer_sentinel__",
-    "-9.87654321012345678987654321E+125",
-    base64encode("\u0000ddb-warmer-sentinel\u0000"),
-  ]
-  # Item access (and index Query) only under the sentinel partition key: even a
-  # bug could not read, delete or update a user's item. ForAllValues is true
-  # when the key is absent, so the Null check requires it to be there:
-  # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html
-  sentinel_key_conditions = [
-    { test = "ForAllValues:StringEquals", values = local.sentinel_partition_keys },
-    { test = "Null", values = ["false"] },
-  ]
   uses_index_write = anytrue(flatten([for t in var.tables : [for i in t.indexes : i.write == true]]))
 }
 

@@ -52,7 +52,7 @@ data "aws_iam_policy_document" "apply" {
   statement {
     sid = "WarmerRoles"
     actions = [
-      "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole",
+      "iam:DeleteRole", "iam:UpdateRole", "iam:TagRole", "iam:UntagRole",
       "iam:ListInstanceProfilesForRole",
     ]
     resources = ["${local.arn}:iam::${local.account}:role/${each.value}*"]
@@ -100,11 +100,24 @@ data "aws_iam_policy_document" "apply" {
     resources = ["${local.arn}:logs:${local.anywhere}:log-group:/aws/lambda/${each.value}*"]
   }
   statement {
-    sid = "WarmerAlarms"
-    actions = [
-      "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource",
-    ]
+    sid       = "WarmerAlarms"
+    actions   = ["cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource"]
     resources = ["${local.arn}:cloudwatch:${local.anywhere}:alarm:${each.value}*"]
+  }
+  statement {
+    # An alarm notifies only the environment's own topics: the one the warmer
+    # module creates ("<prefix><environment>-…") or an existing one named in its
+    # env.hcl (alarm_topic_arns). Never another team's topic, an EC2 or an SSM
+    # action. cloudwatch:AlarmActions holds every action of the alarm:
+    # https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/iam-cw-condition-keys-alarm-actions.html
+    sid       = "WarmerAlarmsNotifyOwnTopics"
+    actions   = ["cloudwatch:PutMetricAlarm"]
+    resources = ["${local.arn}:cloudwatch:${local.anywhere}:alarm:${each.value}*"]
+    condition {
+      test     = "ForAllValues:ArnLike"
+      variable = "cloudwatch:AlarmActions"
+      values   = concat(["${local.arn}:sns:${local.anywhere}:${each.value}*"], lookup(var.alarm_topic_arns, each.key, []))
+    }
   }
   statement {
     # A configuration past Lambda's 4 KB of environment lives in the warmer's own parameters.

@@ -1,13 +1,31 @@
 # The permissions boundary of every role an apply role creates, and the denies
 # that keep every CI role from making itself (or anything it creates) admin.
 #
-# An apply role may create and change IAM roles (the warmer has two), so
-# without a boundary it could create a role with "*:*" and pass it on. With
-# one, whatever inline policy a role of the warmer gets, it can do no more than
-# a warmer and its schedule need: read and write the sentinel items of tables,
-# describe tables and their scaling, write its own logs, invoke a warmer
-# function and send to a warmer's dead-letter queue. No IAM, no STS, no other
-# service. https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+# An apply role may create IAM roles (the warmer has two) and give them inline
+# policies, so without a boundary it could create a role with "*:*" and pass it
+# on. The boundary is the function's promise, not wider: whatever inline policy
+# a role made under it is given, it can do no more than the warmer and its
+# schedule do.
+# - Items only as the function's own policy allows them (modules/warmer-access:
+#   the same conditions, written once): GetItem, DeleteItem and the opt-in GSI
+#   sentinel UpdateItem under the sentinel partition keys only, never in a
+#   transaction or batch, never returning the old item; Query only on an index,
+#   counting, under the sentinel keys. No PutItem, Scan, batch, PartiQL,
+#   transaction, stream, export or backup: none is allowed here.
+# - Everything a function does only from inside a warmer function of this
+#   account: lambda:SourceFunctionArn is set by Lambda on the calls made with the
+#   execution role's credentials from its execution environment (and on its log
+#   writes), and on no call of a session assumed elsewhere, so such a role's
+#   credentials used outside Lambda do nothing.
+#   https://docs.aws.amazon.com/lambda/latest/dg/permissions-source-function-arn.html
+# - The schedule's role: invoke a warmer function and send to a warmer's
+#   dead-letter queue (EventBridge Scheduler sets no such key on its calls).
+# No IAM, no STS, no other service.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+
+module "access" {
+  source = "../warmer-access"
+}
 
 locals {
   boundary_name = "${var.name_prefix}-warmer-boundary"
@@ -16,35 +34,67 @@ locals {
   # Every CI role of this bootstrap: no CI role may change any of them.
   ci_roles_arn = "${local.arn}:iam::${local.account}:role/${var.name_prefix}-github-*"
   warmer       = var.warmer_name_prefix
+  # A call made from inside a warmer function of this account (any region).
+  from_a_warmer = {
+    test     = "ArnLike"
+    variable = "lambda:SourceFunctionArn"
+    values   = ["${local.arn}:lambda:${local.anywhere}:function:${local.warmer}*"]
+  }
+  # Statements of the function's part, each also under from_a_warmer.
+  function_statements = {
+    LearnTables = {
+      actions    = ["dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive"]
+      resources  = ["${local.arn}:dynamodb:*:${local.account}:table/*"]
+      conditions = []
+    }
+    # No resource-level permissions: "*" is the only resource IAM accepts. Both only list.
+    FindTables = {
+      actions    = ["dynamodb:ListTables", "application-autoscaling:DescribeScalableTargets"]
+      resources  = ["*"]
+      conditions = []
+    }
+    # The tables are the adopter's, named by configuration: any table of this
+    # account, but only the sentinel items (module.access).
+    WarmItems = {
+      actions    = module.access.item_actions
+      resources  = ["${local.arn}:dynamodb:*:${local.account}:table/*"]
+      conditions = module.access.item_conditions
+    }
+    WarmIndexes = {
+      actions    = ["dynamodb:Query"]
+      resources  = ["${local.arn}:dynamodb:*:${local.account}:table/*/index/*"]
+      conditions = module.access.index_query_conditions
+    }
+    WriteOwnLogs = {
+      actions    = ["logs:CreateLogStream", "logs:PutLogEvents"]
+      resources  = ["${local.arn}:logs:${local.anywhere}:log-group:/aws/lambda/${local.warmer}*"]
+      conditions = []
+    }
+    # A configuration past Lambda's 4 KB of environment: the warmer's own parameters.
+    ReadOwnConfig = {
+      actions    = ["ssm:GetParameters"]
+      resources  = ["${local.arn}:ssm:${local.anywhere}:parameter/${local.warmer}*"]
+      conditions = []
+    }
+  }
 }
 
 data "aws_iam_policy_document" "boundary" {
-  statement {
-    sid = "WarmTables"
-    actions = [
-      "dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive",
-      "dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:Query",
-    ]
-    # The tables are the adopter's, named by configuration: any table of this
-    # account; the function's own policy limits them and the sentinel key.
-    resources = ["${local.arn}:dynamodb:*:${local.account}:table/*"]
-  }
-  statement {
-    # No resource-level permissions: "*" is the only resource IAM accepts. Both only list.
-    sid       = "FindTables"
-    actions   = ["dynamodb:ListTables", "application-autoscaling:DescribeScalableTargets"]
-    resources = ["*"]
-  }
-  statement {
-    sid       = "WriteOwnLogs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${local.arn}:logs:${local.anywhere}:log-group:/aws/lambda/${local.warmer}*"]
-  }
-  statement {
-    # A configuration past Lambda's 4 KB of environment: the warmer's own parameters.
-    sid       = "ReadOwnConfig"
-    actions   = ["ssm:GetParameters"]
-    resources = ["${local.arn}:ssm:${local.anywhere}:parameter/${local.warmer}*"]
+  dynamic "statement" {
+    for_each = local.function_statements
+    content {
+      sid       = statement.key
+      actions   = statement.value.actions
+      resources = statement.value.resources
+      dynamic "condition" {
+        for_each = concat([local.from_a_warmer], statement.value.conditions)
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
+    }
   }
   statement {
     sid       = "InvokeAWarmer"
@@ -116,6 +166,15 @@ data "aws_iam_policy_document" "no_escalation" {
       "iam:UpdateLoginProfile", "iam:AttachUserPolicy", "iam:PutUserPolicy", "iam:AddUserToGroup",
       "iam:CreateServiceLinkedRole", "iam:CreateInstanceProfile", "iam:AddRoleToInstanceProfile",
     ]
+    resources = ["*"]
+  }
+  statement {
+    # A role's trust is set once, when it is created: no CI role may rewrite
+    # the trust of any role (a warmer role trusting another account would be a
+    # door into this account that outlives the run).
+    sid       = "NoTrustChanges"
+    effect    = "Deny"
+    actions   = ["iam:UpdateAssumeRolePolicy"]
     resources = ["*"]
   }
   statement {

@@ -40,6 +40,14 @@ variable "environments" {
     condition     = alltrue([for e in var.environments : can(regex("^[a-z][a-z0-9-]*$", e))])
     error_message = "environments must be lower-case names like \"dev\" (they become role names and state prefixes)."
   }
+  validation {
+    # An apply role manages the names that start with "<prefix><environment>-":
+    # dev's would also manage every name of an environment "dev-eu".
+    condition = alltrue([for a in var.environments : alltrue([
+      for b in var.environments : a == b || !startswith(b, "${a}-")
+    ])])
+    error_message = "An environment's name must not start with another's name and a '-' (${join(", ", flatten([for a in var.environments : [for b in var.environments : "${b} starts with ${a}-" if a != b && startswith(b, "${a}-")]]))}): the first one's apply role would manage the second one's resources. Rename it so that neither starts with the other, for example \"eu-dev\" instead of \"dev-eu\"."
+  }
 }
 
 variable "state_buckets" {
@@ -69,4 +77,17 @@ variable "name_based_subjects" {
   description = "Trust the name-based subject \"repo:OWNER/REPO:...\" instead of the ids (github_repository_ids), for repositories whose tokens still carry that format. Anyone who later owns that name is then trusted too."
   type        = bool
   default     = false
+}
+
+variable "alarm_topic_arns" {
+  description = "Per environment, existing SNS topics its alarms may notify (the warmer module's notifications.topic_arn) besides the topic the module creates: an apply role may point alarms at nothing else."
+  type        = map(list(string))
+  default     = {}
+
+  validation {
+    condition = alltrue(flatten([for topics in values(var.alarm_topic_arns) : [
+      for topic in topics : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$", topic))
+    ]]))
+    error_message = "alarm_topic_arns must list whole SNS topic ARNs, for example { prod = [\"arn:aws:sns:eu-west-1:123456789012:oncall\"] }, with no wildcard."
+  }
 }

@@ -23,6 +23,7 @@ from ddb_warmer.build.terragrunt import terragrunt
 from ddb_warmer.ci.affected import environments
 from ddb_warmer.local.seed import seed_live
 from tests.ci.fake_github import fake_github
+from tests.ci.test_check_github import configured
 from tests.ci.workflow_runner import Runner, commit, git, make_origin
 
 pytestmark = pytest.mark.slow
@@ -44,7 +45,10 @@ def fixture_seeded(emulator):
 
 @pytest.fixture
 def github():
+    """The fake GitHub, its settings as check-github wants them for the fixture's environments (the apply
+    workflow checks them, with the settings token, before its first plan)."""
     with fake_github() as (client, state):
+        state["settings"] = configured(environments(FIXTURE))
         yield client, state
 
 
@@ -88,6 +92,7 @@ def runner(workflow, origin, tmp_path, emulator_env, github, sha, **event) -> Ru
         env=emulator_env,
         github_api=client.api,
         variables=VARIABLES,
+        secrets={"DDB_WARMER_SETTINGS_TOKEN": "a token that may read the settings"},
         # No registry on this machine: the bootstrap finds the provider mirror instead.
         overrides={"DDB_WARMER_PROVIDER_MIRROR": None},
         ref=event.pop("ref", "refs/heads/main"),
@@ -115,7 +120,11 @@ def pull_request(origin, tmp_path, emulator_env, github, sha, fork=False) -> Run
         event_name="pull_request",
         ref="refs/pull/7/merge",
         base_ref="main",
-        pull_request={"number": 7, "head": {"sha": sha, "repo": {"full_name": head_repo}}, "base": {"ref": "main"}},
+        pull_request={
+            "number": 7,
+            "head": {"sha": sha, "repo": {"full_name": head_repo}},
+            "base": {"ref": "main", "sha": git(origin, "rev-parse", "main")},
+        },
     )
 
 
@@ -141,7 +150,7 @@ SUITES_PASS = {"test": "success", "config-tests": "success", "lint": "success"}
 
 
 def run_pr(run: Runner, suites: dict[str, str] = SUITES_PASS):
-    return run.run(only=["affected", "plan", "pull-request"], stand_in=suites)
+    return run.run(only=["affected", "plan", "comment", "pull-request"], stand_in=suites)
 
 
 # --- pull request ---------------------------------------------------------
@@ -169,11 +178,13 @@ def test_a_pull_request_gets_a_comment_with_its_commit_warnings_and_plan_artifac
         "terragrunt run --all plan (no state lock)",
         "checkov on the plan",
         "keep the plans",
-        "sticky plan comment",
-        "mark the comment outdated (the job failed before planning)",
+        "where the plans are, for the comment",
+        "keep the link",
     ]
-    assert [outcome for _, outcome in plan.steps] == ["success"] * 9 + ["skipped"]
+    assert [outcome for _, outcome in plan.steps] == ["success"] * 10
     assert plan.roles == [DEV.plan_role_arn] and plan.environment is None
+    # The comment comes from the job that runs the base branch's code and holds no AWS role.
+    assert jobs["comment"].result == "success" and jobs["comment"].roles == [], jobs["comment"].log
     assert jobs["pull-request"].result == "success"
     # The artifact holds each unit's plan file, at the unit's path.
     artifact = run.artifacts / "plan-dev"
@@ -239,7 +250,7 @@ def test_a_pull_request_that_only_changes_a_table_list_is_planned_and_checked_wi
     # The same pull request with failing configuration tests fails its required check.
     failed = pull_request(origin, tmp_path, emulator_env, github, sha).run(
         only=["affected", "pull-request"],
-        assume={"plan": "success"},
+        assume={"plan": "success", "comment": "success"},
         stand_in={**SUITES_PASS, "config-tests": "failure"},
     )
     assert failed["pull-request"].result == "failure"
@@ -254,7 +265,7 @@ def test_a_pull_request_that_changes_the_handler_runs_the_full_suite_and_plans_e
     sha = commit(origin, "handler: a comment")
     # The plans of every environment are shown by the tests above; here they are taken as made.
     jobs = pull_request(origin, tmp_path, emulator_env, github, sha).run(
-        only=["affected", "pull-request"], assume={"plan": "success"}, stand_in=SUITES_PASS
+        only=["affected", "pull-request"], assume={"plan": "success", "comment": "success"}, stand_in=SUITES_PASS
     )
 
     assert jobs["affected"].outputs["code"] == "true"
@@ -265,7 +276,9 @@ def test_a_pull_request_that_changes_the_handler_runs_the_full_suite_and_plans_e
     assert jobs["pull-request"].result == "success"
 
     failed = pull_request(origin, tmp_path, emulator_env, github, sha).run(
-        only=["affected", "pull-request"], assume={"plan": "success"}, stand_in={**SUITES_PASS, "test": "failure"}
+        only=["affected", "pull-request"],
+        assume={"plan": "success", "comment": "success"},
+        stand_in={**SUITES_PASS, "test": "failure"},
     )
     assert failed["pull-request"].result == "failure"
 
@@ -310,6 +323,7 @@ def test_a_merge_plans_then_applies_exactly_those_plans_in_the_environment(
     jobs = run.run()
 
     assert jobs["affected"].outputs == {"environments": '["dev"]'}
+    assert jobs["settings"].result == "success" and "0 to set" not in jobs["settings"].log, jobs["settings"].log
     (plan,) = jobs["plan"].legs
     (apply,) = jobs["apply"].legs
     (doctor,) = jobs["doctor"].legs
@@ -345,6 +359,30 @@ def test_a_merge_plans_then_applies_exactly_those_plans_in_the_environment(
     assert state["issues"] == []
 
 
+def test_a_merge_without_the_settings_token_stops_before_planning_and_names_the_secret(
+    origin, tmp_path, emulator_env, github
+):
+    """The settings every approval rests on are checked before the first environment: no token, no plan
+    (unless the repository says DDB_WARMER_SETTINGS_UNCHECKED=true); a missing setting stops it too."""
+    before, sha = merge(origin, RETENTION, "log_retention_days  = 30")
+    run = push(origin, tmp_path, emulator_env, github, before, sha)
+    run.secrets = {}
+
+    jobs = run.run(only=["affected", "settings", "plan"])
+
+    assert jobs["settings"].result == "failure"
+    assert "set the repository secret DDB_WARMER_SETTINGS_TOKEN" in jobs["settings"].log
+    assert jobs["plan"].result == "skipped"
+
+    _, state = github
+    state["settings"][f"/environments/{DEV.name}"]["can_admins_bypass"] = True
+    run = push(origin, tmp_path / "again", emulator_env, github, before, sha)
+    jobs = run.run(only=["affected", "settings", "plan"])
+
+    assert jobs["settings"].result == "failure" and jobs["plan"].result == "skipped"
+    assert f"MISSING  environment {DEV.name}: no admin bypass" in jobs["settings"].log
+
+
 def apply_plans(run: Runner) -> str:
     return str(run.work / "workspaces" / "apply-dev-" / "plans" / "dev")
 
@@ -356,7 +394,7 @@ def test_a_stale_plan_is_refused_with_a_clear_message_and_an_issue(
     before, sha = merge(origin, RETENTION, "log_retention_days  = 30")
     state["pulls"][sha] = 7
     run = push(origin, tmp_path, emulator_env, github, before, sha)
-    run.run(only=["affected", "plan"])
+    run.run(only=["affected", "settings", "plan"])
     # Between the plan and its approval, something else applies dev: the state changes.
     terragrunt(["run", "--all", "apply"], origin / "live" / "dev", emulator.env(account=DEV.account))
 
@@ -382,7 +420,7 @@ def test_an_old_run_or_a_missing_plan_applies_nothing(origin, tmp_path, emulator
     _, state = github
     before, sha = merge(origin, RETENTION, "log_retention_days  = 30")
     run = push(origin, tmp_path, emulator_env, github, before, sha)
-    run.run(only=["affected", "plan"])
+    run.run(only=["affected", "settings", "plan"])
 
     # A newer merge landed while this run waited for its approval.
     state["main"] = "f" * 40
@@ -490,7 +528,7 @@ def test_an_environment_that_fails_to_apply_stops_the_ones_after_it(origin, tmp_
     sha = commit(origin, "Merge pull request #9")
     run = push(origin, tmp_path, emulator_env, github, before, sha)
     try:
-        run.run(only=["affected", "plan"])
+        run.run(only=["affected", "settings", "plan"])
         # staging changes between its plan and its apply: its saved plan is stale, so its apply fails.
         terragrunt(["run", "--all", "apply"], origin / "live" / "staging", emulator.env(account=STAGING.account))
         jobs = run.run(only=["apply", "report"])

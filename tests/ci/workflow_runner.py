@@ -132,6 +132,7 @@ class Runner:
     env: dict[str, str]  # the runner's own environment: PATH, the emulator's endpoint and credentials
     github_api: str
     variables: dict = field(default_factory=dict)  # vars: {"": repository vars, "<environment>": that environment's}
+    secrets: dict = field(default_factory=dict)  # the repository's secrets (an unset one is "")
     overrides: dict = field(default_factory=dict)  # the runner machine's last word on a variable (None: unset)
     ref: str = "refs/heads/main"
     base_ref: str = ""
@@ -190,6 +191,7 @@ class Runner:
             "github": self.github_context(),
             "needs": {n: {"result": self.jobs[n].result, "outputs": self.jobs[n].outputs} for n in needs},
             "vars": self.variables.get("", {}),
+            "secrets": self.secrets,
         }
         condition = str(job.get("if", "success()")).strip()
         condition = re.sub(r"^\$\{\{(.*)\}\}$", r"\1", condition, flags=re.DOTALL)
@@ -290,7 +292,9 @@ class Runner:
         name = uses.split("@")[0]
         if name == "actions/checkout":
             subprocess.run(["git", "clone", "-q", str(self.origin), str(workspace)], check=True)
-            subprocess.run(["git", "checkout", "-q", self.sha], cwd=workspace, check=True)
+            # `ref` (a commit, such as the pull request's base) or the run's own commit.
+            ref = inputs.get("ref") or self.sha
+            subprocess.run(["git", "checkout", "-q", ref], cwd=workspace, check=True)
             # The machine's bootstrapped tools stand in for the runner's tool cache.
             # The workflow's `make bootstrap` then only checks them, as long as the
             # pins it hashes are this checkout's: otherwise it would reinstall the
@@ -299,7 +303,7 @@ class Runner:
                 assert (workspace / pins).read_bytes() == (ROOT / pins).read_bytes(), f"{pins} differs"
             for tool in (".venv", ".tools", "tests/iam/evaluator/node_modules"):
                 (workspace / tool).symlink_to(ROOT / tool)
-            return True, {}, f"checked out {self.sha}\n"
+            return True, {}, f"checked out {ref}\n"
         if name == "jdx/mise-action":
             return True, {}, "tools of mise.toml: the machine's, bootstrapped\n"
         if name == "aws-actions/configure-aws-credentials":

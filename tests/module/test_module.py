@@ -70,28 +70,33 @@ def test_each_validation_says_what_to_write_instead(bad, message, initialised_mo
         "tables": '[{name="orders"}]',
         **bad,
     }
-    args = [f"-var={name}={value}" for name, value in variables.items()]
+    said = console_says(MODULE, variables, tools_env)
 
+    assert "Invalid value for variable" in said
+    assert " ".join(message.split()) in said
+
+
+def console_says(module, variables: dict[str, str], env) -> str:
+    """What `terraform console` in `module` says with these -var values (a validation's message, on one line)."""
     done = subprocess.run(
-        ["terraform", "console", "-no-color", *args],
-        cwd=MODULE,
-        env=tools_env,
+        ["terraform", "console", "-no-color", *(f"-var={name}={value}" for name, value in variables.items())],
+        cwd=module,
+        env=env,
         input="1\n",
         capture_output=True,
         text=True,
     )
-
-    assert "Invalid value for variable" in done.stderr + done.stdout
-    assert " ".join(message.split()) in " ".join((done.stderr + done.stdout).split())
+    return " ".join((done.stderr + done.stdout).split())
 
 
 @pytest.fixture(scope="session")
 def examples(tmp_path_factory):
     """A copy of the module with its examples: their state, plans and locks stay out of the checkout,
     so no other run of the suite (another worker, another checkout) shares them."""
-    copy = tmp_path_factory.mktemp("module") / MODULE.name
-    shutil.copytree(MODULE, copy, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", "tfplan*"))
-    return copy / "examples"
+    # The whole modules/ folder: the module uses its sibling modules/warmer-access.
+    copy = tmp_path_factory.mktemp("module") / "modules"
+    shutil.copytree(MODULE.parent, copy, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", "tfplan*"))
+    return copy / MODULE.name / "examples"
 
 
 @pytest.fixture(scope="session")

@@ -136,3 +136,75 @@ def test_no_job_that_holds_an_apply_role_may_write_to_github():
     assert {(name, job_id) for name, job_id, _ in jobs} == {("apply.yml", "apply"), ("destroy.yml", "destroy")}
     for name, job_id, job in jobs:
         assert job["permissions"] == {"contents": "read", "id-token": "write"}, (name, job_id)
+
+
+def all_jobs():
+    for path in sorted((ROOT / ".github" / "workflows").glob("*.yml")):
+        for job_id, job in workflow(path.name)["jobs"].items():
+            yield path.name, job_id, job
+
+
+def runs(job: dict) -> str:
+    return "\n".join(step.get("run", "") for step in job.get("steps", []))
+
+
+def test_a_job_that_can_assume_an_aws_role_runs_only_reviewed_minimal_code_from_hashed_pins():
+    """On main, a job with `id-token: write` (plan, apply, destroy, drift, doctor) runs no bootstrap and no
+    build of the checkout, installs no dev or test package, restores no cache another run wrote, and
+    installs Python packages only from hashed pins. The pull request's plan job runs the pull request's
+    code by design (its plan role reads no data) and is the one exception."""
+    holding = [
+        (name, job_id, job)
+        for name, job_id, job in all_jobs()
+        if (job.get("permissions") or {}).get("id-token") == "write" and name != "pull-request.yml"
+    ]
+    assert {(n, j) for n, j, _ in holding} >= {
+        ("apply.yml", "plan"),
+        ("apply.yml", "apply"),
+        ("destroy.yml", "destroy"),
+    }
+    for name, job_id, job in holding:
+        commands = runs(job)
+        where = f"{name}: {job_id}"
+        assert "make " not in commands and ".venv/" not in commands, where
+        assert "pip install -e" not in commands and "setup.py" not in commands, where
+        for line in re.findall(r"pip install[^\n]*", commands):
+            assert "--require-hashes" in line and "requirements/dev.txt" not in line, (where, line)
+        for step in job["steps"]:
+            if step.get("uses", "").startswith("jdx/mise-action@"):
+                assert step["with"].get("install_args"), f"{where}: mise installs every tool of mise.toml"
+                assert step["with"].get("cache") is False, f"{where}: mise restores a cache"
+                assert step["with"].get("github_token") == "", where
+
+
+def test_a_job_that_runs_pull_request_code_may_not_write_to_github():
+    """A job that checks out the pull request (the default ref) holds no write permission: the comments come
+    from jobs that check out the base branch and read the plans as data."""
+    jobs = workflow("pull-request.yml")["jobs"]
+    for job_id, job in jobs.items():
+        checkouts = [s for s in job.get("steps", []) if s.get("uses", "").startswith("actions/checkout@")]
+        runs_pr_code = any(
+            (s.get("with") or {}).get("ref") != "${{ github.event.pull_request.base.sha }}" for s in checkouts
+        )
+        writes = {k: v for k, v in (job.get("permissions") or {}).items() if v == "write" and k != "id-token"}
+        if runs_pr_code:
+            assert writes == {}, (job_id, writes)
+    assert jobs["comment"]["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert jobs["plan"]["permissions"] == {"contents": "read", "id-token": "write"}
+
+
+def test_no_job_hands_the_github_token_to_mise():
+    for name, job_id, job in all_jobs():
+        for step in job.get("steps", []):
+            if step.get("uses", "").startswith("jdx/mise-action@"):
+                assert step["with"].get("github_token") == "", f"{name}: {job_id}"
+
+
+def test_the_apply_workflow_checks_the_repository_settings_before_the_first_plan():
+    jobs = workflow("apply.yml")["jobs"]
+
+    assert "settings" in jobs["plan"]["needs"]
+    (check,) = [s for s in jobs["settings"]["steps"] if "check_github" in s.get("run", "")]
+    assert "--before-apply" in check["run"]
+    assert check["env"]["DDB_WARMER_SETTINGS_TOKEN"] == "${{ secrets.DDB_WARMER_SETTINGS_TOKEN }}"
+    assert jobs["settings"]["permissions"] == {"contents": "read"}

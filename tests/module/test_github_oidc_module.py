@@ -1,0 +1,56 @@
+"""The bootstrap module's plan-time refusals (modules/github-oidc/tests, `terraform test` with a mocked
+provider), and the message each gives: what to write instead."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ddb_warmer.build.toolenv import ROOT
+from tests.module.test_module import console_says, terraform
+
+pytestmark = pytest.mark.slow
+
+MODULE = ROOT / "modules" / "github-oidc"
+GOOD = {
+    "name_prefix": '"ddb-warmer-bootstrap"',
+    "github_repository": '"octo-org/ddb-warmer"',
+    "name_based_subjects": "true",
+    "state_buckets": '["ddb-warmer-tfstate-123456789012-eu-west-1"]',
+}
+
+
+@pytest.fixture(scope="module")
+def initialised(tools_env):
+    terraform(["init", "-backend=false", "-input=false"], MODULE, tools_env)
+    return tools_env
+
+
+def test_terraform_test_passes_every_refusal_of_the_bootstrap_module(initialised):
+    done = terraform(["test"], MODULE, initialised)
+
+    runs = len(re.findall(r'^run "', (MODULE / "tests" / "bootstrap.tftest.hcl").read_text(), re.MULTILINE))
+    assert "0 failed" in done.stdout and f"{runs} passed" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (
+            {"environments": '["dev", "dev-eu"]'},
+            "An environment's name must not start with another's name and a '-' (dev-eu starts with dev-)",
+        ),
+        (
+            {"alarm_topic_arns": '{prod = ["arn:aws:sns:eu-west-1:123456789012:*"]}'},
+            "alarm_topic_arns must list whole SNS topic ARNs",
+        ),
+    ],
+    ids=["environment-prefix", "alarm-topic-wildcard"],
+)
+def test_a_bad_bootstrap_input_says_what_to_write_instead(bad, message, initialised):
+    """An apply role manages "<prefix><environment>-*": dev's would manage an environment dev-eu's names."""
+    said = console_says(MODULE, {**GOOD, **bad}, initialised)
+
+    assert "Invalid value for variable" in said
+    assert message in said
