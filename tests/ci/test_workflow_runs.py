@@ -332,7 +332,8 @@ def test_a_merge_plans_then_applies_exactly_those_plans_in_the_environment(
     assert (plan.environment, apply.environment, doctor.environment) == (None, "dev", None)
     assert plan.roles == [DEV.plan_role_arn] and doctor.roles == [DEV.plan_role_arn]
     assert apply.roles == [DEV.apply_role_arn]
-    assert step_names(apply)[3:] == [
+    # No bootstrap in the job that holds the apply role: checkout and mise's three tools, then the plans.
+    assert step_names(apply)[2:] == [
         "the reviewed plans",
         "the environment's account, roles and regions (live/)",
         "main's head on GitHub",
@@ -450,6 +451,7 @@ def test_a_readme_only_merge_plans_nothing_and_asks_for_no_approval(origin, tmp_
     assert jobs["affected"].outputs == {"environments": "[]"}
     assert {name: job.result for name, job in jobs.items()} == {
         "affected": "success",
+        "settings": "skipped",
         "plan": "skipped",
         "apply": "skipped",  # the only job in a GitHub Environment: no approval is asked
         "report": "skipped",

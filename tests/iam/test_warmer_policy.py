@@ -71,7 +71,7 @@ variable "setup" {{
 }}
 
 module "warmer" {{
-  source                      = "{MODULE}"
+  source                      = "{MODULE.parent}//{MODULE.name}"
   name_prefix                 = "policy-test"
   package_path                = "{MODULE}/tests/fixture-package.zip"
   tables                      = var.setup.tables

@@ -227,7 +227,7 @@ provider "aws" {{
 }}
 
 module "warmer" {{
-  source              = "{MODULE}"
+  source              = "{MODULE.parent}//{MODULE.name}"
   name_prefix         = "too-long"
   package_path        = "{MODULE}/tests/fixture-package.zip"
   table_name_patterns = [{patterns}]

@@ -55,7 +55,7 @@ provider "aws" {{
 }}
 
 module "warmer" {{
-  source        = "{MODULE}"
+  source        = "{MODULE.parent}//{MODULE.name}"
   name_prefix   = "ddb-warmer-scale"
   package_path  = "lambda_function.zip"
   notifications = {{ subscriptions = [{{ protocol = "email", endpoint = "{TOPIC_SUBSCRIBER}" }}] }}
