@@ -22,6 +22,7 @@ from lambda_function.config import parse_config
 from lambda_function.request_path import RequestPath, warm_sender
 from lambda_function.tick import run_tick
 from lambda_function.wire_probe import probe
+from tests.handler.botocore_path import LEAN_PROBLEM, needs_lean_path
 
 CONFIG = {
     "tables": [
@@ -76,15 +77,24 @@ def fallback_warnings(caplog) -> list[logging.LogRecord]:
     return [r for r in caplog.records if getattr(r, "event", None) == "request_path_fallback"]
 
 
-def test_on_this_botocore_the_probe_passes_and_the_tick_reports_the_lean_path(tables, caplog):
+def test_the_tick_reports_the_path_the_cold_start_check_chose_on_this_botocore(tables, caplog):
     client = fresh_client()
 
-    summary = tick(tables, client)
+    with caplog.at_level(logging.WARNING, logger="ddb_warmer"):
+        summary = tick(tables, client)
 
-    assert probe(client) is None
-    assert summary["request_path"] == {"path": "lean", "botocore": botocore.__version__}
+    assert probe(client) == LEAN_PROBLEM
+    if LEAN_PROBLEM is None:
+        assert summary["request_path"] == {"path": "lean", "botocore": botocore.__version__}
+        assert fallback_warnings(caplog) == []
+    else:
+        assert summary["request_path"] == {
+            "path": "stock",
+            "botocore": botocore.__version__,
+            "reason": f"cold-start check: {LEAN_PROBLEM}",
+        }
+        assert len(fallback_warnings(caplog)) == 1
     assert_every_dimension_warmed(summary)
-    assert fallback_warnings(caplog) == []
 
 
 @pytest.mark.parametrize("internal", wire.INTERNALS)
@@ -92,6 +102,7 @@ def test_a_botocore_without_an_internal_the_lean_path_reads_warms_every_dimensio
     tables, internal, monkeypatch, caplog
 ):
     tick(tables, fresh_client())  # schemas learned, the index sentinel written
+    caplog.clear()  # (a botocore that takes the stock path already said so there)
     items_before = {name: tables.items(name) for name in ("strings", "numbers", "colliding")}
     name = next(constant for constant in dir(wire) if getattr(wire, constant) is internal and constant.isupper())
     monkeypatch.setattr(wire, name, f"{internal}_renamed")
@@ -112,6 +123,7 @@ def test_a_botocore_without_an_internal_the_lean_path_reads_warms_every_dimensio
     assert {name: tables.items(name) for name in items_before} == items_before  # no item changed
 
 
+@needs_lean_path
 def test_a_lean_request_that_breaks_before_it_is_sent_is_sent_once_by_the_client_and_later_ones_too(
     tables, monkeypatch, caplog
 ):
@@ -133,6 +145,7 @@ def test_a_lean_request_that_breaks_before_it_is_sent_is_sent_once_by_the_client
     assert len(fallback_warnings(caplog)) == 1
 
 
+@needs_lean_path
 def test_an_error_answer_the_lean_path_cannot_parse_is_not_sent_again_and_ends_as_the_clients_exception(
     tables, monkeypatch
 ):
@@ -159,6 +172,7 @@ def test_an_error_answer_the_lean_path_cannot_parse_is_not_sent_again_and_ends_a
     assert tables.items("colliding") == items_before  # the real item under the sentinel key kept
 
 
+@needs_lean_path
 def test_an_error_answer_read_without_the_parser_is_the_clients_own_exception(tables, monkeypatch):
     client = fresh_client()
     sender = warm_sender(client)
