@@ -29,6 +29,9 @@ from .wire import OPERATIONS, LeanPathFailed, lean
 from .wire_probe import probe
 
 METHODS = {operation: method for method, operation in OPERATIONS.items()}
+# The metric the module's log metric filter makes of each tick line reporting the stock
+# path, in DdbWarmer/<function> (modules/dynamodb-warmer/alarms.tf; doctor reads it).
+STOCK_PATH_METRIC = "StockRequestPathTicks"
 
 
 class RequestPath(Enum):
