@@ -32,9 +32,9 @@ from .dimensions import (
 )
 from .discovery import discover
 from .log import log_event
+from .request_path import stock_report, warm_sender
 from .schema import SchemaCache, TableSchema
 from .targets import TargetCache
-from .request_path import stock_report, warm_sender
 
 # Error codes that mean the cached key schema may be stale.
 SCHEMA_ERRORS = {"ValidationException"}

@@ -42,10 +42,9 @@ import json
 import threading
 import time
 import weakref
+from dataclasses import dataclass
 from time import sleep  # a name of its own, so tests can count the backoffs
 from urllib.parse import urlsplit
-
-from dataclasses import dataclass
 
 from botocore.awsrequest import AWSPreparedRequest
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError

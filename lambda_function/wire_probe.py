@@ -41,7 +41,9 @@ class _Answer:
     def __init__(self, status: int, error_type: str | None, message: str | None):
         self.status_code = status
         self.headers = {"x-amzn-RequestId": "probe", "Content-Type": "application/x-amz-json-1.0"}
-        body = {"__type": error_type, "message": message} if error_type else {"ConsumedCapacity": {"CapacityUnits": 0.5}}
+        body = (
+            {"__type": error_type, "message": message} if error_type else {"ConsumedCapacity": {"CapacityUnits": 0.5}}
+        )
         self.content = json.dumps(body).encode()
 
 

@@ -124,7 +124,9 @@ LambdaFunction.update_configuration = _update_configuration_keeping_logging
 
 
 def _runtime_management(self: LambdaResponse) -> tuple[dict, LambdaFunction]:
-    function = self.backend.get_function(unquote(self.path.rsplit("/", 2)[-2]), self.querystring.get("Qualifier", [None])[0])
+    function = self.backend.get_function(
+        unquote(self.path.rsplit("/", 2)[-2]), self.querystring.get("Qualifier", [None])[0]
+    )
     config = getattr(function, "runtime_management", None) or {"UpdateRuntimeOn": "Auto"}
     return {**config, "FunctionArn": function.function_arn}, function
 
@@ -147,9 +149,9 @@ def _put_runtime_management_config(self: LambdaResponse):
 
 LambdaResponse.get_runtime_management_config = _get_runtime_management_config
 LambdaResponse.put_runtime_management_config = _put_runtime_management_config
-lambda_urls.url_paths[r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)/runtime-management-config/?$"] = (
-    LambdaResponse.dispatch
-)
+lambda_urls.url_paths[
+    r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)/runtime-management-config/?$"
+] = LambdaResponse.dispatch
 
 READS = {"GetItem", "Query", "Scan"}
 WRITES = {"PutItem", "UpdateItem", "DeleteItem"}

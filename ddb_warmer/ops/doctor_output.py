@@ -67,7 +67,7 @@ def _warmer_line(report: Report, now: dt.datetime) -> str:
         line += (
             f"\n  {warmer.stock_path_ticks:g} ticks took the stock request path: the runtime's botocore lacks "
             "an internal of the lean one, so each tick costs more CPU (the function's request_path_fallback "
-            "log line says why; docs/operations.md, \"The Lambda runtime\")"
+            'log line says why; docs/operations.md, "The Lambda runtime")'
         )
     return line
 
