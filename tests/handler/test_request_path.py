@@ -20,6 +20,7 @@ from ddb_warmer.local.seed import COLLIDING_ITEM, IndexSpec, TableSpec
 from lambda_function import main, wire
 from lambda_function.config import parse_config
 from lambda_function.request_path import RequestPath, warm_sender
+from lambda_function.schema import wire_value
 from lambda_function.tick import run_tick
 from lambda_function.wire_probe import probe
 from tests.handler.botocore_path import LEAN_PROBLEM, needs_lean_path
@@ -184,7 +185,7 @@ def test_an_error_answer_read_without_the_parser_is_the_clients_own_exception(ta
 
     client.meta.events.register("before-send.dynamodb.GetItem", not_found)
     with pytest.raises(client.exceptions.ResourceNotFoundException) as raised:
-        sender.get_item(TableName="numbers", Key={"n": {"N": "1"}})
+        sender.get_item(TableName="numbers", Key={"n": wire_value("N")})  # the sentinel key, as the handler sends
 
     assert raised.value.response["Error"] == {"Code": "ResourceNotFoundException", "Message": "gone"}
     assert sender.report.path is RequestPath.STOCK
