@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import json
 import threading
-import weakref
 from dataclasses import dataclass
 from enum import Enum
 
 import botocore
 
 from .log import log_event
-from .wire import OPERATIONS, LeanPathFailed, lean
+from .wire import OPERATIONS, LeanPathFailed, PerClient, WarmOperations, lean
 from .wire_probe import probe
 
 METHODS = {operation: method for method, operation in OPERATIONS.items()}
@@ -58,7 +57,7 @@ def stock_report(reason: str | None = None) -> PathReport:
     return PathReport(RequestPath.STOCK, botocore.__version__, reason)
 
 
-class WarmSender:
+class WarmSender(WarmOperations):
     """get_item, delete_item, query and update_item of a DynamoDB client, lean while that works."""
 
     def __init__(self, client, problem: str | None):
@@ -78,19 +77,7 @@ class WarmSender:
     def report(self) -> PathReport:
         return self._report
 
-    def get_item(self, **params) -> dict:
-        return self._send("GetItem", params)
-
-    def delete_item(self, **params) -> dict:
-        return self._send("DeleteItem", params)
-
-    def query(self, **params) -> dict:
-        return self._send("Query", params)
-
-    def update_item(self, **params) -> dict:
-        return self._send("UpdateItem", params)
-
-    def _send(self, operation: str, params: dict) -> dict:
+    def send(self, operation: str, params: dict) -> dict:
         lean = self._lean
         if lean is None:
             return self._stock(operation, params)
@@ -135,14 +122,5 @@ def answered_error(client, operation: str, answer) -> Exception:
     return client.exceptions.from_code(code)(response, operation)
 
 
-_SENDERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_SENDERS_LOCK = threading.Lock()
-
-
-def warm_sender(client) -> WarmSender:
-    """The warm sender of a DynamoDB client, probed once: one per client, as long as the client lives."""
-    with _SENDERS_LOCK:
-        sender = _SENDERS.get(client)
-        if sender is None:
-            sender = _SENDERS[client] = WarmSender(client, probe(client))
-    return sender
+# The warm sender of a DynamoDB client, probed once: one per client, as long as the client lives.
+warm_sender = PerClient(lambda client: WarmSender(client, probe(client)))

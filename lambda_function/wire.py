@@ -166,7 +166,26 @@ def sigv4_headers(
     return headers
 
 
-class LeanDynamoDB:
+class WarmOperations:
+    """The four warm operations as a DynamoDB client's methods, each handed to `send`."""
+
+    def send(self, operation: str, params: dict) -> dict:
+        raise NotImplementedError
+
+    def get_item(self, **params) -> dict:
+        return self.send("GetItem", params)
+
+    def delete_item(self, **params) -> dict:
+        return self.send("DeleteItem", params)
+
+    def query(self, **params) -> dict:
+        return self.send("Query", params)
+
+    def update_item(self, **params) -> dict:
+        return self.send("UpdateItem", params)
+
+
+class LeanDynamoDB(WarmOperations):
     """get_item, delete_item, query and update_item of a botocore DynamoDB client, sent lean.
 
     Same arguments, same return value (the response's JSON; the warm requests read
@@ -187,18 +206,6 @@ class LeanDynamoDB:
         self._signing_keys: dict = {}
         self._stamp = (0, "")  # (second, its SigV4 timestamp): formatted once a second
         self._lock = threading.Lock()
-
-    def get_item(self, **params) -> dict:
-        return self.send("GetItem", params)
-
-    def delete_item(self, **params) -> dict:
-        return self.send("DeleteItem", params)
-
-    def query(self, **params) -> dict:
-        return self.send("Query", params)
-
-    def update_item(self, **params) -> dict:
-        return self.send("UpdateItem", params)
 
     def _endpoint_for(self, model, params: dict) -> tuple[str, str]:
         """The client's endpoint rules, asked once per table (they depend on nothing a tick changes)."""
@@ -334,14 +341,21 @@ class LeanDynamoDB:
         return next((r for _, r in answered if r is not None), None)
 
 
-_LEAN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_LEAN_LOCK = threading.Lock()
+class PerClient:
+    """One object per client, made on first use and kept as long as the client lives (its caches with it)."""
+
+    def __init__(self, make):
+        self._make = make
+        self._made: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def __call__(self, client):
+        with self._lock:
+            made = self._made.get(client)
+            if made is None:
+                made = self._made[client] = self._make(client)
+        return made
 
 
-def lean(client) -> LeanDynamoDB:
-    """The lean sender of a DynamoDB client, one per client (its endpoint and key caches live as long)."""
-    with _LEAN_LOCK:
-        sender = _LEAN.get(client)
-        if sender is None:
-            sender = _LEAN[client] = LeanDynamoDB(client)
-    return sender
+# The lean sender of a DynamoDB client (its endpoint and key caches live as long as the client).
+lean = PerClient(LeanDynamoDB)
