@@ -15,7 +15,7 @@ PARALLEL ?= -n $(WORKERS) --dist loadgroup
 # What a change to live/ alone can break, besides lint and the plan: the tests that read live/.
 CONFIG_TESTS := tests/live tests/iam/test_ci_trust.py tests/iam/test_ci_permissions.py tests/tooling/test_formatting.py
 
-.PHONY: help bootstrap demo test test-fast test-config lint fmt docs lock clean
+.PHONY: help bootstrap demo test test-fast test-config test-botocore lint fmt docs lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ test-fast: bootstrap ## the tests that need no emulator server or Terraform
 
 test-config: bootstrap ## the tests of what live/ holds (plans, state buckets, CI roles): a live/-only pull request's
 	@$(VENV_PY) -m pytest $(PARALLEL) $(CONFIG_TESTS)
+
+test-botocore: bootstrap ## the handler's tests on the oldest, the pinned and the newest botocore a python3.13 runtime may bring
+	@$(VENV_PY) -m ddb_warmer.build.botocore_matrix
 
 lint: bootstrap ## ruff, terraform fmt, terragrunt hcl fmt, actionlint, checkov (make test runs them too)
 	@$(VENV_PY) -m ruff check .
@@ -58,7 +61,7 @@ docs: bootstrap ## regenerate the module README's inputs/outputs tables (terrafo
 lock: ## re-pin requirements/*.txt (hashed, pip-compile) from requirements/*.in; Dependabot keeps them current
 	rm -rf .venv-lock && $$($(PYTHON) -m ddb_warmer.build.bootstrap --print-python) -m venv .venv-lock
 	.venv-lock/bin/pip install -q pip-tools
-	for name in dev checkov lambda-runtime; do \
+	for name in dev checkov lambda-runtime botocore-oldest botocore-runtime botocore-newest; do \
 	  .venv-lock/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
 	    --no-emit-find-links --upgrade --output-file requirements/$$name.txt requirements/$$name.in || exit 1; \
 	done

@@ -149,6 +149,10 @@ def handler_tick_seconds(n: int, rtt: float, pool: int, repeats: int) -> float:
 
 FULL_VCPU_MB = 1769  # one vCPU at 1,769 MB, CPU in proportion below it (the page cited above)
 CPU_TARGET_MS = 0.2
+DEFAULT_TIMEOUT_SECONDS = 60  # the module's default timeout
+# The part of a tick in which requests may start: the rest is the time margin, after which
+# what was not reached is reported "out of time" (lambda_function/main.py).
+TICK_BUDGET_SECONDS = DEFAULT_TIMEOUT_SECONDS - handler_main.TIME_MARGIN_SECONDS
 
 
 def cpu_ms_per_dimension(n: int, rtt: float, pool: int, repeats: int) -> dict[str, float]:
@@ -156,7 +160,7 @@ def cpu_ms_per_dimension(n: int, rtt: float, pool: int, repeats: int) -> dict[st
     measured in turns so that other load on the machine weighs on both alike."""
     config, client, cache = config_for(n, pool), simulated_client(rtt, pool), SchemaCache()
     threads = handler_main.thread_pool(pool)
-    senders = {"stock": client, "lean": None}  # None: run_tick's own lean sender of `client`
+    senders = {"stock": client, "lean": None}  # None: run_tick's own warm sender of `client` (lean here)
     for sender in senders.values():
         run_tick(config, client, None, cache, pool=threads, sender=sender)  # warm start
     samples: dict[str, list[float]] = {path: [] for path in senders}
@@ -175,6 +179,13 @@ def modelled_tick_seconds(tables: int, cpu_ms: float, rtt: float, pool: int, mem
     return max(requests * cpu_ms / 1000 / (memory_mb / FULL_VCPU_MB), math.ceil(requests / pool) * rtt)
 
 
+def memory_for(tables: int, cpu_ms: float, budget: float = TICK_BUDGET_SECONDS) -> int | None:
+    """The smallest memory size (MB) whose CPU share sends every request of `tables` within `budget`;
+    None past one vCPU (1,769 MB), which the handler's one Python process cannot use more of."""
+    needed = math.ceil(requests_for(tables) * cpu_ms / 1000 / budget * FULL_VCPU_MB)
+    return max(128, needed) if needed <= FULL_VCPU_MB else None
+
+
 def print_cpu_per_dimension(n: int, rtt: float, pool: int, repeats: int) -> None:
     with handler_logs_discarded():
         cpu = cpu_ms_per_dimension(n, rtt, pool, repeats)
@@ -190,6 +201,16 @@ def print_cpu_per_dimension(n: int, rtt: float, pool: int, repeats: int) -> None
         before, after = (modelled_tick_seconds(tables, cpu[p], rtt, pool) for p in ("stock", "lean"))
         print(
             f"  {tables:>5,} tables ({requests_for(tables):,} requests): before {before:5.1f} s, after {after:5.1f} s"
+        )
+    print(
+        f"memory that sends every request within the {TICK_BUDGET_SECONDS} s before the "
+        f"{DEFAULT_TIMEOUT_SECONDS} s timeout's margin:"
+    )
+    for tables in (1000, 5000):
+        needs = {path: memory_for(tables, cpu[path]) for path in ("lean", "stock")}
+        print(
+            f"  {tables:>5,} tables: lean path {needs['lean'] or 'over 1,769'} MB, "
+            f"stock path (a fallback) {needs['stock'] or 'over 1,769'} MB"
         )
     print()
 

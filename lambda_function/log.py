@@ -30,6 +30,8 @@ LEVELS = {
     "request": logging.DEBUG,
     "table_skipped": logging.DEBUG,  # the tick line counts them
     "table_failed": logging.ERROR,
+    # Once per container at most: the warm requests left the lean path (request_path.py).
+    "request_path_fallback": logging.WARNING,
     "tick": logging.INFO,
 }
 

@@ -32,9 +32,9 @@ from .dimensions import (
 )
 from .discovery import discover
 from .log import log_event
+from .request_path import stock_report, warm_sender
 from .schema import SchemaCache, TableSchema
 from .targets import TargetCache
-from .wire import lean
 
 # Error codes that mean the cached key schema may be stale.
 SCHEMA_ERRORS = {"ValidationException"}
@@ -81,9 +81,9 @@ def run_tick(
 ) -> dict:
     """One tick. `pool`, when given, is reused (a warm container keeps its threads); otherwise
     one of config.max_workers threads is made for this tick. The warm requests go through
-    `sender`: by default the lean sender of `dynamodb` (wire.py); the client itself when
-    given (the benchmark and the tests compare the two)."""
-    sender = lean(dynamodb) if sender is None else sender
+    `sender`: by default the warm sender of `dynamodb` (request_path.py: lean while it
+    works); the client itself when given (the benchmark and the tests compare the two)."""
+    sender = warm_sender(dynamodb) if sender is None else sender
     started = time.perf_counter()
     deadline = deadline or Deadline.none()
     targets = targets if targets is not None else TargetCache()
@@ -106,7 +106,9 @@ def run_tick(
                 _record(results[table.name], dimension, future.result())
     for result in results.values():
         _settle(result, config.dry_run)
-    return _summary(config, results, time.perf_counter() - started, len(tables) - len(config.tables))
+    path = getattr(sender, "report", None) or stock_report()
+    summary = _summary(config, results, time.perf_counter() - started, len(tables) - len(config.tables))
+    return {**summary, "request_path": path.as_dict()}
 
 
 def _tables(config: WarmerConfig, dynamodb, deadline: Deadline) -> tuple[list[TableConfig], dict[str, TableResult]]:

@@ -24,6 +24,12 @@ everything that decides what is sent and what happens to the answer:
 Observers keep seeing each request: `provide-client-params` is emitted with the
 request's parameters, as the stock client does. Only the four warm operations go
 this way; DescribeTable, ListTables and the auto scaling calls use the client.
+
+The function runs on the runtime's botocore, which AWS upgrades under it, so every
+private name this path reads is listed once below (INTERNALS): wire_probe.py checks
+them at cold start and request_path.py falls back to the client's own methods when
+one is gone or misbehaves. A failure inside this path (anything but the request's own
+error) is raised as LeanPathFailed, saying how far the request got.
 """
 
 from __future__ import annotations
@@ -36,16 +42,61 @@ import json
 import threading
 import time
 import weakref
+from dataclasses import dataclass
 from time import sleep  # a name of its own, so tests can count the backoffs
 from urllib.parse import urlsplit
 
 from botocore.awsrequest import AWSPreparedRequest
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 OPERATIONS = {"get_item": "GetItem", "delete_item": "DeleteItem", "query": "Query", "update_item": "UpdateItem"}
 TARGET_PREFIX = "DynamoDB_20120810."  # the JSON 1.0 protocol's X-Amz-Target, as botocore's serialiser writes it
 CONTENT_TYPE = "application/x-amz-json-1.0"
 SIGNED_HEADERS = "content-type;host;x-amz-date;x-amz-target"
 SIGNED_HEADERS_WITH_TOKEN = "content-type;host;x-amz-date;x-amz-security-token;x-amz-target"
+
+# The botocore internals this path reads, by the name botocore gives them today. Read
+# only through these names: the probe checks each, and the tests rename each one to
+# show a botocore without it falls back to the stock client.
+ENDPOINT = "_endpoint"  # client -> its Endpoint
+HTTP_SESSION = "http_session"  # Endpoint -> the URLLib3Session that sends
+PARSER_FACTORY = "_response_parser_factory"  # Endpoint -> the factory of the client's parsers
+PROTOCOL = "resolved_protocol"  # ServiceModel -> the protocol its parser is made for
+REQUEST_SIGNER = "_request_signer"  # client -> RequestSigner
+CREDENTIALS = "_credentials"  # RequestSigner -> the client's (refreshable) credentials
+SIGNING_NAME = "_signing_name"  # RequestSigner -> "dynamodb"
+RESOLVE_ENDPOINT = "_resolve_endpoint_ruleset"  # client -> its endpoint rules, asked with a model and params
+RETRY_EVENT = "needs-retry"  # the event the client's retry handler answers with a delay, or None
+INTERNALS = (
+    ENDPOINT,
+    HTTP_SESSION,
+    PARSER_FACTORY,
+    PROTOCOL,
+    REQUEST_SIGNER,
+    CREDENTIALS,
+    SIGNING_NAME,
+    RESOLVE_ENDPOINT,
+    RETRY_EVENT,
+)
+
+
+@dataclass
+class Progress:
+    """How far one lean request got: whether it was put on the wire, and its last answer."""
+
+    sent: bool = False
+    answer: object | None = None  # the last HTTP response (botocore AWSResponse)
+    parsed: dict | None = None  # a 2xx answer, read
+
+
+class LeanPathFailed(Exception):
+    """The lean path broke on something that is not the request's own error (a botocore internal
+    gone or changed); `progress` says whether the request had been sent and what answered it."""
+
+    def __init__(self, cause: Exception, progress: Progress):
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.cause = cause
+        self.progress = progress
 
 
 def _blob(value):
@@ -115,25 +166,11 @@ def sigv4_headers(
     return headers
 
 
-class LeanDynamoDB:
-    """get_item, delete_item, query and update_item of a botocore DynamoDB client, sent lean.
+class WarmOperations:
+    """The four warm operations as a DynamoDB client's methods, each handed to `send`."""
 
-    Same arguments, same return value (the response's JSON; the warm requests read
-    only ConsumedCapacity), same exceptions as the client's methods.
-    """
-
-    def __init__(self, client):
-        self.client = client
-        meta = client.meta
-        self._events = meta.events
-        self._service_id = meta.service_model.service_id.hyphenize()
-        self._endpoint = client._endpoint
-        self._signer = client._request_signer
-        self._models = {name: meta.service_model.operation_model(name) for name in OPERATIONS.values()}
-        self._endpoints: dict[str, tuple[str, str]] = {}  # table -> (url, signing region)
-        self._signing_keys: dict = {}
-        self._stamp = (0, "")  # (second, its SigV4 timestamp): formatted once a second
-        self._lock = threading.Lock()
+    def send(self, operation: str, params: dict) -> dict:
+        raise NotImplementedError
 
     def get_item(self, **params) -> dict:
         return self.send("GetItem", params)
@@ -147,12 +184,35 @@ class LeanDynamoDB:
     def update_item(self, **params) -> dict:
         return self.send("UpdateItem", params)
 
+
+class LeanDynamoDB(WarmOperations):
+    """get_item, delete_item, query and update_item of a botocore DynamoDB client, sent lean.
+
+    Same arguments, same return value (the response's JSON; the warm requests read
+    only ConsumedCapacity), same exceptions as the client's methods.
+    """
+
+    def __init__(self, client):
+        self.client = client
+        meta = client.meta
+        self._events = meta.events
+        self._service_id = meta.service_model.service_id.hyphenize()
+        self._endpoint = getattr(client, ENDPOINT)
+        self._http = getattr(self._endpoint, HTTP_SESSION)
+        self._signer = getattr(client, REQUEST_SIGNER)
+        self._signing_name = getattr(self._signer, SIGNING_NAME)
+        self._models = {name: meta.service_model.operation_model(name) for name in OPERATIONS.values()}
+        self._endpoints: dict[str, tuple[str, str]] = {}  # table -> (url, signing region)
+        self._signing_keys: dict = {}
+        self._stamp = (0, "")  # (second, its SigV4 timestamp): formatted once a second
+        self._lock = threading.Lock()
+
     def _endpoint_for(self, model, params: dict) -> tuple[str, str]:
         """The client's endpoint rules, asked once per table (they depend on nothing a tick changes)."""
         table = params["TableName"]
         found = self._endpoints.get(table)
         if found is None:
-            url, _headers, properties = self.client._resolve_endpoint_ruleset(model, params, {})
+            url, _headers, properties = getattr(self.client, RESOLVE_ENDPOINT)(model, params, {})
             schemes = (properties or {}).get("authSchemes") or [{}]
             region = schemes[0].get("signingRegion") or self.client.meta.region_name
             found = (url if url.endswith("/") else url + "/", region)
@@ -166,20 +226,34 @@ class LeanDynamoDB:
         replaced = self._events.emit_until_response(
             f"provide-client-params.{self._service_id}.{operation}", params=params, model=model, context=context
         )[1]
-        params = replaced or params
+        return self.exchange(operation, replaced or params, context)
+
+    def exchange(self, operation: str, params: dict, context: dict) -> dict:
+        """The request on the wire, retried as the client retries it; its answer read, or raised as the
+        client's own exception. Anything else that breaks is raised as LeanPathFailed."""
+        progress = Progress()
+        try:
+            return self._exchange(operation, params, context, progress)
+        except (ClientError, BotoCoreError):
+            raise  # the request's own outcome, as the stock client would raise it
+        except Exception as error:
+            raise LeanPathFailed(error, progress) from error
+
+    def _exchange(self, operation: str, params: dict, context: dict, progress: Progress) -> dict:
+        model = self._models[operation]
         url, region = self._endpoint_for(model, params)
         body = wire_body(params)
         request_dict = {"context": context}  # what the retry handlers keep their attempt state in
         attempts = 1
         while True:
             request = self._signed(url, region, operation, body)
-            response, caught = self._get_response(operation, model, request)
+            response, caught = self._get_response(operation, model, request, progress)
             if caught is None and response[0].status_code < 300:
                 break
             delay = self._retry_delay(operation, model, response, caught, attempts, request_dict)
             if delay is None:
                 break
-            sleep(delay)
+            self.pause(delay)
             attempts += 1
         if caught is not None:
             raise caught
@@ -196,12 +270,22 @@ class LeanDynamoDB:
             raise self.client.exceptions.from_code(code)(parsed, operation)
         return parsed
 
+    @staticmethod
+    def pause(seconds: float) -> None:
+        sleep(seconds)
+
+    def frozen_credentials(self):
+        credentials = getattr(self._signer, CREDENTIALS)
+        if credentials is None:
+            raise NoCredentialsError()  # what the stock client raises without credentials
+        return credentials.get_frozen_credentials()
+
     def _signed(self, url: str, region: str, operation: str, body: bytes) -> AWSPreparedRequest:
-        credentials = self._signer._credentials.get_frozen_credentials()
+        credentials = self.frozen_credentials()
         headers = sigv4_headers(
             url=url,
             region=region,
-            service=self._signer._signing_name,
+            service=self._signing_name,
             target=TARGET_PREFIX + operation,
             body=body,
             access_key=credentials.access_key,
@@ -218,27 +302,35 @@ class LeanDynamoDB:
             self._stamp = (second, time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(second)))
         return self._stamp[1]
 
-    def _get_response(self, operation: str, model, request):
+    def deliver(self, operation: str, request):
+        """The HTTP answer to a signed request: a `before-send` hook's (the local mocks answer there), or
+        the client's HTTP session's."""
+        answered = self._events.emit(f"before-send.{self._service_id}.{operation}", request=request)
+        http = next((r for _, r in answered if r is not None), None)
+        return self._http.send(request) if http is None else http
+
+    def _get_response(self, operation: str, model, request, progress: Progress):
         """((http response, parsed), None), or (None, the exception the send raised)."""
+        progress.sent = True
         try:
-            answered = self._events.emit(f"before-send.{self._service_id}.{operation}", request=request)
-            http = next((r for _, r in answered if r is not None), None)
-            if http is None:
-                http = self._endpoint.http_session.send(request)
+            http = self.deliver(operation, request)
         except Exception as error:  # the stock client hands every send error to the retry handler too
             return None, error
+        progress.answer = http
         if http.status_code < 300:
             content = http.content
             parsed = json.loads(content) if content else {}
             parsed["ResponseMetadata"] = {"HTTPStatusCode": http.status_code}
+            progress.parsed = parsed
             return (http, parsed), None
         response_dict = {"status_code": http.status_code, "headers": http.headers, "body": http.content}
-        parser = self._endpoint._response_parser_factory.create_parser(model.service_model.resolved_protocol)
+        factory = getattr(self._endpoint, PARSER_FACTORY)
+        parser = factory.create_parser(getattr(model.service_model, PROTOCOL))
         return (http, parser.parse(response_dict, model.output_shape)), None
 
     def _retry_delay(self, operation, model, response, caught, attempts, request_dict) -> float | None:
         answered = self._events.emit(
-            f"needs-retry.{self._service_id}.{operation}",
+            f"{RETRY_EVENT}.{self._service_id}.{operation}",
             response=response,
             endpoint=self._endpoint,
             operation=model,
@@ -249,14 +341,21 @@ class LeanDynamoDB:
         return next((r for _, r in answered if r is not None), None)
 
 
-_LEAN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_LEAN_LOCK = threading.Lock()
+class PerClient:
+    """One object per client, made on first use and kept as long as the client lives (its caches with it)."""
+
+    def __init__(self, make):
+        self._make = make
+        self._made: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def __call__(self, client):
+        with self._lock:
+            made = self._made.get(client)
+            if made is None:
+                made = self._made[client] = self._make(client)
+        return made
 
 
-def lean(client) -> LeanDynamoDB:
-    """The lean sender of a DynamoDB client, one per client (its endpoint and key caches live as long)."""
-    with _LEAN_LOCK:
-        sender = _LEAN.get(client)
-        if sender is None:
-            sender = _LEAN[client] = LeanDynamoDB(client)
-    return sender
+# The lean sender of a DynamoDB client (its endpoint and key caches live as long as the client).
+lean = PerClient(LeanDynamoDB)

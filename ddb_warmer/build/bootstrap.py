@@ -12,6 +12,8 @@ version comes from mise.toml. What it does, each step skipped when already done:
    checkov in its own venv, .tools/checkov-venv, from requirements/checkov.txt;
    the local Lambda runtime's venv, .tools/lambda-venv, from
    requirements/lambda-runtime.txt (awslambdaric and the runtime's boto3);
+   the handler's botocore matrix, .tools/botocore-{oldest,runtime,newest}-venv,
+   from requirements/botocore-*.txt (ddb_warmer/build/botocore_matrix.py);
    the test-time IAM evaluator (tests/iam/evaluator) with `npm ci`;
 2. Terraform from PATH, checked against the pinned version;
 3. a Terraform CLI config in .tools/terraformrc that installs hashicorp/aws from
@@ -40,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ddb_warmer.build import toolenv
+from ddb_warmer.build.botocore_matrix import MATRIX
 from ddb_warmer.build.versions import pinned_versions
 
 
@@ -188,6 +191,13 @@ def ensure_lambda_venv(python: Path) -> str:
     lock = toolenv.ROOT / "requirements" / "lambda-runtime.txt"
     changed = ensure_env(toolenv.LAMBDA_VENV, python, lock)
     return f"{python_version(python)} (.tools/lambda-venv, {'installed' if changed else 'up to date'})"
+
+
+def ensure_botocore_matrix(python: Path) -> str:
+    """One venv per botocore the handler's tests run on, each with moto and pytest."""
+    changed = [entry.name for entry in MATRIX if ensure_env(entry.venv, python, entry.lock)]
+    names = ", ".join(entry.name for entry in MATRIX)
+    return f"{names} (.tools/botocore-*-venv, {'installed ' + ', '.join(changed) if changed else 'up to date'})"
 
 
 def ensure_checkov(python: Path) -> str:
@@ -477,6 +487,7 @@ def main(argv: list[str] | None = None) -> int:
         report.append(("python", ensure_venv(python)))
         report.append(("checkov", ensure_checkov(python)))
         report.append(("lambda runtime", ensure_lambda_venv(python)))
+        report.append(("botocore matrix", ensure_botocore_matrix(python)))
         report.append(("iam-simulate", ensure_node_tool(toolenv.IAM_EVALUATOR)))
         report.append(("terraform", check_terraform(versions["terraform"])))
         report.append(("hashicorp/aws", write_cli_config(versions["aws_provider"])))

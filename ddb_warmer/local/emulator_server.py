@@ -15,6 +15,13 @@ levels, log group); moto drops it, so Terraform would plan it again forever.
 Here it is kept from CreateFunction and UpdateFunctionConfiguration and returned
 as Lambda does, with Lambda's defaults.
 
+Lambda keeps a function's runtime management configuration (when its runtime
+version may change: Auto, FunctionUpdate, or Manual with a runtime version ARN);
+moto has no PutRuntimeManagementConfig or GetRuntimeManagementConfig, so Terraform
+could not create or read `aws_lambda_runtime_management_config`. Here both are
+answered as Lambda does, kept on the function, Auto until set:
+https://docs.aws.amazon.com/lambda/latest/api/API_PutRuntimeManagementConfig.html
+
 DynamoDB publishes ConsumedRead/WriteCapacityUnits to CloudWatch for every
 request it serves; moto publishes nothing, so doctor would have no datapoint to
 judge. Here every item request that consumes capacity (a failed condition
@@ -28,12 +35,16 @@ Everything else is moto as published.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+from urllib.parse import unquote
 
 import boto3
 from botocore.config import Config
+from moto.awslambda import urls as lambda_urls
 from moto.awslambda.models import LambdaFunction
+from moto.awslambda.responses import LambdaResponse
 from moto.cloudwatch.models import cloudwatch_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.responses import DynamoHandler
@@ -110,6 +121,37 @@ def _update_configuration_keeping_logging(self: LambdaFunction, updates: dict) -
 LambdaFunction.__init__ = _init_keeping_logging
 LambdaFunction.get_configuration = _get_configuration_with_logging
 LambdaFunction.update_configuration = _update_configuration_keeping_logging
+
+
+def _runtime_management(self: LambdaResponse) -> tuple[dict, LambdaFunction]:
+    function = self.backend.get_function(
+        unquote(self.path.rsplit("/", 2)[-2]), self.querystring.get("Qualifier", [None])[0]
+    )
+    config = getattr(function, "runtime_management", None) or {"UpdateRuntimeOn": "Auto"}
+    return {**config, "FunctionArn": function.function_arn}, function
+
+
+def _get_runtime_management_config(self: LambdaResponse):
+    config, _ = _runtime_management(self)
+    return 200, {}, json.dumps(config)
+
+
+def _put_runtime_management_config(self: LambdaResponse):
+    _, function = _runtime_management(self)
+    mode = self._get_param("UpdateRuntimeOn")
+    version = self._get_param("RuntimeVersionArn")
+    if mode not in ("Auto", "FunctionUpdate", "Manual") or (mode == "Manual") != bool(version):
+        message = "UpdateRuntimeOn must be Auto, FunctionUpdate or Manual; RuntimeVersionArn goes with Manual only"
+        return 400, {}, json.dumps({"Type": "User", "message": message, "__type": "InvalidParameterValueException"})
+    function.runtime_management = {"UpdateRuntimeOn": mode, **({"RuntimeVersionArn": version} if version else {})}
+    return 200, {}, json.dumps({**function.runtime_management, "FunctionArn": function.function_arn})
+
+
+LambdaResponse.get_runtime_management_config = _get_runtime_management_config
+LambdaResponse.put_runtime_management_config = _put_runtime_management_config
+lambda_urls.url_paths[
+    r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)/runtime-management-config/?$"
+] = LambdaResponse.dispatch
 
 READS = {"GetItem", "Query", "Scan"}
 WRITES = {"PutItem", "UpdateItem", "DeleteItem"}

@@ -27,6 +27,8 @@ from ddb_warmer.ops.alarm_model import DECREASES_PER_DAY, decrease_quota, evalua
 from ddb_warmer.ops.deployment import deployed_config_json
 from lambda_function.config import ConfigError, WarmerConfig, parse_config
 from lambda_function.dimensions import DimensionNames, scalable_targets
+from lambda_function.log import METRIC_NAMESPACE
+from lambda_function.request_path import STOCK_PATH_METRIC
 from lambda_function.schema import schema_from_description
 
 VERDICT_ORDER = ("BLOCKED", "UNKNOWN", "WARMING", "OK", "AT MINIMUM", "NOT NEEDED")
@@ -73,6 +75,9 @@ class Warmer:
     found: bool = True
     started: str | None = None  # when the function was last deployed (LastModified)
     config: WarmerConfig | None = None  # its deployed configuration; None: unreadable, so any table counts
+    # Ticks whose warm requests took the stock path (the runtime's botocore lacks an internal
+    # of the lean path): each costs more CPU, and the function's WARNING log line says why.
+    stock_path_ticks: float = 0.0
 
     def covers(self, table: str) -> bool:
         """Whether the warmer warms this table: listed, or found by its patterns on each tick."""
@@ -243,7 +248,12 @@ def warmer_health(clients, function: str | None, start, end) -> Warmer:
     dimensions = [{"Name": "FunctionName", "Value": function}]
     sums = minute_sums(
         cloudwatch,
-        [("invocations", "AWS/Lambda", "Invocations", dimensions), ("errors", "AWS/Lambda", "Errors", dimensions)],
+        [
+            ("invocations", "AWS/Lambda", "Invocations", dimensions),
+            ("errors", "AWS/Lambda", "Errors", dimensions),
+            # From the tick's summary line, by the module's log metric filter (no dimensions).
+            ("stock", f"{METRIC_NAMESPACE}/{function}", STOCK_PATH_METRIC, []),
+        ],
         start,
         end,
     )
@@ -267,6 +277,7 @@ def warmer_health(clients, function: str | None, start, end) -> Warmer:
         dead_letters=dead_letters,
         started=dt.datetime.fromisoformat(modified).astimezone(dt.UTC).isoformat() if modified else None,
         config=deployed_config(configuration, clients.get("ssm")),
+        stock_path_ticks=sum(sums["stock"].values()),
     )
 
 

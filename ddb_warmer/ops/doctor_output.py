@@ -59,10 +59,17 @@ def _warmer_line(report: Report, now: dt.datetime) -> str:
         last = dt.datetime.fromisoformat(warmer.last_successful_tick)
         tick = f"last successful tick {last:%H:%M} UTC ({int((now - last).total_seconds() // 60)} min ago)"
     dead = "?" if warmer.dead_letters is None else warmer.dead_letters
-    return (
+    line = (
         f"warmer {warmer.function}: {tick}, {warmer.invocations:g} invocations, {warmer.errors:g} errors, "
         f"{dead} dead letters (AWS/Lambda)"
     )
+    if warmer.stock_path_ticks:
+        line += (
+            f"\n  {warmer.stock_path_ticks:g} ticks took the stock request path: the runtime's botocore lacks "
+            "an internal of the lean one, so each tick costs more CPU (the function's request_path_fallback "
+            'log line says why; docs/operations.md, "The Lambda runtime")'
+        )
+    return line
 
 
 def render(report: Report) -> str:

@@ -128,6 +128,22 @@ resource "aws_cloudwatch_log_metric_filter" "failing_tables" {
   }
 }
 
+# Ticks whose warm requests took the stock path: the runtime's botocore lacks an internal
+# of the lean path (lambda_function/request_path.py). Datapoints only when that happens,
+# so the metric costs nothing until then; `ddb-warmer doctor` reads it.
+resource "aws_cloudwatch_log_metric_filter" "stock_request_path" {
+  name           = "${local.function_name}-stock-request-path"
+  log_group_name = aws_cloudwatch_log_group.this.name
+  pattern        = "{ $.event = \"tick\" && $.request_path.path = \"stock\" }"
+
+  metric_transformation {
+    namespace = local.failing_tables_namespace
+    name      = "StockRequestPathTicks"
+    value     = "1"
+    unit      = "Count"
+  }
+}
+
 resource "aws_cloudwatch_metric_alarm" "this" {
   for_each = local.alarms
 

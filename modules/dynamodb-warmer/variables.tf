@@ -326,3 +326,35 @@ variable "failure_datapoints" {
     error_message = "failure_datapoints must be a whole number, at least 1 and at most failure_minutes."
   }
 }
+
+variable "runtime_management" {
+  description = <<-EOT
+    When Lambda may change the function's python3.13 runtime version, and with it the botocore the
+    function runs on: "FunctionUpdate" (the default) only when the function is deployed, so a runtime
+    change arrives with an apply the team reviews, that doctor checks after, and that the weekly
+    botocore matrix saw coming; "Auto" whenever AWS rolls one out (right for a warmer that is seldom
+    deployed, since FunctionUpdate leaves it on the runtime of its last deploy); "Manual" pins
+    runtime_version_arn (from the INIT_START log line), to hold or roll back a runtime version for a
+    while. docs/operations.md, "The Lambda runtime".
+  EOT
+  type = object({
+    update_runtime_on   = string
+    runtime_version_arn = optional(string)
+  })
+  default = { update_runtime_on = "FunctionUpdate" }
+
+  validation {
+    condition     = contains(["Auto", "FunctionUpdate", "Manual"], var.runtime_management.update_runtime_on)
+    error_message = "runtime_management.update_runtime_on must be \"Auto\", \"FunctionUpdate\" or \"Manual\", for example { update_runtime_on = \"FunctionUpdate\" }."
+  }
+  validation {
+    condition     = (var.runtime_management.update_runtime_on == "Manual") == (var.runtime_management.runtime_version_arn != null)
+    error_message = "runtime_management.runtime_version_arn goes with \"Manual\" and only with it: write { update_runtime_on = \"Manual\", runtime_version_arn = \"arn:aws:lambda:<region>::runtime:<id>\" } (the ARN of the INIT_START log line), or leave the ARN out."
+  }
+  validation {
+    # The pattern of RuntimeVersionArn in Lambda's API:
+    # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-runtimemanagementconfig.html
+    condition     = var.runtime_management.runtime_version_arn == null || can(regex("^arn:aws[a-zA-Z-]*:lambda:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1}::runtime:.+$", var.runtime_management.runtime_version_arn))
+    error_message = "runtime_management.runtime_version_arn must be a runtime version ARN such as \"arn:aws:lambda:eu-west-1::runtime:<id>\": copy it from the function's INIT_START log line (docs/operations.md, \"The Lambda runtime\")."
+  }
+}

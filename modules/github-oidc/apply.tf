@@ -74,7 +74,7 @@ data "aws_iam_policy_document" "apply" {
       "lambda:CreateFunction", "lambda:DeleteFunction", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
       "lambda:PutFunctionConcurrency", "lambda:DeleteFunctionConcurrency", "lambda:PutFunctionEventInvokeConfig",
       "lambda:UpdateFunctionEventInvokeConfig", "lambda:DeleteFunctionEventInvokeConfig", "lambda:TagResource",
-      "lambda:UntagResource",
+      "lambda:UntagResource", "lambda:PutRuntimeManagementConfig",
     ]
     resources = ["${local.arn}:lambda:${local.anywhere}:function:${each.value}*"]
   }

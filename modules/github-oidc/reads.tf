@@ -52,7 +52,7 @@ data "aws_iam_policy_document" "reads" {
     actions = [
       "lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:ListVersionsByFunction",
       "lambda:GetFunctionCodeSigningConfig", "lambda:GetFunctionConcurrency", "lambda:GetFunctionEventInvokeConfig",
-      "lambda:GetPolicy", "lambda:ListTags",
+      "lambda:GetPolicy", "lambda:ListTags", "lambda:GetRuntimeManagementConfig",
     ]
     resources = local.own.functions
   }

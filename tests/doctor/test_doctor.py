@@ -15,6 +15,8 @@ from ddb_warmer.ops.alarm_model import DECREASES_PER_DAY
 from ddb_warmer.ops.doctor import Dimension, Warmer, diagnose, judge
 from ddb_warmer.ops.doctor_output import render
 from lambda_function.config import parse_config
+from lambda_function.log import METRIC_NAMESPACE
+from lambda_function.request_path import STOCK_PATH_METRIC, RequestPath
 
 from .conftest import FUNCTION, NOW, consumed, put_minutes
 
@@ -184,3 +186,35 @@ def test_the_human_output_matches_its_snapshot(with_metrics, monkeypatch, capsys
         SNAPSHOT.write_text(out)
         pytest.fail(f"snapshot written to {SNAPSHOT}: review it and run again")
     assert out == SNAPSHOT.read_text()
+
+
+def test_ticks_on_the_stock_request_path_are_reported_with_the_warmer(with_metrics):
+    put_minutes(with_metrics["cloudwatch"], f"DdbWarmer/{FUNCTION}", STOCK_PATH_METRIC, [], [0, 1, 2])
+    with_metrics["lambda"].get_function_configuration = lambda **_: {}
+
+    report = diagnose(with_metrics, ["warm"], FUNCTION, NOW)
+
+    assert report.warmer.stock_path_ticks == 3
+    assert report.as_json()["warmer"]["stock_path_ticks"] == 3
+    assert "3 ticks took the stock request path" in render(report)
+
+
+def test_a_warmer_on_the_lean_path_says_nothing_of_it(with_metrics):
+    with_metrics["lambda"].get_function_configuration = lambda **_: {}
+
+    report = diagnose(with_metrics, ["warm"], FUNCTION, NOW)
+
+    assert report.warmer.stock_path_ticks == 0
+    assert "stock request path" not in render(report)
+
+
+def test_the_module_counts_stock_path_ticks_under_the_metric_doctor_reads():
+    alarms = (Path(__file__).parents[2] / "modules" / "dynamodb-warmer" / "alarms.tf").read_text()
+    metric_filter = alarms.split('resource "aws_cloudwatch_log_metric_filter" "stock_request_path"', 1)[1]
+    metric_filter = metric_filter.split("\n}\n", 1)[0]
+
+    assert f'name      = "{STOCK_PATH_METRIC}"' in metric_filter
+    assert f'failing_tables_namespace = "{METRIC_NAMESPACE}/${{local.function_name}}"' in alarms
+    assert "namespace = local.failing_tables_namespace" in metric_filter
+    assert '$.request_path.path = \\"stock\\"' in metric_filter
+    assert RequestPath.STOCK.value == "stock"

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import time
 
+import boto3
 import pytest
 
 from ddb_warmer.local.seed import TableSpec
-from lambda_function import main
+from lambda_function import main, wire
 from lambda_function.config import parse_config
 from lambda_function.deadline import Deadline
 from lambda_function.tick import run_tick
@@ -79,3 +80,30 @@ def test_the_margin_covers_one_calls_worst_case_with_its_retries():
     # 3 attempts of a 1 s connect and 3 s read timeout, and standard-mode backoff of up to 1 s then 2 s.
     assert main.CALL_WORST_CASE_SECONDS == 15
     assert main.TIME_MARGIN_SECONDS > main.CALL_WORST_CASE_SECONDS
+
+
+def test_on_the_stock_path_a_tick_too_long_for_its_time_still_ends_in_its_budget_saying_what_it_skipped(
+    aws, monkeypatch
+):
+    """A fallback costs CPU (bench/tick_benchmark.py: a 5,000-table tick at 128 MB models past the 60 s
+    timeout on the stock path): the time margin still stops it, and the report names what was skipped."""
+    names = [f"table-{i:02d}" for i in range(20)]
+    for name in names:
+        aws.table(TableSpec(name, ("pk", "S")), scaled=False)
+    config = parse_config(json.dumps({"tables": [{"name": n, "write": True} for n in names], "max_workers": 2}))
+    monkeypatch.setattr(wire, "ENDPOINT", "_endpoint_renamed")  # a botocore without it: the stock path
+    client = boto3.client("dynamodb", config=main.boto_config(2))
+    run_tick(config, client, aws.autoscaling, aws.cache)  # schemas learned: only warm requests are timed
+    slow_requests(client, 0.1)  # the stock path's extra CPU, exaggerated
+    deadline = Deadline.from_context(Context(1.3), margin_seconds=1.0)
+
+    started = time.monotonic()
+    summary = run_tick(config, client, aws.autoscaling, aws.cache, deadline)
+    took = time.monotonic() - started
+
+    assert summary["request_path"]["path"] == "stock"
+    statuses = [t["status"] for t in summary["tables"]]
+    assert statuses.count("warmed") + statuses.count("failed") == 20 and 2 <= statuses.count("warmed") <= 10
+    skipped = [t for t in summary["tables"] if t["status"] == "failed"]
+    assert all(t["reason"].startswith("table write: out of time: DeleteItem not started") for t in skipped)
+    assert took < 0.3 + 0.1 + 0.25  # the budget, one request in flight, and slack

@@ -53,6 +53,10 @@ BAD_INPUTS = [
     ({"max_workers": "0"}, "max_workers must be a whole number from 1 to 64."),
     ({"log_retention_days": "45"}, "log_retention_days must be one of CloudWatch's values: 1, 3, 5"),
     ({"name_prefix": '"-warmer"'}, "name_prefix must be 2 to 40 characters"),
+    (
+        {"runtime_management": '{update_runtime_on="Manual"}'},
+        'runtime_management.runtime_version_arn goes with "Manual" and only with it',
+    ),
     ({"memory_size": "64"}, "memory_size must be a whole number of MB from 128 to 10240."),
     ({"timeout": "10"}, "timeout must be a whole number of seconds from 50"),
     ({"permissions_boundary": '"AdministratorAccess"'}, "permissions_boundary must be an IAM policy ARN"),

@@ -458,3 +458,79 @@ run "rejects_a_negative_detail_limit" {
   }
   expect_failures = [var.resolved_tables_detail_limit]
 }
+
+run "the_runtime_changes_only_with_a_deploy_by_default" {
+  command = plan
+
+  assert {
+    condition     = aws_lambda_runtime_management_config.this.update_runtime_on == "FunctionUpdate" && aws_lambda_runtime_management_config.this.runtime_version_arn == null
+    error_message = "the function's runtime must change only when it is deployed, unless asked otherwise"
+  }
+  assert {
+    condition     = aws_lambda_runtime_management_config.this.function_name == "ddb-warmer-test-warmer"
+    error_message = "the runtime management configuration must be the warmer function's"
+  }
+}
+
+run "a_runtime_version_is_pinned_in_manual_mode" {
+  command = plan
+  variables {
+    runtime_management = {
+      update_runtime_on   = "Manual"
+      runtime_version_arn = "arn:aws:lambda:eu-west-1::runtime:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    }
+  }
+
+  assert {
+    condition     = aws_lambda_runtime_management_config.this.update_runtime_on == "Manual" && aws_lambda_runtime_management_config.this.runtime_version_arn == "arn:aws:lambda:eu-west-1::runtime:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    error_message = "Manual mode must pin the runtime version given"
+  }
+}
+
+run "rejects_an_unknown_runtime_update_mode" {
+  command = plan
+  variables {
+    runtime_management = { update_runtime_on = "Never" }
+  }
+  expect_failures = [var.runtime_management]
+}
+
+run "rejects_manual_mode_without_a_runtime_version" {
+  command = plan
+  variables {
+    runtime_management = { update_runtime_on = "Manual" }
+  }
+  expect_failures = [var.runtime_management]
+}
+
+run "rejects_a_runtime_version_outside_manual_mode" {
+  command = plan
+  variables {
+    runtime_management = {
+      update_runtime_on   = "Auto"
+      runtime_version_arn = "arn:aws:lambda:eu-west-1::runtime:0123456789abcdef"
+    }
+  }
+  expect_failures = [var.runtime_management]
+}
+
+run "rejects_a_runtime_version_that_is_not_an_arn" {
+  command = plan
+  variables {
+    runtime_management = { update_runtime_on = "Manual", runtime_version_arn = "python3.13" }
+  }
+  expect_failures = [var.runtime_management]
+}
+
+run "ticks_on_the_stock_request_path_are_counted_for_doctor" {
+  command = plan
+
+  assert {
+    condition     = aws_cloudwatch_log_metric_filter.stock_request_path.pattern == "{ $.event = \"tick\" && $.request_path.path = \"stock\" }"
+    error_message = "the metric filter must count the tick lines that report the stock request path"
+  }
+  assert {
+    condition     = aws_cloudwatch_log_metric_filter.stock_request_path.metric_transformation[0].name == "StockRequestPathTicks" && aws_cloudwatch_log_metric_filter.stock_request_path.metric_transformation[0].namespace == "DdbWarmer/ddb-warmer-test-warmer"
+    error_message = "the stock path count must be DdbWarmer/<function>'s StockRequestPathTicks, where doctor reads it"
+  }
+}
