@@ -11,7 +11,6 @@ import pytest
 
 from ddb_warmer.ops import cli
 from ddb_warmer.ops.advise import advise
-from ddb_warmer.ops.advise_metrics import MAX_DATAPOINTS_PER_CALL
 
 from .conftest import NOW, REGION, auto_scale, consumed, create_table
 
@@ -30,38 +29,45 @@ def region_with_tables(account):
     return account
 
 
-def test_fourteen_days_are_read_with_getmetricdata_in_calls_of_at_most_100800_datapoints(region_with_tables):
+def test_fourteen_days_are_read_with_getmetricdata_per_minute_in_one_call_of_every_series(region_with_tables):
     calls = []
     cloudwatch = region_with_tables["cloudwatch"]
     cloudwatch.meta.events.register(
         "provide-client-params.cloudwatch.GetMetricData", lambda params, **_: calls.append(params)
     )
 
-    result = advise(region_with_tables, ["orders"], REGION, NOW, 14, "test")
+    result = advise(region_with_tables, ["orders"], REGION, NOW, 14, "test", full_series=True)
 
-    # 4 dimensions x (consumed, provisioned) = 8 series of 20,160 minutes: 5 a call, so 2 calls.
+    # 4 dimensions x (consumed, provisioned) = 8 series of 20,160 minutes: one call (up to 500 queries),
+    # whose pages CloudWatch cuts at 100,800 datapoints (paging: tests/advise/test_metric_paging.py).
     assert result.minutes == 14 * 1440 == 20_160
-    assert [len(call["MetricDataQueries"]) for call in calls] == [5, 3]
-    assert all(len(call["MetricDataQueries"]) * 20_160 <= MAX_DATAPOINTS_PER_CALL for call in calls)
+    assert [len(call["MetricDataQueries"]) for call in calls] == [8]
     assert all(q["MetricStat"]["Period"] == 60 for call in calls for q in call["MetricDataQueries"])
     assert {len(d.series["consumed"]) for d in result.tables[0].dimensions} == {20_160}
 
 
-def test_a_whole_region_is_advised_with_on_demand_tables_named_and_reserved_capacity_disclaimed(
-    region_with_tables, capsys
-):
+def test_without_charts_the_series_are_kept_an_hour_a_point(region_with_tables):
+    result = advise(region_with_tables, ["orders"], REGION, NOW, 14, "test")
+
+    assert {len(d.series["consumed"]) for d in result.tables[0].dimensions} == {14 * 24}
+
+
+def test_a_whole_region_is_advised_in_both_directions_and_reserved_capacity_disclaimed(region_with_tables, capsys):
     code = cli.main(["advise", "--region", REGION, "--days", "1", "--json"])
 
     out = json.loads(capsys.readouterr().out)
     assert code == cli.OK
-    assert [t["table"] for t in out["tables"]] == ["orders"]
+    assert [(t["table"], t["billing"]) for t in out["tables"]] == [("orders", "provisioned"), ("events", "on-demand")]
+    # An idle on-demand table costs nothing on-demand: it stays, capped.
+    assert out["tables"][1]["recommendation"] == "keep on-demand"
+    assert [d["cap"] for d in out["tables"][1]["dimensions"]] == [10, 10]
     assert [d["label"] for d in out["tables"][0]["dimensions"]] == [
         "table read",
         "table write",
         "index by_customer read",
         "index by_customer write",
     ]
-    assert out["skipped"] == ["events: on-demand already (nothing to warm or lower)"]
+    assert out["skipped"] == []
     assert any("reserved capacity is not considered" in note for note in out["notes"])
     assert out["prices_as_of"] == "2024-11-01"
     assert out["warmed_dimensions"] == 2  # table read and index read have auto scaling
