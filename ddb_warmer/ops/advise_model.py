@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from ddb_warmer.ops import prices as price_table
-from ddb_warmer.ops.estimate import MINUTES_PER_MONTH
 from ddb_warmer.ops.scaling_simulator import Scaling, Simulation
 from ddb_warmer.ops.warmer_cost import WarmerCost
 
@@ -133,7 +132,7 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def per_month(total_in_period: float, minutes: int) -> float:
-    return total_in_period * MINUTES_PER_MONTH / minutes
+    return total_in_period * price_table.MINUTES_PER_MONTH / minutes
 
 
 def provisioned_month(series: list[float], hourly: float) -> float:

@@ -62,6 +62,7 @@ CUSTOM_METRIC_MONTH = 0.30  # per metric a month, the first 10,000
 ALARM_METRIC_MONTH = 0.10  # standard resolution, per metric an alarm evaluates (metric math: each metric)
 
 HOURS_PER_MONTH = 730
+MINUTES_PER_MONTH = HOURS_PER_MONTH * 60
 
 
 def for_region(region: str) -> tuple[RegionPrices, bool]:
