@@ -205,7 +205,12 @@ def warmer_month(clients, function: str | None, requests: int) -> WarmerCost:
     function's settings when there is one."""
     deployed, rate = Deployed(), "rate(1 minute)"
     if function:
-        deployed = deployed_settings(clients, function)
+        try:
+            deployed = deployed_settings(clients, function)
+        except clients["lambda"].exceptions.ResourceNotFoundException:
+            # Not deployed in this region (every table of it is advised): the module's defaults.
+            function = None
+    if function:
         try:
             rate = clients["scheduler"].get_schedule(Name=function)["ScheduleExpression"]
         except clients["scheduler"].exceptions.ResourceNotFoundException:
