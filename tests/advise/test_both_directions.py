@@ -11,6 +11,7 @@ import pytest
 from ddb_warmer.ops import cli
 from ddb_warmer.ops.advise import advise
 from ddb_warmer.ops.advise_model import SwitchSettings
+from ddb_warmer.ops.deployment import warmer_unit
 
 from .conftest import NOW, REGION, auto_scale, consumed, create_table
 from .test_advise_command import deploy_warmer
@@ -184,3 +185,16 @@ def test_the_json_carries_a_mermaid_chart_per_table(account, capsys, at_now):
 
     chart = json.loads(capsys.readouterr().out)["mermaid"]["steady-od"]
     assert chart.startswith("xychart-beta\n") and 'title "steady-od: table write"' in chart
+
+
+def test_the_line_to_add_names_the_file_of_live_that_the_environments_warmer_in_that_region_reads(tmp_path):
+    live = tmp_path / "live"
+    (live / "shop").mkdir(parents=True)
+    (live / "shop" / "env.hcl").write_text('locals {\n  aws_account_id = "123456789012"\n}\n')
+    for region in ("us-east-1", "eu-west-1"):
+        (live / "shop" / region / "warmer").mkdir(parents=True)
+        (live / "shop" / region / "region.hcl").write_text(f'locals {{\n  aws_region = "{region}"\n}}\n')
+        (live / "shop" / region / "warmer" / "terragrunt.hcl").write_text("inputs = {}\n")
+
+    assert warmer_unit("shop", "eu-west-1", live) == "live/shop/eu-west-1/warmer/terragrunt.hcl"
+    assert warmer_unit("shop", "ap-south-1", live) is None
