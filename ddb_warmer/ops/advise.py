@@ -21,8 +21,8 @@ An on-demand table is priced the other way round (advise_on_demand.py): provisio
 target tracking, and capped on-demand. A table that stays or goes provisioned is checked against
 the warmer's configuration (advise_coverage.py).
 
-A fleet is read in calls of 500 queries, WORKERS calls at a time, each chunk of tables priced as
-soon as its series are in and then dropped, so memory holds WORKERS chunks of compact series.
+A fleet is read in chunks of tables, WORKERS chunks at a time, each chunk priced as soon as its
+series are in and then dropped, so memory holds WORKERS chunks of compact series.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from concurrent.futures import ThreadPoolExecutor
 from ddb_warmer.ops import prices as price_table
 from ddb_warmer.ops.advise_coverage import coverage, warmer_config
 from ddb_warmer.ops.advise_metrics import (
-    MAX_QUERIES_PER_CALL,
     MetricQuery,
     forward_filled,
     minute_range,
@@ -77,6 +76,8 @@ NOT_CONSIDERED = "reserved capacity is not considered (it lowers provisioned pri
 # which 4 calls of 100 ms or more stay under; botocore retries a throttled call.
 WORKERS = 4
 CHART_MINUTES = 60  # without --charts, the series a chart needs are kept per hour
+# Series a worker holds at once: 250 of 14 days take 40 MB (8 bytes a minute), WORKERS of them 160 MB.
+CHUNK_QUERIES = 250
 
 
 def advise_dimension(
@@ -231,15 +232,24 @@ def describe(dynamodb, tables: list[str], region: str, named: bool) -> tuple[dic
     """({table: DescribeTable}, skipped lines). A table the user named and DynamoDB does not know is bad
     input; one a warmer lists but that is gone is skipped with a line."""
     found, skipped = {}, []
-    for name in tables:
+
+    def table(name: str) -> dict | None:
         try:
-            found[name] = dynamodb.describe_table(TableName=name)["Table"]
+            return dynamodb.describe_table(TableName=name)["Table"]
         except dynamodb.exceptions.ResourceNotFoundException:
-            if named:
-                raise AdviceInputError(
-                    f"no table {name!r} in {region}: check the name and the region (--region), or advise every "
-                    f"table of the region with --region {region} alone"
-                ) from None
+            return None
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        descriptions = list(pool.map(table, tables))
+    for name, description in zip(tables, descriptions, strict=True):
+        if description is not None:
+            found[name] = description
+        elif named:
+            raise AdviceInputError(
+                f"no table {name!r} in {region}: check the name and the region (--region), or advise every "
+                f"table of the region with --region {region} alone"
+            )
+        else:
             skipped.append(f"{name}: no such table in {region} (the warmer's configuration names it)")
     return found, skipped
 
@@ -257,11 +267,11 @@ def dimension_queries(number: int, d: Dimension, on_demand: bool) -> list[Metric
 
 
 def table_chunks(descriptions: dict[str, dict]) -> list[list[str]]:
-    """Tables in chunks whose queries fill calls of up to 500 (a table is never split across chunks)."""
+    """Tables in chunks of up to CHUNK_QUERIES series (a table is never split across chunks)."""
     chunks, current, size = [], [], 0
     for name, description in descriptions.items():
         queries = len(table_dimensions(description)) * (1 if is_on_demand(description) else 2)
-        if current and size + queries > MAX_QUERIES_PER_CALL:
+        if current and size + queries > CHUNK_QUERIES:
             chunks.append(current)
             current, size = [], 0
         current.append(name)

@@ -5,8 +5,7 @@ datapoints a call ("If you request more than 1,440 data points, CloudWatch retur
 error", https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricStatistics.html),
 one day of minutes; GetMetricData returns "as many as 100,800 data points" a call across
 its queries (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html),
-and takes up to 500 queries a call, paging the datapoints with NextToken: a call of 500 series pages
-through them 100,800 datapoints at a time, and minutes without a datapoint cost nothing.
+and takes up to 500 queries a call, paging what does not fit with NextToken.
 One-minute datapoints are kept for 15 days ("Data points with a period of 60 seconds (1-minute) are
 available for 15 days",
 same page), which bounds --days.
@@ -39,20 +38,24 @@ def minute_range(now: dt.datetime, days: float) -> tuple[dt.datetime, int]:
     return end - dt.timedelta(minutes=minutes), minutes
 
 
-def query_batches(queries: list[MetricQuery]) -> list[list[MetricQuery]]:
-    """The queries in calls of at most 500 (GetMetricData's MetricDataQueries limit); a call's pages then
-    hold at most 100,800 datapoints each, so sparse series (idle minutes publish nothing) need fewer pages."""
-    return [queries[first : first + MAX_QUERIES_PER_CALL] for first in range(0, len(queries), MAX_QUERIES_PER_CALL)]
+def query_batches(queries: list[MetricQuery], minutes: int) -> list[list[MetricQuery]]:
+    """The queries in calls whose every series fits one page: 100,800 datapoints / `minutes` of them (5 for
+    14 days), at most 500. A call whose series do not fit pages with NextToken, and each page is a call
+    that requests every metric of it again: CloudWatch charges per metric requested (prices.py)."""
+    per_call = max(1, min(MAX_QUERIES_PER_CALL, MAX_DATAPOINTS_PER_CALL // minutes))
+    return [queries[first : first + per_call] for first in range(0, len(queries), per_call)]
 
 
 def read_series(cloudwatch, queries: list[MetricQuery], start: dt.datetime, minutes: int) -> dict[str, array]:
     """{query id: one value per minute, oldest first, NaN where CloudWatch holds no datapoint}, read in
-    calls of up to 500 queries, each paged with NextToken. Compact (8 bytes a minute): 14 days of a
-    series is 161 KB, where a list of floats would hold four times that."""
+    calls of whole pages (query_batches). Compact (8 bytes a minute): 14 days of a series is 161 KB,
+    where a list of floats would hold four times that."""
     series: dict[str, array] = {query.id: array("d", [NAN]) * minutes for query in queries}
     summed = {query.id for query in queries if query.stat == "Sum"}
     end = start + dt.timedelta(minutes=minutes)
-    for batch in query_batches(queries):
+    # CloudWatch stamps a 60-second period with its first minute: a lookup, not arithmetic, per datapoint.
+    minute_of = {start + dt.timedelta(minutes=m): m for m in range(minutes)}
+    for batch in query_batches(queries, minutes):
         kwargs = {
             "MetricDataQueries": [metric_data_query(query) for query in batch],
             "StartTime": start,
@@ -64,8 +67,18 @@ def read_series(cloudwatch, queries: list[MetricQuery], start: dt.datetime, minu
             for result in page["MetricDataResults"]:
                 values = series[result["Id"]]
                 summing = result["Id"] in summed
-                for moment, value in zip(result["Timestamps"], result["Values"], strict=True):
-                    index = int((moment.replace(second=0, microsecond=0) - start).total_seconds() // 60)
+                stamps = result["Timestamps"]
+                first = minute_of.get(stamps[0]) if stamps else None
+                last = minute_of.get(stamps[-1]) if stamps else None
+                if first is not None and last is not None and last - first + 1 == len(stamps):
+                    # Consecutive whole minutes, as CloudWatch returns a busy series: copied at once (a series'
+                    # pages never overlap, so nothing is there to add to).
+                    values[first : last + 1] = array("d", result["Values"])
+                    continue
+                for moment, value in zip(stamps, result["Values"], strict=True):
+                    index = minute_of.get(moment)
+                    if index is None:
+                        index = int((moment.replace(second=0, microsecond=0) - start).total_seconds() // 60)
                     if 0 <= index < minutes:
                         held = values[index]
                         values[index] = held + value if summing and held == held else value

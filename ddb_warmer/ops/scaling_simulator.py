@@ -93,16 +93,19 @@ def simulate(consumed: Sequence[float | None], start: dt.datetime, initial: int,
     high_count, high_last = 0, 0.0
     low_run: deque[float] = deque(maxlen=SCALE_IN_PERIODS)
     decreases_today, last_decrease = 0, None
-    burst = provisioned * BURST_SECONDS
+    burst = full = provisioned * BURST_SECONDS
     series: list[int] = []
+    append = series.append
     throttled, outs, ins, refused = 0, 0, 0, 0
     for minute, total in enumerate(consumed):
-        series.append(provisioned)
-        rate = (total or 0.0) / 60
+        append(provisioned)
+        rate = 0.0 if total is None else total / 60
         # Rule 5: capacity unused this minute fills the burst bucket; demand above capacity drains it.
         spare = (provisioned - rate) * 60
         if spare >= 0:
-            burst = min(burst + spare, provisioned * BURST_SECONDS)
+            burst += spare
+            if burst > full:
+                burst = full
         elif burst >= -spare:
             burst += spare
         else:
@@ -123,7 +126,8 @@ def simulate(consumed: Sequence[float | None], start: dt.datetime, initial: int,
             wanted = min(needed_capacity(peak, target), scaling.max_capacity)
             if wanted > provisioned:  # increases have no quota
                 provisioned, outs = wanted, outs + 1
-                burst = min(burst, provisioned * BURST_SECONDS)
+                full = provisioned * BURST_SECONDS
+                burst = min(burst, full)
             high_count = 0
             low_run.clear()
         elif len(low_run) >= SCALE_IN_PERIODS:
@@ -135,7 +139,8 @@ def simulate(consumed: Sequence[float | None], start: dt.datetime, initial: int,
                 if decrease_quota(decreases_today, last_decrease, now).allowed:
                     provisioned, ins = wanted, ins + 1
                     decreases_today, last_decrease = decreases_today + 1, now
-                    burst = min(burst, provisioned * BURST_SECONDS)
+                    full = provisioned * BURST_SECONDS
+                    burst = min(burst, full)
                     low_run.clear()
                 else:
                     refused += 1  # still in ALARM: asked again next minute

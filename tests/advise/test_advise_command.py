@@ -11,6 +11,7 @@ import pytest
 
 from ddb_warmer.ops import cli
 from ddb_warmer.ops.advise import advise
+from ddb_warmer.ops.advise_metrics import MAX_DATAPOINTS_PER_CALL
 
 from .conftest import NOW, REGION, auto_scale, consumed, create_table
 
@@ -29,7 +30,7 @@ def region_with_tables(account):
     return account
 
 
-def test_fourteen_days_are_read_with_getmetricdata_per_minute_in_one_call_of_every_series(region_with_tables):
+def test_fourteen_days_are_read_with_getmetricdata_in_calls_of_at_most_100800_datapoints(region_with_tables):
     calls = []
     cloudwatch = region_with_tables["cloudwatch"]
     cloudwatch.meta.events.register(
@@ -38,10 +39,10 @@ def test_fourteen_days_are_read_with_getmetricdata_per_minute_in_one_call_of_eve
 
     result = advise(region_with_tables, ["orders"], REGION, NOW, 14, "test", full_series=True)
 
-    # 4 dimensions x (consumed, provisioned) = 8 series of 20,160 minutes: one call (up to 500 queries),
-    # whose pages CloudWatch cuts at 100,800 datapoints (paging: tests/advise/test_metric_paging.py).
+    # 4 dimensions x (consumed, provisioned) = 8 series of 20,160 minutes: 5 a call, so 2 calls.
     assert result.minutes == 14 * 1440 == 20_160
-    assert [len(call["MetricDataQueries"]) for call in calls] == [8]
+    assert [len(call["MetricDataQueries"]) for call in calls] == [5, 3]
+    assert all(len(call["MetricDataQueries"]) * 20_160 <= MAX_DATAPOINTS_PER_CALL for call in calls)
     assert all(q["MetricStat"]["Period"] == 60 for call in calls for q in call["MetricDataQueries"])
     assert {len(d.series["consumed"]) for d in result.tables[0].dimensions} == {20_160}
 
