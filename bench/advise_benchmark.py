@@ -10,7 +10,8 @@ a fifth of the tables on-demand, the rest provisioned with auto scaling on every
 dimension, 3 in 5 busy every minute (a daily wave), 1 in 5 spiky (5 minutes every 2 hours, nothing
 between: no datapoint), 1 in 5 idle (none); a provisioned table's capacity series has a datapoint
 every minute (the worst case). Each run is a fresh child process, so its peak memory (max RSS) is
-its own; the baseline, in the same run, is the same advice with one call at a time (WORKERS = 1).
+its own; the baseline, in the same run, is the same advice with one call at a time (WORKERS and
+DESCRIBE_WORKERS = 1). The machine's load shows as wall time above CPU time plus the calls' waits.
 Prints per latency: GetMetricData calls, metrics requested and what CloudWatch charges for them
 (prices.GET_METRIC_DATA_PER_1000_METRICS), datapoints, wall time, peak memory, and the ratios.
 """
@@ -154,9 +155,10 @@ def series_for(published: dict[str, tuple[list, list]]):
     return series
 
 
-def run(tables: int, latency: float, workers: int, results) -> None:
+def run(tables: int, latency: float, one_at_a_time: bool, results) -> None:
     """One advice of the fleet, in this (child) process: its figures go to `results`."""
-    advise_module.WORKERS = workers
+    if one_at_a_time:
+        advise_module.WORKERS = advise_module.DESCRIBE_WORKERS = 1
     fleet = {d["TableName"]: d for d in (description(n) for n in range(tables))}
     start, minutes = minute_range(NOW, DAYS)
     cloudwatch = MetricDataStub(series_for(patterns(start, minutes)), latency)
@@ -166,12 +168,13 @@ def run(tables: int, latency: float, workers: int, results) -> None:
         "cloudwatch": cloudwatch,
     }
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     advice = advise_module.advise(clients, list(fleet), "us-east-1", NOW, DAYS, "bench")
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     results.put(
         {
             "wall": wall,
+            "cpu": cpu,
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "before_mb": before / 1024,
             "calls": cloudwatch.calls,
@@ -185,10 +188,10 @@ def run(tables: int, latency: float, workers: int, results) -> None:
     )
 
 
-def measured(tables: int, latency: float, workers: int) -> dict:
+def measured(tables: int, latency: float, one_at_a_time: bool = False) -> dict:
     context = multiprocessing.get_context("spawn")  # a fresh process: its peak memory is this run's alone
     results = context.Queue()
-    child = context.Process(target=run, args=(tables, latency, workers, results))
+    child = context.Process(target=run, args=(tables, latency, one_at_a_time, results))
     child.start()
     figures = results.get()
     child.join()
@@ -202,21 +205,25 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true", help="skip the one-call-at-a-time baseline")
     args = parser.parse_args()
     workers = advise_module.WORKERS
-    print(f"advise: {args.tables} tables, a quarter with two GSIs, {DAYS} days of minutes; WORKERS = {workers}")
+    print(
+        f"advise: {args.tables} tables, a quarter with two GSIs, {DAYS} days of minutes; {workers} GetMetricData and "
+        f"{advise_module.DESCRIBE_WORKERS} DescribeTable calls at a time"
+    )
     for latency in args.latencies:
-        new = measured(args.tables, latency, advise_module.WORKERS)
+        new = measured(args.tables, latency)
         charge = new["metrics"] / 1000 * prices.GET_METRIC_DATA_PER_1000_METRICS
         print(
             f"{latency * 1000:.0f} ms a call: {new['calls']} GetMetricData calls, {new['metrics']:,} metrics requested "
             f"(${charge:.2f} at ${prices.GET_METRIC_DATA_PER_1000_METRICS} a 1,000), {new['datapoints']:,} "
             f"datapoints (largest page {new['largest_page']:,}); {new['dimensions']} dimensions of {new['tables']} "
-            f"tables; wall {new['wall']:.1f} s (goal {GOAL_SECONDS} s), peak memory {new['peak_mb']:.0f} MB "
-            f"(goal {GOAL_MB} MB; {new['before_mb']:.0f} MB before the advice)"
+            f"tables; wall {new['wall']:.1f} s (goal {GOAL_SECONDS} s; CPU {new['cpu']:.1f} s), peak memory "
+            f"{new['peak_mb']:.0f} MB (goal {GOAL_MB} MB; {new['before_mb']:.0f} MB before the advice)"
         )
         if not args.no_baseline:
-            old = measured(args.tables, latency, 1)
+            old = measured(args.tables, latency, one_at_a_time=True)
             print(
-                f"  baseline, one call at a time: wall {old['wall']:.1f} s, peak {old['peak_mb']:.0f} MB; "
+                f"  baseline, one call at a time: wall {old['wall']:.1f} s (CPU {old['cpu']:.1f} s), peak "
+                f"{old['peak_mb']:.0f} MB; "
                 f"wall ratio {old['wall'] / new['wall']:.2f}x faster with {workers} at a time"
             )
 

@@ -75,6 +75,8 @@ NOT_CONSIDERED = "reserved capacity is not considered (it lowers provisioned pri
 # ("50 transactions per second", https://repost.aws/knowledge-center/cloudwatch-getmetricdata-api),
 # which 4 calls of 100 ms or more stay under; botocore retries a throttled call.
 WORKERS = 4
+# DescribeTable calls in flight at once: a fleet's 1,000 take 13 s at 100 ms a call, not 100 s.
+DESCRIBE_WORKERS = 8
 CHART_MINUTES = 60  # without --charts, the series a chart needs are kept per hour
 # Series a worker holds at once: 250 of 14 days take 40 MB (8 bytes a minute), WORKERS of them 160 MB.
 CHUNK_QUERIES = 250
@@ -239,7 +241,7 @@ def describe(dynamodb, tables: list[str], region: str, named: bool) -> tuple[dic
         except dynamodb.exceptions.ResourceNotFoundException:
             return None
 
-    with ThreadPoolExecutor(WORKERS) as pool:
+    with ThreadPoolExecutor(DESCRIBE_WORKERS) as pool:
         descriptions = list(pool.map(table, tables))
     for name, description in zip(tables, descriptions, strict=True):
         if description is not None:
