@@ -10,7 +10,8 @@ a fifth of the tables on-demand, the rest provisioned with auto scaling on every
 dimension, 3 in 5 busy every minute (a daily wave), 1 in 5 spiky (5 minutes every 2 hours, nothing
 between: no datapoint), 1 in 5 idle (none); a provisioned table's capacity series has a datapoint
 every minute (the worst case). Each run is a fresh child process, so its peak memory (max RSS) is
-its own; the baseline, in the same run, is the same advice with one call at a time (WORKERS and
+its own. Unpaced: the stub has no datapoints-a-second quota (--paced adds a run paced to AWS's,
+as the command runs). The baseline, in the same run, is the same advice with one call at a time (WORKERS and
 DESCRIBE_WORKERS = 1). The machine's load shows as wall time above CPU time plus the calls' waits.
 Prints per latency: GetMetricData calls, metrics requested and what CloudWatch charges for them
 (prices.GET_METRIC_DATA_PER_1000_METRICS), datapoints, wall time, peak memory, and the ratios.
@@ -155,7 +156,7 @@ def series_for(published: dict[str, tuple[list, list]]):
     return series
 
 
-def run(tables: int, latency: float, one_at_a_time: bool, results) -> None:
+def run(tables: int, latency: float, one_at_a_time: bool, paced: bool, results) -> None:
     """One advice of the fleet, in this (child) process: its figures go to `results`."""
     if one_at_a_time:
         advise_module.WORKERS = advise_module.DESCRIBE_WORKERS = 1
@@ -169,7 +170,8 @@ def run(tables: int, latency: float, one_at_a_time: bool, results) -> None:
     }
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started, cpu = time.perf_counter(), time.process_time()
-    advice = advise_module.advise(clients, list(fleet), "us-east-1", NOW, DAYS, "bench")
+    pace = advise_module.GET_METRIC_DATA_DPS if paced else None
+    advice = advise_module.advise(clients, list(fleet), "us-east-1", NOW, DAYS, "bench", datapoints_per_second=pace)
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     results.put(
         {
@@ -188,10 +190,10 @@ def run(tables: int, latency: float, one_at_a_time: bool, results) -> None:
     )
 
 
-def measured(tables: int, latency: float, one_at_a_time: bool = False) -> dict:
+def measured(tables: int, latency: float, one_at_a_time: bool = False, paced: bool = False) -> dict:
     context = multiprocessing.get_context("spawn")  # a fresh process: its peak memory is this run's alone
     results = context.Queue()
-    child = context.Process(target=run, args=(tables, latency, one_at_a_time, results))
+    child = context.Process(target=run, args=(tables, latency, one_at_a_time, paced, results))
     child.start()
     figures = results.get()
     child.join()
@@ -203,6 +205,9 @@ def main() -> None:
     parser.add_argument("--tables", type=int, default=1000)
     parser.add_argument("--latencies", type=float, nargs="+", default=[0.01, 0.1])
     parser.add_argument("--no-baseline", action="store_true", help="skip the one-call-at-a-time baseline")
+    parser.add_argument(
+        "--paced", action="store_true", help="also run paced to GetMetricData's 396,000 datapoints a second, as on AWS"
+    )
     args = parser.parse_args()
     workers = advise_module.WORKERS
     print(
@@ -219,6 +224,12 @@ def main() -> None:
             f"tables; wall {new['wall']:.1f} s (goal {GOAL_SECONDS} s; CPU {new['cpu']:.1f} s), peak memory "
             f"{new['peak_mb']:.0f} MB (goal {GOAL_MB} MB; {new['before_mb']:.0f} MB before the advice)"
         )
+        if args.paced:
+            paced = measured(args.tables, latency, paced=True)
+            print(
+                f"  paced to {advise_module.GET_METRIC_DATA_DPS:,} datapoints a second (AWS's quota): wall "
+                f"{paced['wall']:.1f} s (CPU {paced['cpu']:.1f} s), peak {paced['peak_mb']:.0f} MB"
+            )
         if not args.no_baseline:
             old = measured(args.tables, latency, one_at_a_time=True)
             print(

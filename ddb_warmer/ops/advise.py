@@ -33,6 +33,8 @@ from concurrent.futures import ThreadPoolExecutor
 from ddb_warmer.ops import prices as price_table
 from ddb_warmer.ops.advise_coverage import coverage, warmer_config
 from ddb_warmer.ops.advise_metrics import (
+    GET_METRIC_DATA_DPS,
+    DatapointRate,
     MetricQuery,
     forward_filled,
     minute_range,
@@ -282,7 +284,7 @@ def table_chunks(descriptions: dict[str, dict]) -> list[list[str]]:
 
 
 def advise_chunk(
-    clients, chunk: dict[str, dict], scaled, region: str, start: dt.datetime, minutes: int, settings, chart_minutes
+    clients, chunk: dict[str, dict], scaled, region, start: dt.datetime, minutes: int, settings, chart_minutes, rate
 ) -> list[TableAdvice]:
     """Read one chunk's series and price its tables; the raw series go when it returns."""
     dimensions = {name: table_dimensions(description) for name, description in chunk.items()}
@@ -292,7 +294,7 @@ def advise_chunk(
             number = len(numbered)
             numbered.append(d)
             queries += dimension_queries(number, d, is_on_demand(chunk[name]))
-    series = read_series(clients["cloudwatch"], queries, start, minutes)
+    series = read_series(clients["cloudwatch"], queries, start, minutes, rate)
     advised, number = [], 0
     for name, description in chunk.items():
         table_class = description.get("TableClassSummary", {}).get("TableClass", "STANDARD")
@@ -327,10 +329,11 @@ def advise(
     unit: str | None = None,
     named: bool = False,
     full_series: bool = False,
+    datapoints_per_second: float | None = GET_METRIC_DATA_DPS,
 ) -> Advice:
     """Advice for `tables`: `unit` is the live/ file the environment's warmer reads (for the line to add),
     `named` that the user named the tables (an unknown one is an error), `full_series` keeps every
-    minute for the charts (else an hour a point)."""
+    minute for the charts (else an hour a point), `datapoints_per_second` paces the reading (None: unpaced)."""
     settings = settings or SwitchSettings()
     descriptions, skipped = describe(clients["dynamodb"], tables, region, named)
     schemas = [schema_from_description(d) for d in descriptions.values() if not is_on_demand(d)]
@@ -338,9 +341,11 @@ def advise(
     start, minutes = minute_range(now, days)
     chart_minutes = 1 if full_series else CHART_MINUTES
     chunks = [{name: descriptions[name] for name in chunk} for chunk in table_chunks(descriptions)]
+    rate = DatapointRate(datapoints_per_second) if datapoints_per_second else None
     with ThreadPoolExecutor(WORKERS) as pool:
         done = pool.map(
-            lambda chunk: advise_chunk(clients, chunk, scaled, region, start, minutes, settings, chart_minutes), chunks
+            lambda chunk: advise_chunk(clients, chunk, scaled, region, start, minutes, settings, chart_minutes, rate),
+            chunks,
         )
         advised = [table for tables_of_chunk in done for table in tables_of_chunk]
     config = warmer_config(clients, function)

@@ -14,12 +14,18 @@ same page), which bounds --days.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from array import array
 from dataclasses import dataclass
 
 MAX_DATAPOINTS_PER_CALL = 100_800  # GetMetricData, the page above
 MAX_QUERIES_PER_CALL = 500  # GetMetricData's MetricDataQueries limit
 MAX_DAYS = 15  # one-minute datapoints are kept 15 days
+# GetMetricData's quota of datapoints a second, per account and region, for data older than 3 hours
+# ("396,000 DPS, if the StartTime is more than three hours from the current time",
+# https://repost.aws/knowledge-center/cloudwatch-getmetricdata-api; adjustable in Service Quotas).
+GET_METRIC_DATA_DPS = 396_000
 NAN = float("nan")  # a minute without a datapoint, in a compact series
 
 
@@ -38,6 +44,26 @@ def minute_range(now: dt.datetime, days: float) -> tuple[dt.datetime, int]:
     return end - dt.timedelta(minutes=minutes), minutes
 
 
+class DatapointRate:
+    """Keeps the calls of every thread under `per_second` datapoints a second: a call waits until the
+    datapoints of the calls before it are paid for, so a fleet's read is paced rather than throttled."""
+
+    def __init__(self, per_second: float):
+        self.per_second = per_second
+        self.lock = threading.Lock()
+        self.free_at = time.monotonic()
+
+    def wait(self) -> None:
+        with self.lock:
+            delay = self.free_at - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+
+    def spent(self, datapoints: int) -> None:
+        with self.lock:
+            self.free_at = max(self.free_at, time.monotonic()) + datapoints / self.per_second
+
+
 def query_batches(queries: list[MetricQuery], minutes: int) -> list[list[MetricQuery]]:
     """The queries in calls whose every series fits one page: 100,800 datapoints / `minutes` of them (5 for
     14 days), at most 500. A call whose series do not fit pages with NextToken, and each page is a call
@@ -46,7 +72,9 @@ def query_batches(queries: list[MetricQuery], minutes: int) -> list[list[MetricQ
     return [queries[first : first + per_call] for first in range(0, len(queries), per_call)]
 
 
-def read_series(cloudwatch, queries: list[MetricQuery], start: dt.datetime, minutes: int) -> dict[str, array]:
+def read_series(
+    cloudwatch, queries: list[MetricQuery], start: dt.datetime, minutes: int, rate: DatapointRate | None = None
+) -> dict[str, array]:
     """{query id: one value per minute, oldest first, NaN where CloudWatch holds no datapoint}, read in
     calls of whole pages (query_batches). Compact (8 bytes a minute): 14 days of a series is 161 KB,
     where a list of floats would hold four times that."""
@@ -63,7 +91,11 @@ def read_series(cloudwatch, queries: list[MetricQuery], start: dt.datetime, minu
             "ScanBy": "TimestampAscending",
         }
         while True:
+            if rate:
+                rate.wait()
             page = cloudwatch.get_metric_data(**kwargs)
+            if rate:
+                rate.spent(sum(len(result["Values"]) for result in page["MetricDataResults"]))
             for result in page["MetricDataResults"]:
                 values = series[result["Id"]]
                 summing = result["Id"] in summed

@@ -9,7 +9,8 @@ import math
 import pytest
 
 from ddb_warmer.local.metric_data_stub import MetricDataStub, TooManyQueries
-from ddb_warmer.ops.advise_metrics import MetricQuery, metric_data_query, minute_values, read_series
+from ddb_warmer.ops import advise_metrics
+from ddb_warmer.ops.advise_metrics import DatapointRate, MetricQuery, metric_data_query, minute_values, read_series
 
 START = dt.datetime(2026, 11, 13, 12, 0, tzinfo=dt.UTC)
 
@@ -52,3 +53,32 @@ def test_the_stub_refuses_more_queries_than_getmetricdata_takes():
     stub = MetricDataStub(lambda query: ([], []))
     with pytest.raises(TooManyQueries):
         stub.get_metric_data([metric_data_query(q) for q in queries(501)], START, START + dt.timedelta(hours=1))
+
+
+class FakeClock:
+    """time.monotonic and time.sleep for DatapointRate: sleeping moves the clock, nothing waits."""
+
+    def __init__(self):
+        self.now, self.slept = 100.0, []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_the_reading_is_paced_to_getmetricdatas_datapoints_a_second_rather_than_throttled(monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr(advise_metrics, "time", clock)
+    minutes = 14 * 1440
+    dense = published(minutes, 1)
+    stub = MetricDataStub(lambda query: dense)
+
+    read_series(stub, queries(15), START, minutes, DatapointRate(396_000))
+
+    # 3 calls of 100,800 datapoints: the 2nd waits for the 1st's to be paid for at 396,000 a second, the 3rd
+    # for the 2nd's. Nothing waits before the first call.
+    assert stub.calls == 3
+    assert clock.slept == pytest.approx([100_800 / 396_000] * 2)
