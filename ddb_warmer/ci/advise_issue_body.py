@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ddb_warmer.ops.advise_mermaid import LEGEND, fenced
+from ddb_warmer.ops.advise_mermaid import fenced, legend
 from ddb_warmer.ops.advise_output import ACTIONS, money
 
 SAVING = 0.005  # a saving that rounds to a cent or more
@@ -56,7 +56,7 @@ def table_section(region: str, table: dict, chart: str | None) -> list[str]:
         *(f"- {step}" for step in table["steps"]),
     ]
     if chart:
-        lines += ["", f"{LEGEND}:", "", fenced(chart)]
+        lines += ["", f"{legend(table['billing'])}:", "", fenced(chart)]
     return [*lines, ""]
 
 

@@ -5,7 +5,7 @@ GitHub renders a ```mermaid block in Markdown
 so the weekly issue carries its charts without an upload. One chart a table, of its dimension
 that costs most today: bars for the busiest minute of each point (units a second), a line for
 today's provisioned capacity (a provisioned table) and a line for what is recommended (the
-simulated capacity, or the on-demand cap). xychart-beta draws no legend: LEGEND says which is which.
+simulated capacity, or the on-demand cap). xychart-beta draws no legend: legend() says which is which.
 """
 
 from __future__ import annotations
@@ -16,7 +16,12 @@ import math
 from ddb_warmer.ops.advise_model import DimensionAdvice, TableAdvice, chart_series
 
 MAX_POINTS = 56  # 14 days at 6 hours a point: a chart that stays readable in an issue
-LEGEND = "bars: the busiest minute (units a second); first line: provisioned today; last line: recommended"
+
+
+def legend(billing: str) -> str:
+    """What the bars and lines of a table's chart are, for a table billed `billing` today."""
+    lines = "lines: provisioned today, then recommended" if billing == "provisioned" else "line: recommended"
+    return f"bars: the busiest minute of each point (units a second); {lines}"
 
 
 def chart_dimension(table: TableAdvice) -> DimensionAdvice:

@@ -22,7 +22,7 @@ class AdviceInputError(ValueError):
 @dataclass(frozen=True)
 class SwitchSettings:
     """How an on-demand table is priced as provisioned: the user's floor, maximum and target, or defaults
-    (floor: the p99 minute's need; maximum: twice the peak minute's need; target: 70 %)."""
+    (floor: the p99 minute's need; maximum: twice the peak minute's need, at least 10; target: 70 %)."""
 
     floor: int | None = None
     maximum: int | None = None

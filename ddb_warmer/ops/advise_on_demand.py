@@ -39,7 +39,8 @@ from ddb_warmer.ops.scaling_simulator import Scaling, needed_capacity, simulate
 # every minute, this value where the history has none.
 WARMER_UNITS = {"read": 0.5, "write": 1.0}
 SWITCH_MARGIN = 0.10  # provisioned must cost at least 10 % less than on-demand to advise the switch
-MAX_MARGIN = 2.0  # default MaxCapacity: twice what the busiest minute needs at the target
+MAX_MARGIN = 2.0  # default MaxCapacity: twice what the busiest minute needs at the target ...
+MIN_MAX = 10  # ... and at least 10 units, so an idle dimension's first requests are not throttled
 # The cap over the busiest minute's rate: a minute's Sum averages its busiest seconds away, and the
 # cap is per second. A dimension with little history gets at least MIN_CAP units a second.
 CAP_MARGIN = 2.0
@@ -69,7 +70,8 @@ def suggested_scaling(rates: list[float], settings: SwitchSettings) -> Scaling:
     floor = settings.floor or needed_capacity(percentile(rates, P99), target)
     if settings.maximum is not None:
         return Scaling(min(floor, settings.maximum), settings.maximum, target)
-    return Scaling(floor, max(floor, needed_capacity(max(rates, default=0.0) * MAX_MARGIN, target)), target)
+    busiest = needed_capacity(max(rates, default=0.0) * MAX_MARGIN, target)
+    return Scaling(floor, max(floor, busiest, MIN_MAX), target)
 
 
 def advise_on_demand_dimension(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ddb_warmer.ops.advise_mermaid import LEGEND, fenced
+from ddb_warmer.ops.advise_mermaid import fenced, legend
 from ddb_warmer.ops.advise_model import Advice, DimensionAdvice, TableAdvice
 
 OPTIONS = ("today", "warmed", "lower floor", "on-demand")
@@ -45,7 +45,11 @@ def heading(advice: Advice) -> list[str]:
     provisioned = len(advice.tables) - on_demand
     settings = advice.settings
     floor = f"MinCapacity {settings.floor}" if settings.floor else "MinCapacity: what its p99 minute needs"
-    maximum = f"MaxCapacity {settings.maximum}" if settings.maximum else "MaxCapacity: twice its busiest minute's need"
+    maximum = (
+        f"MaxCapacity {settings.maximum}"
+        if settings.maximum
+        else "MaxCapacity: twice its busiest minute's need (at least 10)"
+    )
     return [
         f"advice for {advice.scope}: {provisioned} provisioned and {on_demand} on-demand table(s), {days} of "
         f"per-minute metrics ({start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC), USD a month at that pace",
@@ -107,5 +111,6 @@ def render_markdown(advice: Advice, charts: dict[str, str] | None = None, mermai
         if charts and table.table in charts:
             lines.append(f"  chart: `{charts[table.table]}`")
         if mermaid and table.table in mermaid:
-            lines += ["", f"  {LEGEND}:", "", *(f"  {line}" for line in fenced(mermaid[table.table]).splitlines()), ""]
+            chart = fenced(mermaid[table.table]).splitlines()
+            lines += ["", f"  {legend(table.billing)}:", "", *(f"  {line}" for line in chart), ""]
     return "\n".join([*lines, "", *footer(advice)])
