@@ -238,16 +238,20 @@ def parser() -> argparse.ArgumentParser:
     add_common(cost)
     advice = commands.add_parser(
         "advise",
-        help="per table and GSI: keep it warmed, lower its floor, or switch it to on-demand",
+        help="per table and GSI: keep it warmed, lower its floor, or switch its billing mode (either way)",
         description=textwrap.dedent(
             """\
-            For every provisioned table and GSI, from its own per-minute metrics (consumed and
-            provisioned capacity, the scalable target, the table class): what it pays today, what
-            it would pay warmed (target tracking simulated with AWS's rules), with MinCapacity
-            lowered to its p99 need, and on-demand. Recommends the cheapest that keeps headroom,
-            with the monthly saving, the reason and the warmer's own cost. Pinned list prices;
-            reserved capacity is not considered. Without --environment, --function or --table:
-            every table of --region. docs/advise.md explains the rules.
+            For every table and GSI, from its own per-minute metrics (consumed and provisioned
+            capacity, the scalable target, the table class). A provisioned table: what it pays
+            today, what it would pay warmed (target tracking simulated with AWS's rules), with
+            MinCapacity lowered to its p99 need, and on-demand (capped). An on-demand table: what
+            it pays, against provisioned with working target tracking from --floor, --max and
+            --target (defaults printed): the switch, the auto scaling to register and whether the
+            warmer covers it (or the line to add to live/), or else its on-demand cap. Recommends
+            the cheapest that keeps headroom, with the monthly saving, the reason and the warmer's
+            own cost. Pinned list prices; reserved capacity is not considered. Without
+            --environment, --function or --table: every table of --region. docs/advise.md
+            explains the rules.
             """
         ),
         epilog=textwrap.dedent(

@@ -85,6 +85,7 @@ def test_markdown_output_is_a_table_with_the_verdict_per_table(region_with_table
     assert "| orders | index by_customer read |" in text
     assert "- **orders: switch the table to on-demand" in text
     assert "reserved capacity is not considered" in text
+    assert "  ```mermaid\n  xychart-beta\n" in text  # its chart, inline, drawn by GitHub
 
 
 @pytest.mark.parametrize("extension", ["png", "svg"])

@@ -22,6 +22,7 @@ from ddb_warmer.ci.advise_issue import LABEL, issue_marker
 from ddb_warmer.local.seed import add_auto_scaling
 from ddb_warmer.ops.doctor import table_dimensions
 from tests.advise.mermaid_xychart import blocks, parse
+from tests.ci.fake_github import issues_by_environment
 from tests.ci.test_workflow_runs import FIXTURE, fixture_seeded, github, origin, runner
 from tests.ci.workflow_runner import Runner, git
 
@@ -101,13 +102,7 @@ def weekly_run(origin, tmp_path, emulator_env, github, sha, attempt: int) -> Run
 
 
 def environment_issues(state) -> dict[str, dict]:
-    return {
-        environment.name: issue
-        for issue in state["issues"]
-        if LABEL in issue.get("labels", [])
-        for environment in ENVIRONMENTS
-        if issue_marker(environment.name) in issue["body"]
-    }
+    return issues_by_environment(state, LABEL, issue_marker, ENVIRONMENTS)
 
 
 def test_the_weekly_advise_opens_updates_and_closes_one_issue_per_environment_as_the_series_change(
