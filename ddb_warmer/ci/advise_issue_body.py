@@ -10,7 +10,8 @@ from ddb_warmer.ops.advise_output import ACTIONS, money
 
 SAVING = 0.005  # a saving that rounds to a cent or more
 CHARTS = 10  # charts for the tables that save most; the others are rows of the table
-# GitHub refuses an issue body over 65,536 characters; rows and charts stop short of it.
+# GitHub refuses an issue body over 65,536 characters ("body is too long (maximum is 65536 characters)",
+# its API's answer as quoted in https://github.com/PyGithub/PyGithub/issues/1906); rows and charts stop short.
 MAX_BODY = 60_000
 
 
