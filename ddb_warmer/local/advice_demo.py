@@ -65,5 +65,6 @@ def show_advice(clients, tables: list[str], function: str | None, region: str, c
     now = dt.datetime.now(dt.UTC)
     shapes = seed_history(clients, tables, now)
     print(f"    SYNTHETIC history, {SYNTHETIC_HOURS} hours a minute at a time (not measured): {'; '.join(shapes)}")
-    result = advise(clients, tables, region, now, SYNTHETIC_HOURS / 24, f"the demo's tables ({function})", function)
+    scope = f"the demo's tables ({function})"
+    result = advise(clients, tables, region, now, SYNTHETIC_HOURS / 24, scope, function, full_series=True)
     print(render(result, draw_charts(result, charts, note=" (SYNTHETIC history)")))

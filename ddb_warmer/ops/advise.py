@@ -1,4 +1,4 @@
-"""`ddb-warmer advise`: per table and GSI, keep it warmed, lower its floor, or switch the table to on-demand.
+"""`ddb-warmer advise`: per table and GSI, keep it warmed, lower its floor, or switch the table's billing mode.
 
 For each provisioned table, from `days` of its own per-minute metrics
 (advise_metrics.py), every dimension (table or GSI x read or write) is priced four ways:
@@ -16,132 +16,72 @@ capacity plus burst capacity. Billing mode is a table's (its GSIs follow it), so
 table is advised as a whole: on-demand for all its dimensions, or for each dimension its
 cheapest provisioned option that keeps headroom, whichever costs less. Prices: prices.py
 (pinned list prices; reserved capacity is not considered).
+
+An on-demand table is priced the other way round (advise_on_demand.py): provisioned with working
+target tracking, and capped on-demand. A table that stays or goes provisioned is checked against
+the warmer's configuration (advise_coverage.py).
+
+A fleet is read in chunks of tables, WORKERS chunks at a time, each chunk priced as soon as its
+series are in and then dropped, so memory holds WORKERS chunks of compact series.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from concurrent.futures import ThreadPoolExecutor
 
 from ddb_warmer.ops import prices as price_table
-from ddb_warmer.ops.advise_metrics import MetricQuery, forward_filled, minute_range, read_series
-from ddb_warmer.ops.doctor import Dimension, table_dimensions, target_tracking_policies
-from ddb_warmer.ops.estimate import (
-    ASSUMED_TICK_SECONDS,
-    MINUTES_PER_MONTH,
-    Deployed,
-    deployed_settings,
-    ticks_per_month,
+from ddb_warmer.ops.advise_coverage import coverage, warmer_config
+from ddb_warmer.ops.advise_metrics import (
+    GET_METRIC_DATA_DPS,
+    DatapointRate,
+    MetricQuery,
+    forward_filled,
+    minute_range,
+    minute_values,
+    read_series,
 )
-from ddb_warmer.ops.scaling_simulator import Scaling, Simulation, needed_capacity, simulate
+from ddb_warmer.ops.advise_model import (
+    P99,
+    Advice,
+    AdviceInputError,
+    DimensionAdvice,
+    Option,
+    SwitchSettings,
+    TableAdvice,
+    chart_series,
+    per_month,
+    percentile,
+    provisioned_month,
+    simulated_option,
+)
+from ddb_warmer.ops.advise_on_demand import (
+    SWITCH_LIMITS,
+    WARMER_UNITS,
+    advise_on_demand_dimension,
+    advise_on_demand_table,
+    cap_steps,
+)
+from ddb_warmer.ops.doctor import Dimension, table_dimensions, target_tracking_policies
+from ddb_warmer.ops.estimate import ASSUMED_TICK_SECONDS, Deployed, deployed_settings, ticks_per_month
+from ddb_warmer.ops.scaling_simulator import Scaling, needed_capacity, simulate
 from ddb_warmer.ops.warmer_cost import WarmerCost, warmer_cost
 from lambda_function.dimensions import scalable_targets
 from lambda_function.schema import schema_from_description
 
-# The warmer's own request a minute on a dimension it warms (DESIGN: GetItem/Query, eventually
-# consistent: 0.5 RCU; the conditional DeleteItem: 1 WCU); the warmed simulation has a datapoint
-# every minute, this value where the history has none.
-WARMER_UNITS = {"read": 0.5, "write": 1.0}
-P99 = 0.99
+# The records are advise_model's; importing them from here keeps working.
+__all__ = ["Advice", "AdviceInputError", "DimensionAdvice", "Option", "SwitchSettings", "TableAdvice", "advise"]
+
 NOT_CONSIDERED = "reserved capacity is not considered (it lowers provisioned prices for a 1- or 3-year commitment)"
-
-
-@dataclass
-class Option:
-    month: float  # USD a month at this period's pace
-    keeps_headroom: bool
-    throttled_minutes: int = 0
-    min_capacity: int | None = None  # the floor this option sets (lower floor)
-    scale_ins: int = 0
-    scale_outs: int = 0
-
-
-@dataclass
-class DimensionAdvice:
-    table: str
-    index: str | None
-    kind: str
-    label: str
-    provisioned: int | None  # today, from DescribeTable
-    min_capacity: int | None
-    max_capacity: int | None
-    target_value: float | None
-    consumed_units: float  # in the period
-    average_rate: float  # units a second
-    p99_rate: float
-    average_provisioned: float
-    options: dict[str, Option]  # today, warmed, lower floor, on-demand (those that apply)
-    best_provisioned: str  # the cheapest provisioned option that keeps headroom
-    series: dict[str, list] = field(default_factory=dict, repr=False)  # for the chart; not in --json
-
-    @property
-    def utilisation(self) -> float:
-        return self.average_rate / self.average_provisioned if self.average_provisioned else 0.0
-
-
-@dataclass
-class TableAdvice:
-    table: str
-    table_class: str
-    recommendation: str  # on-demand | lower floor | warmed | keep
-    today_month: float
-    recommended_month: float
-    saving_month: float
-    reason: str
-    dimensions: list[DimensionAdvice]
-
-
-@dataclass
-class Advice:
-    scope: str
-    region: str
-    days: float
-    start: str
-    minutes: int
-    exact_prices: bool
-    prices_as_of: str
-    prices_source: str
-    warmer: WarmerCost
-    warmed_dimensions: int
-    tables: list[TableAdvice]
-    skipped: list[str]  # one line per table not advised, and why
-    notes: list[str]
-
-    def as_json(self) -> dict:
-        data = asdict(self)
-        data["warmer"] = self.warmer.as_json()
-        for table in data["tables"]:
-            for dimension in table["dimensions"]:
-                dimension.pop("series")
-        return data
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile (the value at or below which `fraction` of the minutes fall)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * fraction // 1))
-    return ordered[int(rank) - 1]
-
-
-def per_month(total_in_period: float, minutes: int) -> float:
-    return total_in_period * MINUTES_PER_MONTH / minutes
-
-
-def provisioned_month(series: list[float], hourly: float) -> float:
-    return sum(series) / len(series) * hourly * price_table.HOURS_PER_MONTH
-
-
-def simulated_option(simulation: Simulation, hourly: float, floor: int | None = None) -> Option:
-    return Option(
-        provisioned_month(simulation.provisioned, hourly),
-        simulation.throttled_minutes == 0,
-        simulation.throttled_minutes,
-        floor,
-        simulation.scale_ins,
-        simulation.scale_outs,
-    )
+# GetMetricData calls in flight at once. CloudWatch answers 50 of them a second per account and region
+# ("50 transactions per second", https://repost.aws/knowledge-center/cloudwatch-getmetricdata-api),
+# which 4 calls of 100 ms or more stay under; botocore retries a throttled call.
+WORKERS = 4
+# DescribeTable calls in flight at once: a fleet's 1,000 take 13 s at 100 ms a call, not 100 s.
+DESCRIBE_WORKERS = 8
+CHART_MINUTES = 60  # without --charts, the series a chart needs are kept per hour
+# Series a worker holds at once: 250 of 14 days take 40 MB (8 bytes a minute), WORKERS of them 160 MB.
+CHUNK_QUERIES = 250
 
 
 def advise_dimension(
@@ -151,6 +91,7 @@ def advise_dimension(
     scaling: Scaling | None,
     prices: price_table.RegionPrices,
     start: dt.datetime,
+    chart_minutes: int = 1,
 ) -> DimensionAdvice:
     """Price one dimension four ways from its minute series (consumed Sum, provisioned level)."""
     minutes = len(consumed)
@@ -166,19 +107,19 @@ def advise_dimension(
             per_month(total, minutes) * price_table.request_unit_million(prices, dimension.kind) / 1e6, True
         ),
     }
-    series = {"consumed": rates, "today": today_series}
+    series = {"consumed": chart_series(rates, chart_minutes), "today": chart_series(today_series, chart_minutes)}
     if scaling is not None:
         warmed_series = [WARMER_UNITS[dimension.kind] if value is None else value for value in consumed]
         initial = round(today_series[0])
         warmed = simulate(warmed_series, start, initial, scaling)
         options["warmed"] = simulated_option(warmed, hourly)
-        series["warmed"] = warmed.provisioned
+        series["warmed"] = chart_series(warmed.provisioned, chart_minutes)
         floor = needed_capacity(percentile(rates, P99), scaling.target_value)
         if floor < scaling.min_capacity:
             lowered_scaling = Scaling(floor, scaling.max_capacity, scaling.target_value)
             lowered = simulate(warmed_series, start, initial, lowered_scaling)
             options["lower floor"] = simulated_option(lowered, hourly, floor)
-            series["lower floor"] = lowered.provisioned
+            series["lower floor"] = chart_series(lowered.provisioned, chart_minutes)
     candidates = [name for name in ("warmed", "lower floor") if name in options and options[name].keeps_headroom]
     best = min(candidates, key=lambda name: options[name].month) if candidates else "today"
     return DimensionAdvice(
@@ -196,7 +137,8 @@ def advise_dimension(
         sum(today_series) / minutes,
         options,
         best,
-        series,
+        max(rates, default=0.0),
+        series=series,
     )
 
 
@@ -210,8 +152,6 @@ def advise_table(
     used = sum(d.average_rate for d in dimensions) / max(sum(d.average_provisioned for d in dimensions), 1e-9)
     break_even = price_table.on_demand_break_even(prices, "write")
     if on_demand < provisioned:
-        # "You can switch tables from provisioned capacity mode to on-demand mode up to four times in a
-        # 24-hour rolling window": https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/switching.capacitymode.html
         throttling = [d.label for d in dimensions if not d.options.get("warmed", Option(0, True)).keeps_headroom]
         reason = (
             f"on-demand ${on_demand:.2f}/mo against ${provisioned:.2f}/mo for the cheapest provisioned setting that "
@@ -220,7 +160,11 @@ def advise_table(
         )
         if throttling:
             reason += f"; warmed provisioned would throttle ({', '.join(throttling)}: demand faster than scale-out)"
-        return TableAdvice(table, table_class, "on-demand", today, on_demand, today - on_demand, reason, dimensions)
+        switch = f"switch it to on-demand (UpdateTable BillingMode PAY_PER_REQUEST); {SWITCH_LIMITS}"
+        steps = [switch, *cap_steps(dimensions)]
+        return TableAdvice(
+            table, table_class, "on-demand", today, on_demand, today - on_demand, reason, dimensions, steps=steps
+        )
     lowered = [d for d in dimensions if d.best_provisioned == "lower floor"]
     if lowered:
         recommendation = "lower floor"
@@ -266,7 +210,12 @@ def warmer_month(clients, function: str | None, requests: int) -> WarmerCost:
     function's settings when there is one."""
     deployed, rate = Deployed(), "rate(1 minute)"
     if function:
-        deployed = deployed_settings(clients, function)
+        try:
+            deployed = deployed_settings(clients, function)
+        except clients["lambda"].exceptions.ResourceNotFoundException:
+            # Not deployed in this region (every table of it is advised): the module's defaults.
+            function = None
+    if function:
         try:
             rate = clients["scheduler"].get_schedule(Name=function)["ScheduleExpression"]
         except clients["scheduler"].exceptions.ResourceNotFoundException:
@@ -283,56 +232,132 @@ def warmer_month(clients, function: str | None, requests: int) -> WarmerCost:
     )
 
 
-def advise(
-    clients, tables: list[str], region: str, now: dt.datetime, days: float, scope: str, function: str | None = None
-) -> Advice:
-    descriptions = {name: clients["dynamodb"].describe_table(TableName=name)["Table"] for name in tables}
-    skipped = [
-        f"{name}: on-demand already (nothing to warm or lower)"
-        for name, d in descriptions.items()
-        if d.get("BillingModeSummary", {}).get("BillingMode") == "PAY_PER_REQUEST"
-    ]
-    provisioned = {
-        name: d
-        for name, d in descriptions.items()
-        if d.get("BillingModeSummary", {}).get("BillingMode") != "PAY_PER_REQUEST"
-    }
-    schemas = [schema_from_description(d) for d in provisioned.values()]
-    scaled = scalings(clients["application-autoscaling"], schemas) if schemas else {}
-    start, minutes = minute_range(now, days)
-    dimensions = {name: table_dimensions(d) for name, d in provisioned.items()}
-    queries, by_dimension = [], {}
-    for number, d in enumerate(dim for dims in dimensions.values() for dim in dims):
-        metric = f"{d.kind.title()}CapacityUnits"
-        names = tuple((m["Name"], m["Value"]) for m in d.metric_dimensions)
-        consumed, capacity = (
-            MetricQuery(f"c{number}", f"Consumed{metric}", names, "Sum"),
-            MetricQuery(f"p{number}", f"Provisioned{metric}", names, "Maximum"),
-        )
-        queries += [consumed, capacity]
-        by_dimension[id(d)] = (consumed.id, capacity.id)
-    series = read_series(clients["cloudwatch"], queries, start, minutes) if queries else {}
-    advised = []
-    for name, description in provisioned.items():
+def describe(dynamodb, tables: list[str], region: str, named: bool) -> tuple[dict[str, dict], list[str]]:
+    """({table: DescribeTable}, skipped lines). A table the user named and DynamoDB does not know is bad
+    input; one a warmer lists but that is gone is skipped with a line."""
+    found, skipped = {}, []
+
+    def table(name: str) -> dict | None:
+        try:
+            return dynamodb.describe_table(TableName=name)["Table"]
+        except dynamodb.exceptions.ResourceNotFoundException:
+            return None
+
+    with ThreadPoolExecutor(DESCRIBE_WORKERS) as pool:
+        descriptions = list(pool.map(table, tables))
+    for name, description in zip(tables, descriptions, strict=True):
+        if description is not None:
+            found[name] = description
+        elif named:
+            raise AdviceInputError(
+                f"no table {name!r} in {region}: check the name and the region (--region), or advise every "
+                f"table of the region with --region {region} alone"
+            )
+        else:
+            skipped.append(f"{name}: no such table in {region} (the warmer's configuration names it)")
+    return found, skipped
+
+
+def is_on_demand(description: dict) -> bool:
+    return description.get("BillingModeSummary", {}).get("BillingMode") == "PAY_PER_REQUEST"
+
+
+def dimension_queries(number: int, d: Dimension, on_demand: bool) -> list[MetricQuery]:
+    """Consumed (Sum) and, for a provisioned table, provisioned (Maximum) capacity of one dimension."""
+    metric = f"{d.kind.title()}CapacityUnits"
+    names = tuple((m["Name"], m["Value"]) for m in d.metric_dimensions)
+    consumed = MetricQuery(f"c{number}", f"Consumed{metric}", names, "Sum")
+    return [consumed] if on_demand else [consumed, MetricQuery(f"p{number}", f"Provisioned{metric}", names, "Maximum")]
+
+
+def table_chunks(descriptions: dict[str, dict]) -> list[list[str]]:
+    """Tables in chunks of up to CHUNK_QUERIES series (a table is never split across chunks)."""
+    chunks, current, size = [], [], 0
+    for name, description in descriptions.items():
+        queries = len(table_dimensions(description)) * (1 if is_on_demand(description) else 2)
+        if current and size + queries > CHUNK_QUERIES:
+            chunks.append(current)
+            current, size = [], 0
+        current.append(name)
+        size += queries
+    return [*chunks, current] if current else chunks
+
+
+def advise_chunk(
+    clients, chunk: dict[str, dict], scaled, region, start: dt.datetime, minutes: int, settings, chart_minutes, rate
+) -> list[TableAdvice]:
+    """Read one chunk's series and price its tables; the raw series go when it returns."""
+    dimensions = {name: table_dimensions(description) for name, description in chunk.items()}
+    queries, numbered = [], []
+    for name, dims in dimensions.items():
+        for d in dims:
+            number = len(numbered)
+            numbered.append(d)
+            queries += dimension_queries(number, d, is_on_demand(chunk[name]))
+    series = read_series(clients["cloudwatch"], queries, start, minutes, rate)
+    advised, number = [], 0
+    for name, description in chunk.items():
         table_class = description.get("TableClassSummary", {}).get("TableClass", "STANDARD")
         prices, _ = price_table.for_table_class(region, table_class)
-        advice = [
-            advise_dimension(
-                d,
-                series[by_dimension[id(d)][0]],
-                series[by_dimension[id(d)][1]],
-                scaled.get((d.resource_id, d.scalable_dimension)),
-                prices,
-                start,
-            )
-            for d in dimensions[name]
-        ]
-        advised.append(advise_table(name, table_class, advice, prices))
+        advice = []
+        for d in dimensions[name]:
+            consumed = minute_values(series.pop(f"c{number}"))
+            if is_on_demand(description):
+                advice.append(advise_on_demand_dimension(d, consumed, prices, start, settings, chart_minutes))
+            else:
+                provisioned = minute_values(series.pop(f"p{number}"))
+                scaling = scaled.get((d.resource_id, d.scalable_dimension))
+                advice.append(advise_dimension(d, consumed, provisioned, scaling, prices, start, chart_minutes))
+            number += 1
+        if is_on_demand(description):
+            advised.append(advise_on_demand_table(name, table_class, advice))
+        else:
+            advised.append(advise_table(name, table_class, advice, prices))
+    return advised
+
+
+def advise(
+    clients,
+    tables: list[str],
+    region: str,
+    now: dt.datetime,
+    days: float,
+    scope: str,
+    function: str | None = None,
+    *,
+    settings: SwitchSettings | None = None,
+    unit: str | None = None,
+    named: bool = False,
+    full_series: bool = False,
+    datapoints_per_second: float | None = GET_METRIC_DATA_DPS,
+) -> Advice:
+    """Advice for `tables`: `unit` is the live/ file the environment's warmer reads (for the line to add),
+    `named` that the user named the tables (an unknown one is an error), `full_series` keeps every
+    minute for the charts (else an hour a point), `datapoints_per_second` paces the reading (None: unpaced)."""
+    settings = settings or SwitchSettings()
+    descriptions, skipped = describe(clients["dynamodb"], tables, region, named)
+    schemas = [schema_from_description(d) for d in descriptions.values() if not is_on_demand(d)]
+    scaled = scalings(clients["application-autoscaling"], schemas) if schemas else {}
+    start, minutes = minute_range(now, days)
+    chart_minutes = 1 if full_series else CHART_MINUTES
+    chunks = [{name: descriptions[name] for name in chunk} for chunk in table_chunks(descriptions)]
+    rate = DatapointRate(datapoints_per_second) if datapoints_per_second else None
+    with ThreadPoolExecutor(WORKERS) as pool:
+        done = pool.map(
+            lambda chunk: advise_chunk(clients, chunk, scaled, region, start, minutes, settings, chart_minutes, rate),
+            chunks,
+        )
+        advised = [table for tables_of_chunk in done for table in tables_of_chunk]
+    config = warmer_config(clients, function)
+    for table in advised:
+        if table.recommendation in ("provisioned", "warmed", "lower floor"):
+            table.covered, line = coverage(table.table, config, unit)
+            table.steps.append(line)
     # What the warmer warms in auto mode: every scaled dimension but GSI writes (DESIGN).
     warmed = sum(
         1
-        for dims in dimensions.values()
-        for d in dims
+        for name, description in descriptions.items()
+        for d in table_dimensions(description)
         if (d.resource_id, d.scalable_dimension) in scaled and not (d.index and d.kind == "write")
     )
     _, exact = price_table.for_region(region)
@@ -353,4 +378,5 @@ def advise(
         advised,
         skipped,
         notes,
+        settings,
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ddb_warmer.ops.advise import Advice, DimensionAdvice, TableAdvice
+from ddb_warmer.ops.advise_mermaid import fenced, legend
+from ddb_warmer.ops.advise_model import Advice, DimensionAdvice, TableAdvice
 
 OPTIONS = ("today", "warmed", "lower floor", "on-demand")
 ACTIONS = {
@@ -12,6 +13,8 @@ ACTIONS = {
     "lower floor": "lower MinCapacity",
     "warmed": "keep it provisioned and warmed",
     "keep": "keep it as it is",
+    "provisioned": "switch the table to provisioned, auto scaled and warmed",
+    "keep on-demand": "keep it on-demand, capped",
 }
 
 
@@ -38,11 +41,22 @@ def heading(advice: Advice) -> list[str]:
     if advice.days < 1:
         days = f"{advice.days * 24:g} hours"
     prices = f"{advice.region}" + ("" if advice.exact_prices else " (not in the price table: us-east-1 figures)")
+    on_demand = sum(1 for t in advice.tables if t.billing == "on-demand")
+    provisioned = len(advice.tables) - on_demand
+    settings = advice.settings
+    floor = f"MinCapacity {settings.floor}" if settings.floor else "MinCapacity: what its p99 minute needs"
+    maximum = (
+        f"MaxCapacity {settings.maximum}"
+        if settings.maximum
+        else "MaxCapacity: twice its busiest minute's need (at least 10)"
+    )
     return [
-        f"advice for {advice.scope}: {len(advice.tables)} provisioned table(s), {days} of per-minute "
-        f"metrics ({start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC), USD a month at that pace",
+        f"advice for {advice.scope}: {provisioned} provisioned and {on_demand} on-demand table(s), {days} of "
+        f"per-minute metrics ({start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC), USD a month at that pace",
         f"prices: {prices}, list prices as of {advice.prices_as_of} ({advice.prices_source}); "
         + "; ".join(advice.notes),
+        f"an on-demand table priced as provisioned: {floor}, {maximum}, target {settings.target:g} % "
+        "(--floor, --max, --target)",
     ]
 
 
@@ -75,12 +89,13 @@ def render(advice: Advice, charts: dict[str, str] | None = None) -> str:
     lines.append("")
     for table in advice.tables:
         lines.append(verdict(table))
+        lines += [f"  - {step}" for step in table.steps]
         if charts and table.table in charts:
             lines.append(f"  chart: {charts[table.table]}")
     return "\n".join([*lines, "", *footer(advice)])
 
 
-def render_markdown(advice: Advice, charts: dict[str, str] | None = None) -> str:
+def render_markdown(advice: Advice, charts: dict[str, str] | None = None, mermaid: dict[str, str] | None = None) -> str:
     head = heading(advice)
     lines = [f"### {head[0][0].upper()}{head[0][1:]}", "", head[1], ""]
     lines.append("| table | dimension | " + " | ".join(OPTIONS) + " | best |")
@@ -92,6 +107,10 @@ def render_markdown(advice: Advice, charts: dict[str, str] | None = None) -> str
     lines.append("")
     for table in advice.tables:
         lines.append(f"- **{verdict(table)}**" if table.saving_month >= 0.005 else f"- {verdict(table)}")
+        lines += [f"  - {step}" for step in table.steps]
         if charts and table.table in charts:
             lines.append(f"  chart: `{charts[table.table]}`")
+        if mermaid and table.table in mermaid:
+            chart = fenced(mermaid[table.table]).splitlines()
+            lines += ["", f"  {legend(table.billing)}:", "", *(f"  {line}" for line in chart), ""]
     return "\n".join([*lines, "", *footer(advice)])

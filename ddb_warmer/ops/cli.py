@@ -19,12 +19,14 @@ from pathlib import Path
 
 from ddb_warmer.ops import new_environment
 from ddb_warmer.ops.advise import advise, region_tables
+from ddb_warmer.ops.advise_mermaid import xychart
 from ddb_warmer.ops.advise_metrics import MAX_DAYS
+from ddb_warmer.ops.advise_model import AdviceInputError, SwitchSettings
 from ddb_warmer.ops.advise_output import render as render_advice
 from ddb_warmer.ops.advise_output import render_markdown as render_advice_markdown
 from ddb_warmer.ops.aws import CouldNotCheck, explain, make_clients
 from ddb_warmer.ops.cleanup import find_sentinels, remove_sentinels
-from ddb_warmer.ops.deployment import configured_tables, region_for, warmer_function
+from ddb_warmer.ops.deployment import configured_tables, region_for, warmer_function, warmer_unit
 from ddb_warmer.ops.doctor import diagnose
 from ddb_warmer.ops.doctor_output import render as render_doctor
 from ddb_warmer.ops.estimate import estimate
@@ -92,21 +94,38 @@ def run_estimate(args, clients) -> int:
 
 def run_advise(args, clients) -> int:
     region = clients["dynamodb"].meta.region_name
-    if args.table or args.function or args.environment:
+    function = args.function or (warmer_function(args.environment) if args.environment else None)
+    if args.every_table or not (args.table or args.function or args.environment):
+        tables, scope = region_tables(clients["dynamodb"]), f"every table in {region}"
+    else:
         tables, function = target(args, clients)
         scope = f"live/{args.environment}" if args.environment else (function or "the named tables")
-    else:
-        tables, function, scope = region_tables(clients["dynamodb"]), None, f"every table in {region}"
-    result = advise(clients, tables, region, args.now or dt.datetime.now(dt.UTC), args.days, scope, function)
+    unit = warmer_unit(args.environment, region) if args.environment else None
+    now = args.now or dt.datetime.now(dt.UTC)
+    result = advise(
+        clients,
+        tables,
+        region,
+        now,
+        args.days,
+        scope,
+        function,
+        settings=args.settings,
+        unit=unit,
+        named=bool(args.table),
+        full_series=bool(args.charts),
+    )
     charts = None
     if args.charts:
         from ddb_warmer.ops.advise_chart import draw_charts
 
         charts = draw_charts(result, Path(args.charts), args.chart_format)
+    start = dt.datetime.fromisoformat(result.start)
+    mermaid = {t.table: xychart(t, start, result.minutes) for t in result.tables}
     if args.json:
-        print(json.dumps({**result.as_json(), "charts": charts}, indent=1))
+        print(json.dumps({**result.as_json(), "charts": charts, "mermaid": mermaid}, indent=1))
     else:
-        print(render_advice_markdown(result, charts) if args.markdown else render_advice(result, charts))
+        print(render_advice_markdown(result, charts, mermaid) if args.markdown else render_advice(result, charts))
     return OK
 
 
@@ -219,16 +238,20 @@ def parser() -> argparse.ArgumentParser:
     add_common(cost)
     advice = commands.add_parser(
         "advise",
-        help="per table and GSI: keep it warmed, lower its floor, or switch it to on-demand",
+        help="per table and GSI: keep it warmed, lower its floor, or switch its billing mode (either way)",
         description=textwrap.dedent(
             """\
-            For every provisioned table and GSI, from its own per-minute metrics (consumed and
-            provisioned capacity, the scalable target, the table class): what it pays today, what
-            it would pay warmed (target tracking simulated with AWS's rules), with MinCapacity
-            lowered to its p99 need, and on-demand. Recommends the cheapest that keeps headroom,
-            with the monthly saving, the reason and the warmer's own cost. Pinned list prices;
-            reserved capacity is not considered. Without --environment, --function or --table:
-            every table of --region. docs/advise.md explains the rules.
+            For every table and GSI, from its own per-minute metrics (consumed and provisioned
+            capacity, the scalable target, the table class). A provisioned table: what it pays
+            today, what it would pay warmed (target tracking simulated with AWS's rules), with
+            MinCapacity lowered to its p99 need, and on-demand (capped). An on-demand table: what
+            it pays, against provisioned with working target tracking from --floor, --max and
+            --target (defaults printed): the switch, the auto scaling to register and whether the
+            warmer covers it (or the line to add to live/), or else its on-demand cap. Recommends
+            the cheapest that keeps headroom, with the monthly saving, the reason and the warmer's
+            own cost. Pinned list prices; reserved capacity is not considered. Without
+            --environment, --function or --table: every table of --region. docs/advise.md
+            explains the rules.
             """
         ),
         epilog=textwrap.dedent(
@@ -249,6 +272,15 @@ def parser() -> argparse.ArgumentParser:
     advice.add_argument("--markdown", action="store_true", help="Markdown for a pull request or an issue")
     advice.add_argument("--charts", metavar="DIR", help="draw a chart per table into DIR (needs matplotlib)")
     advice.add_argument("--chart-format", choices=("png", "svg"), default="png", help="chart file format (default png)")
+    advice.add_argument(
+        "--every-table",
+        action="store_true",
+        help="with --environment: every table of the region, the warmer's coverage shown (default: its tables)",
+    )
+    switch = advice.add_argument_group("an on-demand table priced as provisioned (defaults printed with the advice)")
+    switch.add_argument("--floor", type=int, help="MinCapacity (default: what its p99 minute needs at the target)")
+    switch.add_argument("--max", type=int, help="MaxCapacity (default: twice what its busiest minute needs)")
+    switch.add_argument("--target", type=float, default=70.0, help="target utilisation, 20 to 90 %% (default 70)")
     cleanup = commands.add_parser(
         "cleanup-sentinels",
         help="list the sentinel items the warmer left and, once confirmed, remove only its own",
@@ -306,9 +338,14 @@ def main(argv: list[str] | None = None) -> int:
         return USAGE
     hint = ""
     try:
+        if args.command == "advise":  # checked before anything is read
+            args.settings = SwitchSettings(args.floor, args.max, args.target)
         region, hint = region_for(args.environment, args.region)
         run = runner(args.command)
         return run(args, make_clients(region))
+    except AdviceInputError as error:
+        print(f"ddb-warmer {args.command}: {error}", file=sys.stderr)
+        return USAGE
     except Exception as error:
         problem = error if isinstance(error, CouldNotCheck) else explain(error, hint)
         if problem is None or args.debug:

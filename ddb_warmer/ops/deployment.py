@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ddb_warmer.build.live import REGION_LINE
+from ddb_warmer.build.live import REGION_LINE, unit_dirs, unit_region
 from ddb_warmer.build.toolenv import ROOT
 from ddb_warmer.ops.aws import CouldNotCheck
 from lambda_function.config import config_location, parse_config, read_parameter_config
@@ -89,3 +89,12 @@ def configured_tables(lambda_client, function: str, dynamodb=None, ssm=None) -> 
     config = parse_config(deployed_config_json(configuration, ssm))
     found = discover(dynamodb, config, Deadline.none()) if config.patterns and dynamodb is not None else []
     return [table.name for table in (*config.tables, *found)]
+
+
+def warmer_unit(environment: str, region: str, live: Path | None = None) -> str | None:
+    """The file of live/ whose `tables` an environment's warmer in `region` reads, as a path from the checkout."""
+    folder = environment_dir(environment, live)
+    for unit in unit_dirs(folder):
+        if unit_region(unit) == region and (unit / "terragrunt.hcl").is_file():
+            return str((unit / "terragrunt.hcl").relative_to(folder.parent.parent))
+    return None

@@ -23,7 +23,7 @@ from lambda_function.dimensions import scalable_targets
 from lambda_function.schema import schema_from_description
 
 ASSUMED_TICK_SECONDS = 0.5  # when the function has published no TickDuration yet
-MINUTES_PER_MONTH = price_table.HOURS_PER_MONTH * 60
+MINUTES_PER_MONTH = price_table.MINUTES_PER_MONTH
 
 
 @dataclass

@@ -60,8 +60,14 @@ LOGS_INGESTION_GB = 0.50  # Standard log class, per GB ingested
 LOGS_STORAGE_GB_MONTH = 0.03  # per GB-month archived (no source seen; the long-standing list price)
 CUSTOM_METRIC_MONTH = 0.30  # per metric a month, the first 10,000
 ALARM_METRIC_MONTH = 0.10  # standard resolution, per metric an alarm evaluates (metric math: each metric)
+# GetMetricData is billed per metric requested (not in the free tier), $0.01 a 1,000:
+# https://aws.amazon.com/cloudwatch/pricing/ (rendered by script; the rate as a copy gives it:
+# https://support.site24x7.com/portal/en/kb/articles/aws-cloudwatch-metrics-cost-calculation, and the
+# free tier's exclusion: https://repost.aws/knowledge-center/cloudwatch-getmetricdata-api).
+GET_METRIC_DATA_PER_1000_METRICS = 0.01
 
 HOURS_PER_MONTH = 730
+MINUTES_PER_MONTH = HOURS_PER_MONTH * 60
 
 
 def for_region(region: str) -> tuple[RegionPrices, bool]:

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -86,19 +87,25 @@ def simulate(consumed: Sequence[float | None], start: dt.datetime, initial: int,
     """Run target tracking over `consumed`: one Sum per minute (capacity units), oldest first, None
     where no datapoint was published; `start` is the first minute, `initial` the capacity then."""
     provisioned = min(max(initial, scaling.min_capacity), scaling.max_capacity)
-    high_run: list[float] = []  # the rates of the current run of datapoints above the target
-    low_run: list[float] = []  # ... and below the target minus 20 points
+    target, low_bound = scaling.target_value, scaling.target_value - SCALE_IN_MARGIN_POINTS
+    # The runs the two alarms evaluate: AlarmHigh needs the last 2 datapoints above the target (their
+    # count and the previous one's rate suffice), AlarmLow the last 15 below the target minus 20 points.
+    high_count, high_last = 0, 0.0
+    low_run: deque[float] = deque(maxlen=SCALE_IN_PERIODS)
     decreases_today, last_decrease = 0, None
-    burst = provisioned * BURST_SECONDS
-    series, throttled, outs, ins, refused = [], 0, 0, 0, 0
+    burst = full = provisioned * BURST_SECONDS
+    series: list[int] = []
+    append = series.append
+    throttled, outs, ins, refused = 0, 0, 0, 0
     for minute, total in enumerate(consumed):
-        now = start + dt.timedelta(minutes=minute)
-        series.append(provisioned)
-        rate = (total or 0.0) / 60
+        append(provisioned)
+        rate = 0.0 if total is None else total / 60
         # Rule 5: capacity unused this minute fills the burst bucket; demand above capacity drains it.
         spare = (provisioned - rate) * 60
         if spare >= 0:
-            burst = min(burst + spare, provisioned * BURST_SECONDS)
+            burst += spare
+            if burst > full:
+                burst = full
         elif burst >= -spare:
             burst += spare
         else:
@@ -106,30 +113,38 @@ def simulate(consumed: Sequence[float | None], start: dt.datetime, initial: int,
         if total is None:
             continue  # rule 3: the alarms keep their state and their runs
         utilisation = 100 * rate / provisioned
-        high_run = [*high_run, rate] if utilisation > scaling.target_value else []
-        low_run = (
-            [*low_run, rate][-SCALE_IN_PERIODS:] if utilisation < scaling.target_value - SCALE_IN_MARGIN_POINTS else []
-        )
-        if len(high_run) >= SCALE_OUT_PERIODS:
-            peak = max(high_run[-SCALE_OUT_PERIODS:])
-            wanted = min(needed_capacity(peak, scaling.target_value), scaling.max_capacity)
+        if utilisation > target:
+            peak = max(high_last, rate) if high_count else rate
+            high_count, high_last = high_count + 1, rate
+        else:
+            high_count = 0
+        if utilisation < low_bound:
+            low_run.append(rate)
+        else:
+            low_run.clear()
+        if high_count >= SCALE_OUT_PERIODS:
+            wanted = min(needed_capacity(peak, target), scaling.max_capacity)
             if wanted > provisioned:  # increases have no quota
                 provisioned, outs = wanted, outs + 1
-                burst = min(burst, provisioned * BURST_SECONDS)
-            high_run, low_run = [], []
+                full = provisioned * BURST_SECONDS
+                burst = min(burst, full)
+            high_count = 0
+            low_run.clear()
         elif len(low_run) >= SCALE_IN_PERIODS:
-            wanted = max(needed_capacity(max(low_run), scaling.target_value), scaling.min_capacity)
+            wanted = max(needed_capacity(max(low_run), target), scaling.min_capacity)
             if wanted < provisioned:
+                now = start + dt.timedelta(minutes=minute)
                 if last_decrease is not None and last_decrease.date() != now.date():
                     decreases_today = 0
                 if decrease_quota(decreases_today, last_decrease, now).allowed:
                     provisioned, ins = wanted, ins + 1
                     decreases_today, last_decrease = decreases_today + 1, now
-                    burst = min(burst, provisioned * BURST_SECONDS)
-                    low_run = []
+                    full = provisioned * BURST_SECONDS
+                    burst = min(burst, full)
+                    low_run.clear()
                 else:
                     refused += 1  # still in ALARM: asked again next minute
             else:
-                low_run = []
-            high_run = []
+                low_run.clear()
+            high_count = 0
     return Simulation(series, throttled, outs, ins, refused)

@@ -37,7 +37,7 @@ def test_fourteen_days_are_read_with_getmetricdata_in_calls_of_at_most_100800_da
         "provide-client-params.cloudwatch.GetMetricData", lambda params, **_: calls.append(params)
     )
 
-    result = advise(region_with_tables, ["orders"], REGION, NOW, 14, "test")
+    result = advise(region_with_tables, ["orders"], REGION, NOW, 14, "test", full_series=True)
 
     # 4 dimensions x (consumed, provisioned) = 8 series of 20,160 minutes: 5 a call, so 2 calls.
     assert result.minutes == 14 * 1440 == 20_160
@@ -47,21 +47,28 @@ def test_fourteen_days_are_read_with_getmetricdata_in_calls_of_at_most_100800_da
     assert {len(d.series["consumed"]) for d in result.tables[0].dimensions} == {20_160}
 
 
-def test_a_whole_region_is_advised_with_on_demand_tables_named_and_reserved_capacity_disclaimed(
-    region_with_tables, capsys
-):
+def test_without_charts_the_series_are_kept_an_hour_a_point(region_with_tables):
+    result = advise(region_with_tables, ["orders"], REGION, NOW, 14, "test")
+
+    assert {len(d.series["consumed"]) for d in result.tables[0].dimensions} == {14 * 24}
+
+
+def test_a_whole_region_is_advised_in_both_directions_and_reserved_capacity_disclaimed(region_with_tables, capsys):
     code = cli.main(["advise", "--region", REGION, "--days", "1", "--json"])
 
     out = json.loads(capsys.readouterr().out)
     assert code == cli.OK
-    assert [t["table"] for t in out["tables"]] == ["orders"]
+    assert [(t["table"], t["billing"]) for t in out["tables"]] == [("orders", "provisioned"), ("events", "on-demand")]
+    # An idle on-demand table costs nothing on-demand: it stays, capped.
+    assert out["tables"][1]["recommendation"] == "keep on-demand"
+    assert [d["cap"] for d in out["tables"][1]["dimensions"]] == [10, 10]
     assert [d["label"] for d in out["tables"][0]["dimensions"]] == [
         "table read",
         "table write",
         "index by_customer read",
         "index by_customer write",
     ]
-    assert out["skipped"] == ["events: on-demand already (nothing to warm or lower)"]
+    assert out["skipped"] == []
     assert any("reserved capacity is not considered" in note for note in out["notes"])
     assert out["prices_as_of"] == "2024-11-01"
     assert out["warmed_dimensions"] == 2  # table read and index read have auto scaling
@@ -78,6 +85,7 @@ def test_markdown_output_is_a_table_with_the_verdict_per_table(region_with_table
     assert "| orders | index by_customer read |" in text
     assert "- **orders: switch the table to on-demand" in text
     assert "reserved capacity is not considered" in text
+    assert "  ```mermaid\n  xychart-beta\n" in text  # its chart, inline, drawn by GitHub
 
 
 @pytest.mark.parametrize("extension", ["png", "svg"])

@@ -121,3 +121,14 @@ def fake_github() -> Iterator[tuple[GitHub, dict]]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def issues_by_environment(state: dict, label: str, marker, environments) -> dict[str, dict]:
+    """{environment name: its issue}: the issues with `label` whose body holds `marker(environment name)`."""
+    return {
+        environment.name: issue
+        for issue in state["issues"]
+        if label in issue.get("labels", [])
+        for environment in environments
+        if marker(environment.name) in issue["body"]
+    }

@@ -22,6 +22,7 @@ import pytest
 from ddb_warmer.build.live import Environment, environments
 from ddb_warmer.ci.doctor_issue import LABEL, issue_marker
 from ddb_warmer.local.seed import TableSpec, seed_table
+from tests.ci.fake_github import issues_by_environment
 from tests.ci.test_workflow_runs import FIXTURE, fixture_seeded, github, origin, runner
 from tests.ci.workflow_runner import Runner, git
 
@@ -120,13 +121,7 @@ def scheduled_run(origin, tmp_path, emulator_env, github, sha, attempt: int) -> 
 
 
 def environment_issues(state) -> dict[str, dict]:
-    return {
-        environment.name: issue
-        for issue in state["issues"]
-        if LABEL in issue.get("labels", [])
-        for environment in ENVIRONMENTS
-        if issue_marker(environment.name) in issue["body"]
-    }
+    return issues_by_environment(state, LABEL, issue_marker, ENVIRONMENTS)
 
 
 def blocked_title(environment: Environment, tables: int) -> str:

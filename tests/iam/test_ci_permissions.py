@@ -387,3 +387,27 @@ def test_the_plan_role_is_enough_for_doctor(ci_roles, environment):
     results = decide([request(ci_roles[environment.account], "plan", a, r) for a, r in reads])
 
     assert [explain(r) for r in results.values() if r["decision"] != "Allowed"] == []
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS, ids=lambda e: e.name)
+def test_the_plan_role_is_enough_for_the_weekly_advise(ci_roles, environment):
+    """advise runs every week under its account's plan role: every table of each region, each table's
+    per-minute series, its scaling, and the warmer's configuration and settings. Nothing added to the role."""
+    here, name = where(environment), f"ddb-warmer-{environment.name}-warmer"
+    table = "any-table-of-the-region"
+    reads = [
+        ("dynamodb:ListTables", "*"),
+        ("dynamodb:DescribeTable", f"arn:aws:dynamodb:{here}:table/{table}"),
+        ("application-autoscaling:DescribeScalableTargets", "*"),
+        ("application-autoscaling:DescribeScalingPolicies", "*"),
+        ("cloudwatch:GetMetricData", "*"),
+        ("lambda:GetFunctionConfiguration", f"arn:aws:lambda:{here}:function:{name}"),
+        ("ssm:GetParameters", f"arn:aws:ssm:{here}:parameter/{name}/config/000"),
+        ("logs:DescribeLogGroups", "*"),  # a list call: no resource to name
+        ("cloudwatch:DescribeAlarms", f"arn:aws:cloudwatch:{here}:alarm:{name}-errors"),
+        ("scheduler:GetSchedule", f"arn:aws:scheduler:{here}:schedule/default/{name}"),
+    ]
+
+    results = decide([request(ci_roles[environment.account], "plan", a, r) for a, r in reads])
+
+    assert [explain(r) for r in results.values() if r["decision"] != "Allowed"] == []

@@ -208,3 +208,16 @@ def test_the_apply_workflow_checks_the_repository_settings_before_the_first_plan
     assert "--before-apply" in check["run"]
     assert check["env"]["DDB_WARMER_SETTINGS_TOKEN"] == "${{ secrets.DDB_WARMER_SETTINGS_TOKEN }}"
     assert jobs["settings"]["permissions"] == {"contents": "read"}
+
+
+def test_the_advise_workflow_reads_aws_and_writes_its_issue_in_separate_jobs():
+    """No step that talks to AWS holds a GitHub token: the job with the plan role cannot write to GitHub and
+    passes no token to a step; the job that writes the issue holds no AWS role."""
+    jobs = workflow("advise.yml")["jobs"]
+
+    assert jobs["advise"]["permissions"] == {"contents": "read", "id-token": "write"}
+    assert jobs["issue"]["permissions"] == {"contents": "read", "issues": "write"}
+    aws_steps = yaml.safe_dump(jobs["advise"]["steps"])
+    assert "github.token" not in aws_steps and "secrets." not in aws_steps and "GITHUB_TOKEN" not in aws_steps
+    assert not any("configure-aws-credentials" in step.get("uses", "") for step in jobs["issue"]["steps"])
+    assert workflow("advise.yml")[True] == {"schedule": [{"cron": "41 5 * * 1"}], "workflow_dispatch": None}

@@ -1,0 +1,150 @@
+"""The weekly advise workflow, run by the local runner on the emulator and the fake GitHub: one issue per
+environment of the workflow's checkout (the fixture tree of tests/ci/test_workflow_runs.py: dev, staging and a
+two-region prod, in three accounts), opened while a table has a saving, updated in place as the emulator's
+series change, and closed once nothing is left to save; its charts parsed as Mermaid.
+
+Every table of every region is advised (`--every-table`), so the test arranges every table there: the fixture's
+idle provisioned ledgers save by going on-demand until they get steady traffic at 60 % of their capacity; an
+on-demand table busy every minute in the first environment saves by going provisioned until it is switched as
+advised. One day of history (ADVISE_DAYS, the runner's last word) keeps the emulator quick.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+
+import boto3
+import pytest
+
+from ddb_warmer.build.live import Environment, environments
+from ddb_warmer.ci.advise_issue import LABEL, issue_marker
+from ddb_warmer.local.seed import add_auto_scaling
+from ddb_warmer.ops.doctor import table_dimensions
+from tests.advise.mermaid_xychart import blocks, parse
+from tests.ci.fake_github import issues_by_environment
+from tests.ci.test_workflow_runs import FIXTURE, fixture_seeded, github, origin, runner
+from tests.ci.workflow_runner import Runner, git
+
+__all__ = ["fixture_seeded", "github", "origin"]
+
+pytestmark = pytest.mark.slow
+
+ENVIRONMENTS = environments(FIXTURE)
+BUSY = "advise-busy-on-demand"
+MINUTES = 1440
+BATCH = 1000  # PutMetricData takes at most 1,000 datums a call
+
+
+def sessions(emulator) -> list[tuple[Environment, str, boto3.Session]]:
+    return [(e, region, emulator.session(e.account, region)) for e in ENVIRONMENTS for region in e.regions]
+
+
+def every_minute(session: boto3.Session, metric: str, dimensions: list[dict], value: float) -> None:
+    """A datapoint in each minute of the last day, as DynamoDB publishes a busy table's."""
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    data = [
+        {
+            "MetricName": metric,
+            "Dimensions": dimensions,
+            "Timestamp": now - dt.timedelta(minutes=m),
+            "Value": value,
+            "Unit": "Count",
+        }
+        for m in range(1, MINUTES + 1)
+    ]
+    for first in range(0, len(data), BATCH):
+        session.client("cloudwatch").put_metric_data(Namespace="AWS/DynamoDB", MetricData=data[first : first + BATCH])
+
+
+def steady_at_60_percent(session: boto3.Session) -> None:
+    """Every provisioned table of the region (and its GSIs) busy at 60 % of its capacity: nothing to save."""
+    dynamodb = session.client("dynamodb")
+    for name in dynamodb.list_tables()["TableNames"]:
+        description = dynamodb.describe_table(TableName=name)["Table"]
+        if name == BUSY or description.get("BillingModeSummary", {}).get("BillingMode") == "PAY_PER_REQUEST":
+            continue
+        for d in table_dimensions(description):
+            metric = f"Consumed{d.kind.title()}CapacityUnits"
+            every_minute(session, metric, d.metric_dimensions, 0.6 * (d.provisioned or 1) * 60)
+
+
+@pytest.fixture
+def busy_table(emulator):
+    """An on-demand table in the first environment's home region, 60 WCU/s every minute."""
+    environment = ENVIRONMENTS[0]
+    session = emulator.session(environment.account, environment.regions[0])
+    dynamodb = session.client("dynamodb")
+    dynamodb.create_table(
+        TableName=BUSY,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+    )
+    every_minute(session, "ConsumedWriteCapacityUnits", [{"Name": "TableName", "Value": BUSY}], 60 * 60.0)
+    try:
+        yield session
+    finally:
+        with contextlib.suppress(dynamodb.exceptions.ResourceNotFoundException):
+            dynamodb.delete_table(TableName=BUSY)
+
+
+def weekly_run(origin, tmp_path, emulator_env, github, sha, attempt: int) -> Runner:
+    run = runner("advise.yml", origin, tmp_path / f"run-{attempt}", emulator_env, github, sha, event_name="schedule")
+    run.overrides["ADVISE_DAYS"] = "1"
+    run.run()
+    for job in ("advise", "issue"):
+        assert run.jobs[job].result == "success", [leg.log[-3000:] for leg in run.jobs[job].legs]
+    # The AWS half held only the plan role of each environment's own account; the GitHub half no role.
+    assert [leg.roles for leg in run.jobs["advise"].legs] == [[e.plan_role_arn] for e in ENVIRONMENTS]
+    assert all(leg.roles == [] for leg in run.jobs["issue"].legs)
+    return run
+
+
+def environment_issues(state) -> dict[str, dict]:
+    return issues_by_environment(state, LABEL, issue_marker, ENVIRONMENTS)
+
+
+def test_the_weekly_advise_opens_updates_and_closes_one_issue_per_environment_as_the_series_change(
+    emulator, busy_table, origin, tmp_path, emulator_env, github
+):
+    _, state = github
+    sha = git(origin, "rev-parse", "HEAD")
+    first, *others = ENVIRONMENTS
+
+    # Idle provisioned ledgers everywhere (on-demand saves), and the busy on-demand table (provisioned saves).
+    weekly_run(origin, tmp_path, emulator_env, github, sha, 1)
+    issues = environment_issues(state)
+    assert sorted(issues) == sorted(e.name for e in ENVIRONMENTS)
+    assert all(i["state"] == "open" and i["title"].startswith("advise: $") for i in issues.values())
+    body = issues[first.name]["body"]
+    assert f"`{BUSY}` | on-demand | switch the table to provisioned, auto scaled and warmed |" in body
+    assert "register auto scaling on table write: MinCapacity 86, MaxCapacity 172, target 70 %" in body
+    charts = [parse(source) for source in blocks(body)]  # every chart of the issue reads as xychart-beta
+    busy = next(c for c in charts if c.title == f"{BUSY}: table write")
+    assert busy.bars[0][:-1] == [60.0] * (len(busy.bars[0]) - 1)  # the newest point may be partly in the future
+    assert busy.lines == [[86.0] * len(busy.x_labels)]
+
+    # The ledgers now busy at 60 %: nothing to save there, the others' issues are closed; the first one's
+    # is updated in place to its busy table alone.
+    for _, _, session in sessions(emulator):
+        steady_at_60_percent(session)
+    weekly_run(origin, tmp_path, emulator_env, github, sha, 2)
+    updated = environment_issues(state)
+    assert {e: i["number"] for e, i in updated.items()} == {e: i["number"] for e, i in issues.items()}
+    assert all(updated[e.name]["state"] == "closed" for e in others)
+    assert updated[first.name]["state"] == "open" and "ledger" not in updated[first.name]["body"]
+    assert f"`{BUSY}`" in updated[first.name]["body"]
+
+    # The busy table switched to provisioned with the advised auto scaling: the last issue is closed.
+    busy_table.client("dynamodb").update_table(
+        TableName=BUSY,
+        BillingMode="PROVISIONED",
+        ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 86},
+    )
+    add_auto_scaling(busy_table.client("application-autoscaling"), f"table/{BUSY}", "table", ("write",), 86, 172)
+    weekly_run(origin, tmp_path, emulator_env, github, sha, 3)
+    closed = environment_issues(state)[first.name]
+    assert closed["state"] == "closed"
+    comments = [c["body"] for c in state["comments"] if c["issue"] == closed["number"]]
+    assert comments[-1].startswith(f"Nothing is left to save in `live/{first.name}`")
