@@ -24,6 +24,7 @@ WARMER_RESOURCES = sorted(
     [
         "aws_cloudwatch_log_group.this",
         "aws_cloudwatch_log_metric_filter.failing_tables",
+        "aws_cloudwatch_log_metric_filter.stock_request_path",
         'aws_cloudwatch_metric_alarm.this["dead-letters"]',
         'aws_cloudwatch_metric_alarm.this["errors"]',
         'aws_cloudwatch_metric_alarm.this["failing-tables-grew"]',
@@ -35,6 +36,7 @@ WARMER_RESOURCES = sorted(
         "aws_iam_role_policy.scheduler",
         "aws_lambda_function.this",
         "aws_lambda_function_event_invoke_config.this",
+        "aws_lambda_runtime_management_config.this",
         "aws_scheduler_schedule.this",
         "aws_sqs_queue.dead_letter",
     ]
