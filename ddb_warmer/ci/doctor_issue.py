@@ -61,7 +61,7 @@ def blocked_lines(region: str, report: dict) -> list[str]:
     return [
         f"- `{region}` · `{d['table']}` {d['label']}: {d['why']}"
         for d in report["dimensions"]
-        if d["verdict"] == "BLOCKED"
+        if d["verdict"] in ("BLOCKED", "FAILING")
     ]
 
 

@@ -51,6 +51,7 @@ from ddb_warmer.local.report import dimension_rows, format_table
 from ddb_warmer.local.scheduled import deployed_schedule, fetch_deployed_package, run_ticks
 from ddb_warmer.local.seed import TableSpec, seed_environment, seed_table
 from ddb_warmer.ops.aws import make_clients
+from ddb_warmer.ops.deployment import deployed_config_json
 from ddb_warmer.ops.doctor import diagnose
 from ddb_warmer.ops.doctor_output import render as render_doctor
 
@@ -78,15 +79,26 @@ def snapshot_items(dynamodb, tables: list[str]) -> dict[str, list]:
     return snapshot
 
 
-def failing_tick(package: bytes, configuration: dict, env: dict) -> runtime.Invocation:
-    """One tick of the deployed package with a WARMER_CONFIG naming a table that does not exist, as after
+# The table the failing tick names: deleted, as far as the warmer can tell.
+DELETED_TABLE = "deleted-table"
+
+
+def failing_tick(package: bytes, configuration: dict, env: dict, ssm) -> runtime.Invocation:
+    """One tick of the deployed package with its configuration plus a table that does not exist, as after
     a table was deleted: the invocation fails, and Lambda returns its error object."""
-    config = json.loads(configuration["Environment"]["Variables"]["WARMER_CONFIG"])
-    config["tables"] = [*config.get("tables", []), {"name": "deleted-table", "read": True}]
-    variables = {**configuration["Environment"]["Variables"], "WARMER_CONFIG": json.dumps(config)}
-    broken = {**configuration, "Environment": {"Variables": variables}}
+    config = json.loads(deployed_config_json(configuration, ssm) or "{}")
+    config["tables"] = [*config.get("tables", []), {"name": DELETED_TABLE, "read": True}]
+    # The whole configuration in WARMER_CONFIG, wherever the deployed one lives (environment or SSM).
+    deployed = configuration["Environment"]["Variables"]
+    variables = {k: v for k, v in deployed.items() if not k.startswith("WARMER_CONFIG")}
+    broken = {**configuration, "Environment": {"Variables": {**variables, "WARMER_CONFIG": json.dumps(config)}}}
     with runtime.running(package, broken, env, WORK / "failing-tick") as function:
         return function.invoke({})
+
+
+def announced_failure(failure: runtime.Invocation) -> bool:
+    """Whether the failing tick failed for the reason the step announces: the deleted table, named."""
+    return not failure.ok and DELETED_TABLE in (failure.error_message or "")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -176,9 +188,11 @@ def main(argv: list[str] | None = None) -> int:
             )
 
             started = step("a failing tick: the deployed package with a WARMER_CONFIG naming a deleted table")
-            failure = failing_tick(package, configuration, env)
-            shape = {key: failure.payload[key] for key in ("errorType", "errorMessage")}
+            failure = failing_tick(package, configuration, env, session.client("ssm"))
+            shape = {key: failure.payload.get(key) for key in ("errorType", "errorMessage")} if not failure.ok else {}
             print(f"    Lambda's error object: {json.dumps(shape)}")
+            if not announced_failure(failure):
+                print(f"error: the failing tick did not fail on {DELETED_TABLE}: {json.dumps(shape)}", file=sys.stderr)
             done(started)
 
             started = step(
@@ -193,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
             unwarmed_blocked = any(d.verdict == "BLOCKED" for d in report.dimensions if d.table == UNWARMED.name)
             if not unwarmed_blocked:
                 print(f"error: doctor did not find {UNWARMED.name} BLOCKED", file=sys.stderr)
-            failed = bool(errors or changed or warmed_blocked or not unwarmed_blocked or failure.ok)
+            failed = bool(errors or changed or warmed_blocked or not unwarmed_blocked or not announced_failure(failure))
 
             started = step("ddb-warmer advise: warmed, a lower floor or on-demand, per table (synthetic history)")
             show_advice(make_clients(region), tables, schedule.function_name, region, WORK / "advice")

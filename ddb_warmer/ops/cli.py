@@ -37,7 +37,7 @@ EXIT_CODES = textwrap.dedent(
     """\
     exit codes:
       0  checked: nothing is BLOCKED
-      1  checked: at least one dimension is BLOCKED (doctor)
+      1  checked: at least one dimension is BLOCKED or FAILING (doctor)
       2  usage error (a wrong or missing option)
       3  could not check: no region, no credentials, access denied, function or
          environment not found, endpoint unreachable (one line on stderr says what to do)
@@ -232,7 +232,7 @@ def parser() -> argparse.ArgumentParser:
 
             """
         )
-        + EXIT_CODES.replace("  1  checked: at least one dimension is BLOCKED (doctor)\n", ""),
+        + EXIT_CODES.replace("  1  checked: at least one dimension is BLOCKED or FAILING (doctor)\n", ""),
         formatter_class=formatter,
     )
     add_common(cost)
@@ -263,7 +263,7 @@ def parser() -> argparse.ArgumentParser:
 
             """
         )
-        + EXIT_CODES.replace("  1  checked: at least one dimension is BLOCKED (doctor)\n", "")
+        + EXIT_CODES.replace("  1  checked: at least one dimension is BLOCKED or FAILING (doctor)\n", "")
         + "  (--charts without matplotlib installed: exit 3, with the pip command to run)\n",
         formatter_class=formatter,
     )
