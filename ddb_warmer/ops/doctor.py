@@ -291,7 +291,9 @@ def warmer_health(clients, function: str | None, start, end) -> Warmer:
         stock_path_ticks=sum(sums["stock"].values()),
         last_tick_failed=last_tick_failed,
         last_error=(
-            last_error(clients["logs"], function_log_group(configuration), start, end) if last_tick_failed else None
+            last_error(clients["logs"], function_log_group({"FunctionName": function, **configuration}), start, end)
+            if last_tick_failed
+            else None
         ),
     )
 
