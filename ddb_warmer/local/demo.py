@@ -165,7 +165,9 @@ def main(argv: list[str] | None = None) -> int:
                     outcome = "ok" if invocation.ok else f"{invocation.error_type}: {invocation.error_message}"
                     print(f"    tick {number}/{ticks}: {outcome}", flush=True)
 
-                invocations = run_ticks(function, schedule, cloudwatch, ticks, bool(args.minutes), show)
+                invocations = run_ticks(
+                    function, schedule, cloudwatch, ticks, bool(args.minutes), show, logs=session.client("logs")
+                )
                 done(started, f"runtime log (START/END/REPORT and the function's JSON logs) {function.log_path}")
             summaries = [i.payload if i.ok else {"error": i.error_message} for i in invocations]
 
