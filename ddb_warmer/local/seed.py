@@ -122,12 +122,13 @@ def unit_tables(inputs: dict) -> tuple[list[TableSpec], list[str]]:
     return specs, expected
 
 
-def seeded_units(environment: Environment, live: Path = LIVE) -> list[Seeded]:
-    """What each unit of an environment finds in its account and region, from the unit's inputs."""
+def seeded_units(environment: Environment, live: Path = LIVE, tables: bool = True) -> list[Seeded]:
+    """What each unit of an environment finds in its account and region, from the unit's inputs; with
+    tables=False, regions that hold no table yet (a new account, tables that come later)."""
     seeded = []
     for unit in unit_dirs(live / environment.name):
         inputs = unit_inputs(unit)
-        specs, expected = unit_tables(inputs)
+        specs, expected = unit_tables(inputs) if tables else ([], [])
         seeded.append(
             Seeded(
                 unit=unit.relative_to(live).as_posix(),
@@ -232,10 +233,12 @@ def seed_table(dynamodb, autoscaling, spec: TableSpec) -> None:
         add_auto_scaling(autoscaling, resource_id(spec.name, index.name), "index", index.scaled)
 
 
-def seed_environment(environment: Environment, emulator: Emulator, live: Path = LIVE) -> list[Seeded]:
-    """Create the state buckets and the tables of every unit of the environment, in its account and each
-    unit's region; returns what each unit finds."""
-    seeded = seeded_units(environment, live)
+def seed_environment(
+    environment: Environment, emulator: Emulator, live: Path = LIVE, tables: bool = True
+) -> list[Seeded]:
+    """Create the state buckets and the tables of every unit of the environment (none with tables=False),
+    in its account and each unit's region; returns what each unit finds."""
+    seeded = seeded_units(environment, live, tables)
     for unit in seeded:
         session = emulator.session(unit.account, unit.region)
         create_state_bucket(session.client("s3"), unit.region, unit.account)
@@ -248,6 +251,6 @@ def seed_environment(environment: Environment, emulator: Emulator, live: Path = 
     return seeded
 
 
-def seed_live(emulator: Emulator, live: Path = LIVE) -> dict[str, list[Seeded]]:
+def seed_live(emulator: Emulator, live: Path = LIVE, tables: bool = True) -> dict[str, list[Seeded]]:
     """Every environment of a live/ tree, each in its account: {environment: what each unit finds}."""
-    return {e.name: seed_environment(e, emulator, live) for e in environments(live)}
+    return {e.name: seed_environment(e, emulator, live, tables) for e in environments(live)}
