@@ -67,10 +67,11 @@ class Seeded:
     region: str
     tables: tuple[TableSpec, ...]
     listed: tuple[str, ...]  # the unit's `tables`, in order
+    patterns: tuple[str, ...] = ()  # the unit's table_name_patterns
     expected: tuple[str, ...]  # what its warmer resolves: listed and found by a pattern, not excluded
 
 
-def _matches(name: str, patterns: list[str]) -> bool:
+def matches(name: str, patterns: list[str]) -> bool:
     # The module's patterns: `*` any run, `?` one character (fnmatchcase has the same two wildcards).
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
 
@@ -110,14 +111,14 @@ def unit_tables(inputs: dict) -> tuple[list[TableSpec], list[str]]:
     listed = [s.name for s in specs]
     for pattern in patterns:
         name = example_name(pattern, "found")
-        if not _matches(name, excludes) and name not in listed:
+        if not matches(name, excludes) and name not in listed:
             specs.append(spec(name, ("read", "write")))
     for pattern in excludes:
         name = example_name(pattern, "left-out")
-        if _matches(name, patterns) and name not in listed:
+        if matches(name, patterns) and name not in listed:
             specs.append(spec(name, ("read", "write")))
     expected = [
-        s.name for s in specs if s.name in listed or (_matches(s.name, patterns) and not _matches(s.name, excludes))
+        s.name for s in specs if s.name in listed or (matches(s.name, patterns) and not matches(s.name, excludes))
     ]
     return specs, expected
 
@@ -136,6 +137,7 @@ def seeded_units(environment: Environment, live: Path = LIVE, tables: bool = Tru
                 region=unit_region(unit),
                 tables=tuple(specs),
                 listed=tuple(t["name"] for t in inputs.get("tables") or []),
+                patterns=tuple(inputs.get("table_name_patterns") or []),
                 expected=tuple(expected),
             )
         )
