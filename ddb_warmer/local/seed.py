@@ -67,8 +67,8 @@ class Seeded:
     region: str
     tables: tuple[TableSpec, ...]
     listed: tuple[str, ...]  # the unit's `tables`, in order
-    patterns: tuple[str, ...] = ()  # the unit's table_name_patterns
     expected: tuple[str, ...]  # what its warmer resolves: listed and found by a pattern, not excluded
+    patterns: tuple[str, ...] = ()  # the unit's table_name_patterns
 
 
 def matches(name: str, patterns: list[str]) -> bool:
