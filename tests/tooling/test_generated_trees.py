@@ -6,8 +6,8 @@ pull request, passes on five generated trees, each written from an empty live/ b
 - three-accounts: sandbox → staging → production (the names a platform team picks), production's
   alarms to an existing topic in each of its two regions;
 - no-dev-no-prod: blue → green, sharing one account;
-- single-and-multi-region: alpha in one region, beta in three, gamma in one, beta and gamma sharing an
-  account;
+- single-and-multi-region: alpha in one region, beta in three, gamma in one, alpha and gamma sharing an
+  account, three regions in all (see docs/testing.md for four);
 - no-tables: an environment in two regions that hold no table yet (DDB_WARMER_TEST_NO_TABLES=1): it
   plans, warns for each listed table, and its ticks fail naming them.
 
@@ -60,7 +60,7 @@ TREES: dict[str, list[list[str]]] = {
             *("beta", "--account", "222222222222", "--region", "eu-west-1", "--region", "us-east-1"),
             *("--region", "ap-southeast-2", "--pattern", "beta-*", *EMAIL),
         ],
-        ["gamma", "--account", "222222222222", "--region", "eu-north-1", "--table", "gamma-orders", *EMAIL],
+        ["gamma", "--account", "111111111111", "--region", "us-east-1", "--table", "gamma-orders", *EMAIL],
     ],
     "no-tables": [
         [
