@@ -255,6 +255,16 @@ def _check(args: argparse.Namespace, existing: dict[str, Environment]) -> None:
         raise LiveError(f"{args.name} is a new environment: give its AWS account with --account 123456789012")
 
 
+def _with_topics(env_hcl: str, topics: list[str]) -> str:
+    """env.hcl with these topics added to its alarm_topic_arns (the list written, if it had none)."""
+    listed = re.search(r"alarm_topic_arns\s*=\s*\[([^\]]*)\]", env_hcl)
+    if listed is None:
+        return env_hcl.rstrip().removesuffix("}") + f"  alarm_topic_arns = [{_quoted(topics)}]\n}}\n"
+    known = re.findall(r'"([^"]+)"', listed.group(1))
+    merged = _quoted([*known, *(t for t in topics if t not in known)])
+    return env_hcl[: listed.start()] + f"alarm_topic_arns = [{merged}]" + env_hcl[listed.end() :]
+
+
 def plan_files(args: argparse.Namespace, live: Path) -> Plan:
     existing = {e.name: e for e in environments(live)}
     _check(args, existing)
@@ -267,15 +277,17 @@ def plan_files(args: argparse.Namespace, live: Path) -> Plan:
             includes, notifications = _like_its_units(live, existing[args.name], _notifications(args, region), region)
             files = _unit_files(env_dir / region, region, args.table, patterns, notifications, includes, placeholder)
             plan.files.update(files)
+        if args.notify_topic:  # its apply role may point alarms only at the topics env.hcl lists
+            env_hcl = env_dir / "env.hcl"
+            plan.files[env_hcl] = _with_topics(env_hcl.read_text(), args.notify_topic)
         return plan
     if not (args.notify_topic or args.notify_email):
         raise _no_destination(args.name)
 
     order = list(existing)
     after = [args.after] if args.after else order[-1:]
-    topics = [notifications["topic_arn"]] if notifications.get("topic_arn") else []
     plan.files[env_dir / "env.hcl"] = ENV_HCL.format(
-        name=args.name, account=args.account, after=_quoted(after), topics=_quoted(topics)
+        name=args.name, account=args.account, after=_quoted(after), topics=_quoted(args.notify_topic)
     )
     # The environments that came right after --after now come after the new one.
     for name in order:

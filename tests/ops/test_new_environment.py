@@ -123,6 +123,7 @@ def test_a_region_added_to_an_environment_leaves_its_units_where_they_are(live):
         f'notifications = {{ topic_arn = "{WEST_TOPIC}" }}'
         in (live / "dev" / "us-west-2" / "warmer" / "terragrunt.hcl").read_text()
     )
+    assert WEST_TOPIC in (live / "dev" / "env.hcl").read_text()  # listed for its apply role
 
 
 TOPIC = "arn:aws:sns:eu-central-1:111111111111:dev-alerts"
@@ -181,6 +182,8 @@ def test_a_multi_region_environment_gets_each_region_its_own_topic(live):
 
     assert unit_inputs(live / "qa" / "eu-west-1" / "warmer")["notifications"] == {"topic_arn": west}
     assert unit_inputs(live / "qa" / "us-east-1" / "warmer")["notifications"] == {"topic_arn": east}
+    # Its apply role may point alarms at both (env.hcl's alarm_topic_arns).
+    assert f'alarm_topic_arns = ["{east}", "{west}"]' in (live / "qa" / "env.hcl").read_text()
 
 
 def test_a_placeholder_pattern_is_marked_to_replace_and_listed_as_still_to_do(live, capsys):
