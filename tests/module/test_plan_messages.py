@@ -77,8 +77,10 @@ def run_block(name: str, variables: str, names: str | None) -> str:
 def messages(tmp_path_factory, tools_env) -> dict[str, str]:
     """Each case's run output, whitespace collapsed: one `terraform test` of a copy of the module,
     with the mocked provider and shared variables of tests/module.tftest.hcl."""
-    copy = tmp_path_factory.mktemp("messages") / MODULE.name
-    shutil.copytree(MODULE, copy, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", "tfplan*"))
+    # Every module: this one calls its neighbours by relative path (../warmer-access).
+    modules = tmp_path_factory.mktemp("messages") / "modules"
+    shutil.copytree(MODULE.parent, modules, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", "tfplan*"))
+    copy = modules / MODULE.name
     init = ["terraform", "init", "-backend=false", "-input=false", "-no-color"]
     subprocess.run(init, cwd=copy, env=tools_env, check=True, capture_output=True)
     shared = (MODULE / "tests" / "module.tftest.hcl").read_text().split('\nrun "', 1)[0]
