@@ -32,7 +32,7 @@ test: bootstrap ## every test: handler, package, checkov, workflows, Terragrunt 
 test-fast: bootstrap ## the tests that need no emulator server or Terraform
 	@$(VENV_PY) -m pytest $(PARALLEL) -m "not slow"
 
-test-config: bootstrap ## the tests of what live/ holds (plans, state buckets, CI roles): a live/-only pull request's
+test-config: bootstrap ## the tests of what live/ holds (plans, state buckets, CI roles): the check of a live/-only pull request
 	@$(VENV_PY) -m pytest $(PARALLEL) $(CONFIG_TESTS)
 
 test-botocore: bootstrap ## the handler's tests on the oldest, the pinned and the newest botocore a python3.13 runtime may bring

@@ -55,7 +55,9 @@ def terragrunt(
     name = "-".join(["terragrunt", where.replace("/", "_"), *args[:3]])
     log_path = WORK / (name.replace(" ", "_").replace("--", "") + ".log")
     started = time.perf_counter()
-    done = subprocess.run(["terragrunt", *args], cwd=cwd, env=env, capture_output=True, text=True)
+    # Terragrunt interleaves the output of units running at once, and can cut a line inside a
+    # multi-byte character (the box of a warning): such a byte is replaced, not fatal.
+    done = subprocess.run(["terragrunt", *args], cwd=cwd, env=env, capture_output=True, text=True, errors="replace")
     run = Run(tuple(args), done.returncode, time.perf_counter() - started, log_path, done.stdout, done.stderr)
     log_path.write_text(
         f"$ terragrunt {' '.join(args)}  (in {cwd})\n--- stdout\n{done.stdout}\n"

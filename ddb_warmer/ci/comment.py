@@ -3,7 +3,8 @@
 Layout: a hidden marker (so the same comment is found and edited on every
 push), the commit and time it is for, destructive changes called out at the
 top, a summary table per unit, Terraform's warnings (check blocks,
-deprecations), then each unit's full plan in a collapsible section. GitHub
+deprecations), the tables each pattern and exclude matches per unit, then each
+unit's full plan in a collapsible section. GitHub
 refuses a comment over 65,536 characters: the plan details are cut to fit,
 never the summary or the warnings, with a link to the artifact that holds every
 unit's plan file. A comment whose environment is no longer affected, or whose
@@ -78,7 +79,7 @@ def _summary(environment: str, results: list[UnitPlan], link: str | None, sha: s
     lines += [f"| `{r.unit}` | {_result_cell(r)} |" for r in results]
     if link:
         lines += ["", f"[Plan files of every unit (artifact)]({link})"]
-    return "\n".join(lines) + "\n" + _warnings(results)
+    return "\n".join(lines) + "\n" + _warnings(results) + _pattern_matches(results)
 
 
 WARNING_LIMIT = 2_000  # per warning: a reviewer needs the summary, the full text is in the artifact
@@ -94,6 +95,36 @@ def _warnings(results: list[UnitPlan]) -> str:
         text = fenced(mask_secrets(warning)[:WARNING_LIMIT])
         lines += [f"> `{unit}`:", "> ```text", *(f"> {line}" for line in text.splitlines()), "> ```", ">"]
     return "\n".join(lines[:-1]) + "\n"
+
+
+NAMES_SHOWN = 10  # per pattern: enough to recognise what it selects; the plan's outputs hold every name
+
+
+def _names(tables: list[str]) -> str:
+    if not tables:
+        return "⚠️ **none today**"
+    shown = ", ".join(f"`{t}`" for t in tables[:NAMES_SHOWN])
+    return shown + (f" and {len(tables) - NAMES_SHOWN} more" if len(tables) > NAMES_SHOWN else "")
+
+
+def _pattern_matches(results: list[UnitPlan]) -> str:
+    """Per unit (an environment's region), the tables each pattern and each exclude matches today: what a
+    pattern selects is seen before the merge, and one that matches nothing stands out."""
+    rows = [
+        (r.unit, kind, pattern, tables)
+        for r in results
+        for kind, matches in (("pattern", r.patterns), ("exclude", r.excludes))
+        for pattern, tables in matches.items()
+    ]
+    if not rows:
+        return ""
+    lines = ["", "**Patterns against the tables of each region today**", ""]
+    lines += ["| unit | | pattern | tables it matches |", "|---|---|---|---|"]
+    lines += [f"| `{unit}` | {kind} | `{pattern}` | {_names(tables)} |" for unit, kind, pattern, tables in rows]
+    unmatched = sum(1 for _, kind, _, tables in rows if kind == "pattern" and not tables)
+    if unmatched:
+        lines += ["", f"> [!WARNING]\n> {unmatched} pattern(s) match no table today: check the spelling."]
+    return "\n".join(lines) + "\n"
 
 
 def _details(result: UnitPlan) -> tuple[str, str, str]:

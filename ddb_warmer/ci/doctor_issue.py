@@ -1,4 +1,4 @@
-"""Doctor on a schedule: one issue per environment that lists its BLOCKED dimensions and why.
+"""Doctor on a schedule: one issue per environment that lists its BLOCKED and FAILING dimensions and why.
 
     python -m ddb_warmer.ci.doctor_issue --environment prod   # every region of live/prod
     python -m ddb_warmer.ci.doctor_issue --list                # the environments, as JSON
@@ -61,7 +61,7 @@ def blocked_lines(region: str, report: dict) -> list[str]:
     return [
         f"- `{region}` · `{d['table']}` {d['label']}: {d['why']}"
         for d in report["dimensions"]
-        if d["verdict"] == "BLOCKED"
+        if d["verdict"] in ("BLOCKED", "FAILING")
     ]
 
 
@@ -69,7 +69,7 @@ def issue_body(environment: str, lines: list[str], checked_at: str) -> str:
     return "\n".join(
         [
             issue_marker(environment),
-            f"`ddb-warmer doctor` finds {len(lines)} dimension(s) of `live/{environment}` BLOCKED",
+            f"`ddb-warmer doctor` finds {len(lines)} dimension(s) of `live/{environment}` BLOCKED or FAILING",
             f"(checked {checked_at}): these cannot scale in and keep paying for their peak capacity.",
             "",
             *lines,
@@ -102,7 +102,7 @@ def report_environment(github: GitHub, environment: str, regions: tuple[str, ...
             marker, f"Every dimension of `live/{environment}` is OK ({checked_at}).", LABEL
         )
         outcome = "closed" if closed else "none"
-    print(f"live/{environment}: {len(lines)} BLOCKED; issue {outcome}")
+    print(f"live/{environment}: {len(lines)} BLOCKED or FAILING; issue {outcome}")
     for line in lines:
         print(line)
     return 0

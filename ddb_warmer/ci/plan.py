@@ -9,7 +9,8 @@ outside the hidden .terragrunt-cache, so the folder can be published as an
 artifact and applied as it is (`ddb_warmer.ci.apply`). Each unit is then read
 back from its plan file: counts of resources to add, change and destroy, the
 addresses destroyed or replaced, the plan as text (Terraform prints sensitive
-values as "(sensitive value)") and Terraform's warnings. A unit without a plan
+values as "(sensitive value)"), Terraform's warnings, and the tables each
+pattern and exclude matches in the unit's region. A unit without a plan
 failed: its lines of the run's output are kept as the error. The summary goes
 to <dir>/results.json. Exits 1 when a unit failed; with --detailed-exitcode, 2
 when there are changes (the drift check).
@@ -59,6 +60,13 @@ def count_changes(plan: dict) -> tuple[int, int, int, list[str]]:
     return add, change, destroy, destroyed
 
 
+def pattern_matches(plan: dict) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """(patterns, excludes): the tables of the unit's region each one matches at plan time, from the
+    module's pattern_matches output ({} for a unit without it)."""
+    output = plan.get("planned_values", {}).get("outputs", {}).get("pattern_matches", {}).get("value") or {}
+    return output.get("patterns") or {}, output.get("exclude") or {}
+
+
 def unit_error(run_output: str, unit: Path, env_dir: Path) -> str:
     """What Terraform wrote to stderr for this unit during the run; the run's last lines when it
     wrote nothing (Terragrunt itself failed)."""
@@ -98,7 +106,21 @@ def plan_environment(
         add, change, destroy, destroyed = count_changes(plan)
         # --tf-forward-stdout: Terraform's own output, without Terragrunt's log prefixes.
         text = terragrunt(["show", "--tf-forward-stdout", "-no-color", str(saved)], unit, env, check=False).stdout
-        results.append(UnitPlan(name, True, add, change, destroy, destroyed, text, warnings=warnings))
+        patterns, excludes = pattern_matches(plan)
+        results.append(
+            UnitPlan(
+                name,
+                True,
+                add,
+                change,
+                destroy,
+                destroyed,
+                text,
+                warnings=warnings,
+                patterns=patterns,
+                excludes=excludes,
+            )
+        )
     if not results:
         results.append(UnitPlan(environment, ok=False, error=f"no unit found under live/{environment}"))
     return results

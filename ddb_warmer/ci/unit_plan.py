@@ -16,6 +16,9 @@ class UnitPlan:
     text: str = ""
     error: str = ""
     warnings: list[str] = field(default_factory=list)  # Terraform's warnings (check blocks, deprecations)
+    # The module's pattern_matches output: per pattern, and per exclude, the region's tables it matches
+    patterns: dict[str, list[str]] = field(default_factory=dict)
+    excludes: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def has_changes(self) -> bool:

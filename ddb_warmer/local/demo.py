@@ -7,7 +7,8 @@
 1. start a moto server on 127.0.0.1 (it publishes DynamoDB's consumed capacity
    metrics, as DynamoDB does) and seed it, in the environment's AWS account,
    with the tables live/ names (ddb_warmer/local/seed.py), their auto scaling
-   targets and policies, plus one table no warmer covers;
+   targets and policies, a table each exclude must skip, and one table no
+   pattern matches;
 2. `terragrunt run --all apply` in live/<environment>;
 3. read the deployed schedule back (its target and input), fetch the target's
    package back from Lambda (GetFunction's Code.Location, checked against the
@@ -18,7 +19,8 @@
    are published;
 4. print, per table and dimension, the request made and the capacity consumed,
    the runtime's REPORT line, a failing tick's error as Lambda returns it, and
-   check that no item of any table changed;
+   check that no item of any table changed and that no tick sent a request to
+   the tables to leave alone;
 5. run `ddb-warmer doctor` on the datapoints the emulator published: the warmed
    dimensions are WARMING (OK after 15 minutes of ticks, `--minutes 16`), the
    table no warmer covers is BLOCKED; then `ddb-warmer advise` on a synthetic
@@ -49,13 +51,30 @@ from ddb_warmer.local.advice_demo import show_advice
 from ddb_warmer.local.emulator import running_emulator
 from ddb_warmer.local.report import dimension_rows, format_table
 from ddb_warmer.local.scheduled import deployed_schedule, fetch_deployed_package, run_ticks
-from ddb_warmer.local.seed import TableSpec, seed_environment, seed_table
+from ddb_warmer.local.seed import Seeded, TableSpec, matches, seed_environment, seed_table
 from ddb_warmer.ops.aws import make_clients
+from ddb_warmer.ops.deployment import deployed_config_json
 from ddb_warmer.ops.doctor import diagnose
 from ddb_warmer.ops.doctor_output import render as render_doctor
 
-# Seeded like the environment's tables but named by no warmer: doctor shows it BLOCKED.
-UNWARMED = TableSpec("unwarmed-archive", ("pk", "S"))
+# Seeded like the environment's tables but named by no warmer, and matched by no pattern of it (a name
+# with a number more if one does): doctor shows it BLOCKED.
+UNWARMED_NAME = "unwarmed-archive"
+
+
+def unwarmed_table(seeded: Seeded) -> TableSpec:
+    taken = {s.name for s in seeded.tables}
+    name = next(
+        n
+        for n in (UNWARMED_NAME, *(f"{UNWARMED_NAME}-{i}" for i in range(1, 100)))
+        if n not in taken and not matches(n, seeded.patterns)
+    )
+    return TableSpec(name, ("pk", "S"))
+
+
+def requested_tables(summaries: list[dict]) -> set[str]:
+    """Every table a tick sent a request to, from the ticks' summaries."""
+    return {t["table"] for summary in summaries for t in summary.get("tables", []) if t.get("dimensions")}
 
 
 def step(message: str) -> float:
@@ -78,15 +97,26 @@ def snapshot_items(dynamodb, tables: list[str]) -> dict[str, list]:
     return snapshot
 
 
-def failing_tick(package: bytes, configuration: dict, env: dict) -> runtime.Invocation:
-    """One tick of the deployed package with a WARMER_CONFIG naming a table that does not exist, as after
+# The table the failing tick names: deleted, as far as the warmer can tell.
+DELETED_TABLE = "deleted-table"
+
+
+def failing_tick(package: bytes, configuration: dict, env: dict, ssm) -> runtime.Invocation:
+    """One tick of the deployed package with its configuration plus a table that does not exist, as after
     a table was deleted: the invocation fails, and Lambda returns its error object."""
-    config = json.loads(configuration["Environment"]["Variables"]["WARMER_CONFIG"])
-    config["tables"] = [*config.get("tables", []), {"name": "deleted-table", "read": True}]
-    variables = {**configuration["Environment"]["Variables"], "WARMER_CONFIG": json.dumps(config)}
-    broken = {**configuration, "Environment": {"Variables": variables}}
+    config = json.loads(deployed_config_json(configuration, ssm) or "{}")
+    config["tables"] = [*config.get("tables", []), {"name": DELETED_TABLE, "read": True}]
+    # The whole configuration in WARMER_CONFIG, wherever the deployed one lives (environment or SSM).
+    deployed = configuration["Environment"]["Variables"]
+    variables = {k: v for k, v in deployed.items() if not k.startswith("WARMER_CONFIG")}
+    broken = {**configuration, "Environment": {"Variables": {**variables, "WARMER_CONFIG": json.dumps(config)}}}
     with runtime.running(package, broken, env, WORK / "failing-tick") as function:
         return function.invoke({})
+
+
+def announced_failure(failure: runtime.Invocation) -> bool:
+    """Whether the failing tick failed for the reason the step announces: the deleted table, named."""
+    return not failure.ok and DELETED_TABLE in (failure.error_message or "")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,10 +148,18 @@ def main(argv: list[str] | None = None) -> int:
         dynamodb = session.client("dynamodb")
 
         started = step("seeding the tables live/ names, their auto scaling targets and policies")
-        tables = list(seed_environment(environment(args.environment), emulator)[0].expected)
-        seed_table(dynamodb, session.client("application-autoscaling"), UNWARMED)
-        done(started, ", ".join(tables) + f", and {UNWARMED.name} (no warmer covers it)")
-        before = snapshot_items(dynamodb, [*tables, UNWARMED.name])
+        seeded = seed_environment(environment(args.environment), emulator)[0]
+        tables = list(seeded.expected)
+        unwarmed = unwarmed_table(seeded)
+        seed_table(dynamodb, session.client("application-autoscaling"), unwarmed)
+        # Tables the warmer must leave alone: those an exclude skips (seeded from each exclude) and one no
+        # pattern matches.
+        left_alone = [*(s.name for s in seeded.tables if s.name not in seeded.expected), unwarmed.name]
+        done(
+            started,
+            ", ".join(tables) + f"; left alone: {', '.join(left_alone)} (an exclude skips it, or nothing names it)",
+        )
+        before = snapshot_items(dynamodb, [*tables, *left_alone])
 
         try:
             started = step(f"terragrunt run --all apply  (live/{args.environment})")
@@ -153,7 +191,9 @@ def main(argv: list[str] | None = None) -> int:
                     outcome = "ok" if invocation.ok else f"{invocation.error_type}: {invocation.error_message}"
                     print(f"    tick {number}/{ticks}: {outcome}", flush=True)
 
-                invocations = run_ticks(function, schedule, cloudwatch, ticks, bool(args.minutes), show)
+                invocations = run_ticks(
+                    function, schedule, cloudwatch, ticks, bool(args.minutes), show, logs=session.client("logs")
+                )
                 done(started, f"runtime log (START/END/REPORT and the function's JSON logs) {function.log_path}")
             summaries = [i.payload if i.ok else {"error": i.error_message} for i in invocations]
 
@@ -167,33 +207,42 @@ def main(argv: list[str] | None = None) -> int:
             errors = [i for i in invocations if not i.ok]
             for invocation in errors:
                 print(f"tick failed: {invocation.error_type}: {invocation.error_message}")
-            after = snapshot_items(dynamodb, [*tables, UNWARMED.name])
+            after = snapshot_items(dynamodb, [*tables, *left_alone])
             changed = [t for t in after if before[t] != after[t]]
             items = sum(len(v) for v in after.values())
             print(
                 f"items unchanged in every table: {'yes' if not changed else 'NO: ' + ', '.join(changed)}"
                 f" ({items} item{'' if items == 1 else 's'} in {len(after)} tables)"
             )
+            reached = sorted(requested_tables(summaries) & set(left_alone))
+            print(
+                f"left alone by every tick: {', '.join(left_alone)}: "
+                + ("no request, items unchanged" if not reached else "NO: requests sent to " + ", ".join(reached))
+            )
 
             started = step("a failing tick: the deployed package with a WARMER_CONFIG naming a deleted table")
-            failure = failing_tick(package, configuration, env)
-            shape = {key: failure.payload[key] for key in ("errorType", "errorMessage")}
+            failure = failing_tick(package, configuration, env, session.client("ssm"))
+            shape = {key: failure.payload.get(key) for key in ("errorType", "errorMessage")} if not failure.ok else {}
             print(f"    Lambda's error object: {json.dumps(shape)}")
+            if not announced_failure(failure):
+                print(f"error: the failing tick did not fail on {DELETED_TABLE}: {json.dumps(shape)}", file=sys.stderr)
             done(started)
 
             started = step(
-                f"ddb-warmer doctor: live/{args.environment}'s tables and {UNWARMED.name}, on published datapoints"
+                f"ddb-warmer doctor: live/{args.environment}'s tables and {unwarmed.name}, on published datapoints"
             )
             report = diagnose(
-                make_clients(region), [*tables, UNWARMED.name], schedule.function_name, dt.datetime.now(dt.UTC)
+                make_clients(region), [*tables, unwarmed.name], schedule.function_name, dt.datetime.now(dt.UTC)
             )
             print(render_doctor(report))
             done(started)
-            warmed_blocked = [d for d in report.dimensions if d.verdict == "BLOCKED" and d.table != UNWARMED.name]
-            unwarmed_blocked = any(d.verdict == "BLOCKED" for d in report.dimensions if d.table == UNWARMED.name)
+            warmed_blocked = [d for d in report.dimensions if d.verdict == "BLOCKED" and d.table != unwarmed.name]
+            unwarmed_blocked = any(d.verdict == "BLOCKED" for d in report.dimensions if d.table == unwarmed.name)
             if not unwarmed_blocked:
-                print(f"error: doctor did not find {UNWARMED.name} BLOCKED", file=sys.stderr)
-            failed = bool(errors or changed or warmed_blocked or not unwarmed_blocked or failure.ok)
+                print(f"error: doctor did not find {unwarmed.name} BLOCKED", file=sys.stderr)
+            failed = bool(
+                errors or changed or reached or warmed_blocked or not unwarmed_blocked or not announced_failure(failure)
+            )
 
             started = step("ddb-warmer advise: warmed, a lower floor or on-demand, per table (synthetic history)")
             show_advice(make_clients(region), tables, schedule.function_name, region, WORK / "advice")

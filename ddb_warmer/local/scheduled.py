@@ -17,7 +17,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ddb_warmer.local.lambda_metrics import publish_invocation
+from ddb_warmer.local.lambda_metrics import publish_error_record, publish_invocation
 from ddb_warmer.local.runtime import Invocation, LocalLambda
 
 
@@ -61,10 +61,12 @@ def run_ticks(
     ticks: int,
     every_minute: bool = False,
     on_tick: Callable[[int, Invocation], None] | None = None,
+    logs=None,
 ) -> list[Invocation]:
     """Invoke `ticks` ticks one after another, or at the start of each minute as rate(1 minute) does.
 
-    Each invocation's AWS/Lambda Invocations and Errors go to the local AWS.
+    Each invocation's AWS/Lambda Invocations and Errors go to the local AWS, and with a logs client
+    a failed one's error record to the function's log group.
     """
     invocations = []
     for number in range(1, ticks + 1):
@@ -74,6 +76,8 @@ def run_ticks(
             time.sleep((next_minute - now).total_seconds())
         invocation = function.invoke(schedule.event)
         publish_invocation(cloudwatch, schedule.function_name, invocation)
+        if logs is not None and not invocation.ok:
+            publish_error_record(logs, function.configuration, invocation)
         invocations.append(invocation)
         if on_tick:
             on_tick(number, invocation)

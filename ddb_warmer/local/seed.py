@@ -68,9 +68,10 @@ class Seeded:
     tables: tuple[TableSpec, ...]
     listed: tuple[str, ...]  # the unit's `tables`, in order
     expected: tuple[str, ...]  # what its warmer resolves: listed and found by a pattern, not excluded
+    patterns: tuple[str, ...] = ()  # the unit's table_name_patterns
 
 
-def _matches(name: str, patterns: list[str]) -> bool:
+def matches(name: str, patterns: list[str]) -> bool:
     # The module's patterns: `*` any run, `?` one character (fnmatchcase has the same two wildcards).
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
 
@@ -110,24 +111,25 @@ def unit_tables(inputs: dict) -> tuple[list[TableSpec], list[str]]:
     listed = [s.name for s in specs]
     for pattern in patterns:
         name = example_name(pattern, "found")
-        if not _matches(name, excludes) and name not in listed:
+        if not matches(name, excludes) and name not in listed:
             specs.append(spec(name, ("read", "write")))
     for pattern in excludes:
         name = example_name(pattern, "left-out")
-        if _matches(name, patterns) and name not in listed:
+        if matches(name, patterns) and name not in listed:
             specs.append(spec(name, ("read", "write")))
     expected = [
-        s.name for s in specs if s.name in listed or (_matches(s.name, patterns) and not _matches(s.name, excludes))
+        s.name for s in specs if s.name in listed or (matches(s.name, patterns) and not matches(s.name, excludes))
     ]
     return specs, expected
 
 
-def seeded_units(environment: Environment, live: Path = LIVE) -> list[Seeded]:
-    """What each unit of an environment finds in its account and region, from the unit's inputs."""
+def seeded_units(environment: Environment, live: Path = LIVE, tables: bool = True) -> list[Seeded]:
+    """What each unit of an environment finds in its account and region, from the unit's inputs; with
+    tables=False, regions that hold no table yet (a new account, tables that come later)."""
     seeded = []
     for unit in unit_dirs(live / environment.name):
         inputs = unit_inputs(unit)
-        specs, expected = unit_tables(inputs)
+        specs, expected = unit_tables(inputs) if tables else ([], [])
         seeded.append(
             Seeded(
                 unit=unit.relative_to(live).as_posix(),
@@ -135,6 +137,7 @@ def seeded_units(environment: Environment, live: Path = LIVE) -> list[Seeded]:
                 region=unit_region(unit),
                 tables=tuple(specs),
                 listed=tuple(t["name"] for t in inputs.get("tables") or []),
+                patterns=tuple(inputs.get("table_name_patterns") or []),
                 expected=tuple(expected),
             )
         )
@@ -232,10 +235,12 @@ def seed_table(dynamodb, autoscaling, spec: TableSpec) -> None:
         add_auto_scaling(autoscaling, resource_id(spec.name, index.name), "index", index.scaled)
 
 
-def seed_environment(environment: Environment, emulator: Emulator, live: Path = LIVE) -> list[Seeded]:
-    """Create the state buckets and the tables of every unit of the environment, in its account and each
-    unit's region; returns what each unit finds."""
-    seeded = seeded_units(environment, live)
+def seed_environment(
+    environment: Environment, emulator: Emulator, live: Path = LIVE, tables: bool = True
+) -> list[Seeded]:
+    """Create the state buckets and the tables of every unit of the environment (none with tables=False),
+    in its account and each unit's region; returns what each unit finds."""
+    seeded = seeded_units(environment, live, tables)
     for unit in seeded:
         session = emulator.session(unit.account, unit.region)
         create_state_bucket(session.client("s3"), unit.region, unit.account)
@@ -248,6 +253,6 @@ def seed_environment(environment: Environment, emulator: Emulator, live: Path = 
     return seeded
 
 
-def seed_live(emulator: Emulator, live: Path = LIVE) -> dict[str, list[Seeded]]:
+def seed_live(emulator: Emulator, live: Path = LIVE, tables: bool = True) -> dict[str, list[Seeded]]:
     """Every environment of a live/ tree, each in its account: {environment: what each unit finds}."""
-    return {e.name: seed_environment(e, emulator, live) for e in environments(live)}
+    return {e.name: seed_environment(e, emulator, live, tables) for e in environments(live)}

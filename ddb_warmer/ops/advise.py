@@ -361,9 +361,8 @@ def advise(
         if (d.resource_id, d.scalable_dimension) in scaled and not (d.index and d.kind == "write")
     )
     _, exact = price_table.for_region(region)
+    # A region missing from the price table is said once, on the prices line (advise_output.heading).
     notes = [NOT_CONSIDERED]
-    if not exact:
-        notes.append(f"{region} is not in the price table: us-east-1 prices are used")
     return Advice(
         scope,
         region,

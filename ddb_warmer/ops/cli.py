@@ -1,4 +1,4 @@
-"""`ddb-warmer`: the operator's command line (doctor, estimate, advise, cleanup-sentinels,
+"""`ddb-warmer`: the operator's command line (doctor, estimate, advise, cleanup-sentinels, prove,
 new-environment, check-github).
 
 Results go to stdout, errors to stderr. Exit codes are part of the interface
@@ -17,7 +17,7 @@ from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
-from ddb_warmer.ops import new_environment
+from ddb_warmer.ops import new_environment, prove
 from ddb_warmer.ops.advise import advise, region_tables
 from ddb_warmer.ops.advise_mermaid import xychart
 from ddb_warmer.ops.advise_metrics import MAX_DAYS
@@ -37,7 +37,7 @@ EXIT_CODES = textwrap.dedent(
     """\
     exit codes:
       0  checked: nothing is BLOCKED
-      1  checked: at least one dimension is BLOCKED (doctor)
+      1  checked: at least one dimension is BLOCKED or FAILING (doctor)
       2  usage error (a wrong or missing option)
       3  could not check: no region, no credentials, access denied, function or
          environment not found, endpoint unreachable (one line on stderr says what to do)
@@ -232,7 +232,7 @@ def parser() -> argparse.ArgumentParser:
 
             """
         )
-        + EXIT_CODES.replace("  1  checked: at least one dimension is BLOCKED (doctor)\n", ""),
+        + EXIT_CODES.replace("  1  checked: at least one dimension is BLOCKED or FAILING (doctor)\n", ""),
         formatter_class=formatter,
     )
     add_common(cost)
@@ -263,7 +263,7 @@ def parser() -> argparse.ArgumentParser:
 
             """
         )
-        + EXIT_CODES.replace("  1  checked: at least one dimension is BLOCKED (doctor)\n", "")
+        + EXIT_CODES.replace("  1  checked: at least one dimension is BLOCKED or FAILING (doctor)\n", "")
         + "  (--charts without matplotlib installed: exit 3, with the pip command to run)\n",
         formatter_class=formatter,
     )
@@ -308,6 +308,7 @@ def parser() -> argparse.ArgumentParser:
     add_common(cleanup)
     cleanup.add_argument("--yes", action="store_true", help="remove without asking")
     new_environment.add_parser(commands)
+    prove.add_parser(commands)
     settings = commands.add_parser(
         "check-github",
         help="check the repository's GitHub settings the CI roles rely on (exit 1: something to set)",
@@ -315,6 +316,23 @@ def parser() -> argparse.ArgumentParser:
     )
     settings.add_argument("arguments", nargs=argparse.REMAINDER)
     return root
+
+
+def run_prove(args) -> int:
+    if not args.yes_create_table:
+        print(prove.what_it_costs(args.region, args.minutes), file=sys.stderr)
+        return USAGE
+    try:
+        clients = make_clients(args.region)
+        scaled_in, _ = prove.prove(clients, prove.table_name(dt.datetime.now(dt.UTC)), args.minutes)
+    except Exception as error:
+        problem = error if isinstance(error, CouldNotCheck) else explain(error)
+        if problem is None or args.debug:
+            raise
+        print(f"ddb-warmer prove: {problem}", file=sys.stderr)
+        return COULD_NOT_CHECK
+    print("scale-in proven: both dimensions lowered" if scaled_in else f"no scale-in within {args.minutes} minutes")
+    return OK if scaled_in else BLOCKED
 
 
 def check_github(arguments: list[str]) -> int:
@@ -329,6 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)  # usage errors: argparse prints to stderr and exits 2
     if args.command == "new-environment":
         return new_environment.run(args)
+    if args.command == "prove":
+        return run_prove(args)
     if not (args.table or args.function or args.environment or (args.command == "advise" and args.region)):
         every = " or a whole region (--region)" if args.command == "advise" else ""
         print(

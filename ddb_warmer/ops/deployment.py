@@ -67,6 +67,11 @@ def warmer_function(environment: str) -> str:
     return f"ddb-warmer-{environment}-warmer"
 
 
+def function_log_group(configuration: dict) -> str:
+    """Where a function's logs go: its LoggingConfig's log group, or Lambda's default."""
+    return configuration.get("LoggingConfig", {}).get("LogGroup") or f"/aws/lambda/{configuration['FunctionName']}"
+
+
 def deployed_config_json(configuration: dict, ssm=None) -> str | None:
     """A function's WARMER_CONFIG JSON: its environment variable, or its SSM parameters (with an SSM client)."""
     variables = configuration.get("Environment", {}).get("Variables", {})

@@ -5,6 +5,9 @@ gathers the billing mode, the scalable target and policy, the policy's AlarmLow
 alarm, the last minutes of Consumed*CapacityUnits, today's decreases, and the
 warmer's own health (its AWS/Lambda Invocations and Errors), then gives a verdict:
 
+- FAILING: the warmer's last tick failed (its AWS/Lambda Errors): whatever the
+  datapoints say, the table is not being warmed; the function's last error is
+  given when its log events can be read;
 - OK: AlarmLow's evaluation range holds its 15 datapoints, the alarm in place;
 - WARMING: the warmer started less than 15 minutes ago and no minute since lacks
   a datapoint: AlarmLow can first evaluate in a few minutes;
@@ -20,18 +23,21 @@ How AlarmLow is evaluated, with the documentation it follows: alarm_model.py.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+import botocore.exceptions
+
 from ddb_warmer.ops.alarm_model import DECREASES_PER_DAY, decrease_quota, evaluate_alarm_low
-from ddb_warmer.ops.deployment import deployed_config_json
+from ddb_warmer.ops.deployment import deployed_config_json, function_log_group
 from lambda_function.config import ConfigError, WarmerConfig, parse_config
 from lambda_function.dimensions import DimensionNames, scalable_targets
 from lambda_function.log import METRIC_NAMESPACE
 from lambda_function.request_path import STOCK_PATH_METRIC
 from lambda_function.schema import schema_from_description
 
-VERDICT_ORDER = ("BLOCKED", "UNKNOWN", "WARMING", "OK", "AT MINIMUM", "NOT NEEDED")
+VERDICT_ORDER = ("BLOCKED", "FAILING", "UNKNOWN", "WARMING", "OK", "AT MINIMUM", "NOT NEEDED")
 
 
 @dataclass
@@ -78,6 +84,8 @@ class Warmer:
     # Ticks whose warm requests took the stock path (the runtime's botocore lacks an internal
     # of the lean path): each costs more CPU, and the function's WARNING log line says why.
     stock_path_ticks: float = 0.0
+    last_tick_failed: bool = False  # the latest minute with invocations had as many errors
+    last_error: str | None = None  # the function's last error record, or why it could not be read
 
     def covers(self, table: str) -> bool:
         """Whether the warmer warms this table: listed, or found by its patterns on each tick."""
@@ -102,7 +110,8 @@ class Report:
 
     @property
     def blocked(self) -> bool:
-        return any(d.verdict == "BLOCKED" for d in self.dimensions)
+        """Something cannot scale in: a dimension BLOCKED, or warmed by a warmer whose ticks fail."""
+        return any(d.verdict in ("BLOCKED", "FAILING") for d in self.dimensions)
 
     def as_json(self) -> dict:
         counts = {v: sum(1 for d in self.dimensions if d.verdict == v) for v in VERDICT_ORDER}
@@ -260,6 +269,8 @@ def warmer_health(clients, function: str | None, start, end) -> Warmer:
     invocations, errors = sums["invocations"], sums["errors"]
     # A minute whose invocations outnumber its errors had a tick that succeeded.
     good = [minute for minute, count in invocations.items() if count > errors.get(minute, 0)]
+    ticked = [minute for minute, count in invocations.items() if count]
+    last_tick_failed = bool(ticked) and max(ticked) not in good
     dead_letters = None
     prefix = function.removesuffix("-warmer")
     try:
@@ -278,10 +289,52 @@ def warmer_health(clients, function: str | None, start, end) -> Warmer:
         started=dt.datetime.fromisoformat(modified).astimezone(dt.UTC).isoformat() if modified else None,
         config=deployed_config(configuration, clients.get("ssm")),
         stock_path_ticks=sum(sums["stock"].values()),
+        last_tick_failed=last_tick_failed,
+        last_error=(
+            last_error(clients["logs"], function_log_group({"FunctionName": function, **configuration}), start, end)
+            if last_tick_failed
+            else None
+        ),
     )
 
 
+def last_error(logs, group: str, start, end) -> str:
+    """The function's last error record in the window, as the python3.13 runtime logs an exception that
+    ends an invocation: JSON with errorType and errorMessage (JSON log format), or "[ERROR] Type: message"
+    (text). Reading log events is data access, which the plan role is denied: then it says so and how
+    to read it with other credentials."""
+    read = f"aws logs filter-log-events --log-group-name {group} --filter-pattern errorMessage"
+    try:
+        events = []
+        for page in logs.get_paginator("filter_log_events").paginate(
+            logGroupName=group,
+            startTime=int(start.timestamp() * 1000),
+            endTime=int(end.timestamp() * 1000),
+            filterPattern='"errorMessage"',
+        ):
+            events += page["events"]
+    except logs.exceptions.ResourceNotFoundException:
+        return f"its log group {group} does not exist"
+    except botocore.exceptions.ClientError as error:
+        return f"not readable with these credentials ({error.response['Error']['Code']}); read it with `{read}`"
+    if not events:
+        return f"no error record in {group} in these minutes; read it with `{read}`"
+    message = max(events, key=lambda event: event["timestamp"])["message"]
+    try:
+        record = json.loads(message)
+        return f"{record.get('errorType', 'Error')}: {record.get('errorMessage', '')}"
+    except ValueError:
+        return message.strip().splitlines()[0].removeprefix("[ERROR] ")
+
+
 # --- verdicts ----------------------------------------------------------------
+
+
+def _failing(warmer: Warmer) -> str:
+    return (
+        f"the warmer's last tick failed ({warmer.errors:g} errors in {warmer.invocations:g} invocations): "
+        f"{warmer.last_error}"
+    )
 
 
 def _cause(warmer: Warmer) -> str:
@@ -307,6 +360,8 @@ def judge(
         d.verdict, d.why = "NOT NEEDED", "on-demand (PAY_PER_REQUEST): no auto scaling to unblock"
     elif target is None:
         d.verdict, d.why = "NOT NEEDED", "no auto scaling target: its capacity never scales in"
+    elif d.warmed and warmer.last_tick_failed:
+        d.verdict, d.why = "FAILING", _failing(warmer)
     elif policy is None:
         d.verdict, d.why = "BLOCKED", "a scalable target without a target-tracking policy: nothing scales it in"
     elif alarm is None:

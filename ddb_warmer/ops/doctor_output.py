@@ -59,9 +59,10 @@ def _warmer_line(report: Report, now: dt.datetime) -> str:
         last = dt.datetime.fromisoformat(warmer.last_successful_tick)
         tick = f"last successful tick {last:%H:%M} UTC ({int((now - last).total_seconds() // 60)} min ago)"
     dead = "?" if warmer.dead_letters is None else warmer.dead_letters
+    failing = f"; its last tick FAILED: {warmer.last_error}" if warmer.last_tick_failed else ""
     line = (
         f"warmer {warmer.function}: {tick}, {warmer.invocations:g} invocations, {warmer.errors:g} errors, "
-        f"{dead} dead letters (AWS/Lambda)"
+        f"{dead} dead letters (AWS/Lambda){failing}"
     )
     if warmer.stock_path_ticks:
         line += (
@@ -86,7 +87,7 @@ def render(report: Report) -> str:
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
         if number == 0:
             lines.append("  ".join("-" * width for width in widths))
-    notes = [d for d in report.dimensions if d.verdict in ("BLOCKED", "UNKNOWN", "WARMING")]
+    notes = [d for d in report.dimensions if d.verdict in ("BLOCKED", "FAILING", "UNKNOWN", "WARMING")]
     if notes:
         lines += ["", "why:"]
         lines += [f"  {d.table} {d.label}: {d.verdict}: {d.why}" for d in notes]
@@ -94,6 +95,6 @@ def render(report: Report) -> str:
     lines += [
         "",
         ", ".join(f"{n} {verdict}" for verdict, n in counts.items() if n)
-        + ("  (exit 1: something is BLOCKED)" if report.blocked else ""),
+        + ("  (exit 1: something is BLOCKED or FAILING)" if report.blocked else ""),
     ]
     return "\n".join(lines)

@@ -1,7 +1,7 @@
 """`ddb-warmer new-environment`: add an environment, or regions to one, by writing every file live/ needs.
 
     ddb-warmer new-environment staging --account 123456789012 --region eu-west-1 --after dev \\
-        --notify-email oncall@example.com                       # or --notify-topic <an SNS topic ARN>
+        --notify-email oncall@example.com          # or --notify-topic <an SNS topic ARN>, one per region
     ddb-warmer new-environment prod --region ap-southeast-2        # a region more for an environment
 
 For a new environment it writes live/<name>/env.hcl (its account and its place in the promotion order),
@@ -84,7 +84,7 @@ inputs = {{
   schedule_expression = "rate(1 minute)"
 {notifications}
   # The tables to keep warm: list them (`{{ name = "orders" }}`), or let the
-  # patterns find every table with auto scaling, including later ones.
+  # patterns find every table with auto scaling, including later ones.{placeholder}
   tables              = [{tables}]
   table_name_patterns = [{patterns}]
 }}
@@ -119,6 +119,17 @@ class Plan:
     reordered: list[str] = field(default_factory=list)
 
 
+# Written above the patterns when none was given: the default is a guess at the tables' names.
+PLACEHOLDER = """
+  # REPLACE: "{pattern}" is a placeholder (no --pattern or --table was given):
+  # write your tables' names or patterns; the plan warns while it matches none."""
+
+
+def topic_region(arn: str) -> str:
+    """An SNS topic ARN's region: a CloudWatch alarm notifies only a topic of its own region."""
+    return arn.split(":")[3]
+
+
 def _quoted(values: list[str]) -> str:
     return ", ".join(f'"{v}"' for v in values)
 
@@ -133,10 +144,11 @@ def notifications_hcl(notifications: dict) -> str:
     return f"{{ subscriptions = [{subscriptions}] }}"
 
 
-def _notifications(args: argparse.Namespace) -> dict | None:
-    """Where the alarms go, from the flags; None when none was given."""
+def _notifications(args: argparse.Namespace, region: str) -> dict | None:
+    """Where a region's alarms go, from the flags; None when none was given. A topic is the one given
+    for that region (checked in _check: one per region)."""
     if args.notify_topic:
-        return {"topic_arn": args.notify_topic}
+        return {"topic_arn": next(t for t in args.notify_topic if topic_region(t) == region)}
     if args.notify_email:
         return {"subscriptions": [{"protocol": "email", "endpoint": e} for e in args.notify_email]}
     return None
@@ -145,20 +157,31 @@ def _notifications(args: argparse.Namespace) -> dict | None:
 def _no_destination(name: str) -> LiveError:
     return LiveError(
         f"say where {name}'s alarms go: --notify-email oncall@example.com (a topic of its own with that "
-        "subscription; repeatable) or --notify-topic arn:aws:sns:<region>:<account>:<topic> (an existing topic)"
+        "subscription; repeatable) or --notify-topic arn:aws:sns:<region>:<account>:<topic> (an existing topic "
+        "in each region: an alarm notifies only a topic of its own region)"
     )
 
 
-def _like_its_units(live: Path, environment: Environment, notifications: dict | None) -> tuple[str, dict | None]:
+def _like_its_units(
+    live: Path, environment: Environment, notifications: dict | None, region: str
+) -> tuple[str, dict | None]:
     """A region more takes what the environment's first unit has: its own includes (an environment-wide
     file such as live/prod/warmer.hcl), and its alarms' destination unless one is given. A destination
-    that comes from such an include is not written again, so that changing it there changes it here."""
+    that comes from such an include is not written again, so that changing it there changes it here.
+    A topic of another region cannot be taken: the region needs its own (--notify-topic)."""
     unit = unit_dirs(live / environment.name)[0]
     includes = "".join(f"\n{block}" for block in INCLUDE.findall((unit / "terragrunt.hcl").read_text()))
     if notifications is None:
         inherited = unit_inputs(unit).get("notifications")
         if not inherited:
             raise _no_destination(environment.name)
+        topic = inherited.get("topic_arn")
+        if topic and topic_region(topic) != region:
+            raise LiveError(
+                f"{environment.name}'s alarms go to {topic}, a topic in {topic_region(topic)}: an alarm in {region} "
+                f"notifies only a topic of {region}; give one with --notify-topic arn:aws:sns:{region}:"
+                f"{environment.account}:<topic>, or use --notify-email"
+            )
         if "notifications" not in (unit / "terragrunt.hcl").read_text():
             return includes, None  # from an include, which the new unit has too
         notifications = inherited
@@ -172,9 +195,11 @@ def _unit_files(
     patterns: list[str],
     notifications: dict | None,
     includes: str = "",
+    placeholder: bool = False,
 ) -> dict[Path, str]:
     tables_hcl = ", ".join(f'{{ name = "{t}" }}' for t in tables)
     unit = WARMER_UNIT.format(
+        placeholder=PLACEHOLDER.format(pattern=patterns[0]) if placeholder else "",
         includes=includes,
         tables=tables_hcl,
         patterns=_quoted(patterns),
@@ -191,11 +216,24 @@ def _check(args: argparse.Namespace, existing: dict[str, Environment]) -> None:
     for region in args.region:
         if not REGION.fullmatch(region):
             raise LiveError(f"--region {region!r}: give an AWS region code, like eu-west-1")
-    if args.notify_topic and not TOPIC_ARN.fullmatch(args.notify_topic):
-        raise LiveError(
-            f"--notify-topic {args.notify_topic!r}: give an SNS topic ARN, like "
-            "arn:aws:sns:eu-west-1:123456789012:alerts"
-        )
+    for topic in args.notify_topic:
+        if not TOPIC_ARN.fullmatch(topic):
+            raise LiveError(
+                f"--notify-topic {topic!r}: give an SNS topic ARN, like arn:aws:sns:eu-west-1:123456789012:alerts"
+            )
+    if args.notify_topic:
+        # CloudWatch takes only a topic of the alarm's own region (modules/dynamodb-warmer/sns.tf).
+        given = [topic_region(t) for t in args.notify_topic]
+        missing = [r for r in args.region if r not in given]
+        extra = [t for t in args.notify_topic if topic_region(t) not in args.region]
+        if missing or extra or len(set(given)) != len(given):
+            raise LiveError(
+                "--notify-topic: an alarm notifies only a topic of its own region, so give one topic per --region"
+                + (f"; none for {', '.join(missing)} (arn:aws:sns:{missing[0]}:<account>:<topic>)" if missing else "")
+                + (f"; not in a --region: {', '.join(extra)}" if extra else "")
+            )
+    if args.notify_topic and args.notify_email:
+        raise LiveError("--notify-topic or --notify-email, not both: the alarms go to one destination")
     for email in args.notify_email:
         if not EMAIL.fullmatch(email):
             raise LiveError(f"--notify-email {email!r}: give an email address, like oncall@example.com")
@@ -217,26 +255,39 @@ def _check(args: argparse.Namespace, existing: dict[str, Environment]) -> None:
         raise LiveError(f"{args.name} is a new environment: give its AWS account with --account 123456789012")
 
 
+def _with_topics(env_hcl: str, topics: list[str]) -> str:
+    """env.hcl with these topics added to its alarm_topic_arns (the list written, if it had none)."""
+    listed = re.search(r"alarm_topic_arns\s*=\s*\[([^\]]*)\]", env_hcl)
+    if listed is None:
+        return env_hcl.rstrip().removesuffix("}") + f"  alarm_topic_arns = [{_quoted(topics)}]\n}}\n"
+    known = re.findall(r'"([^"]+)"', listed.group(1))
+    merged = _quoted([*known, *(t for t in topics if t not in known)])
+    return env_hcl[: listed.start()] + f"alarm_topic_arns = [{merged}]" + env_hcl[listed.end() :]
+
+
 def plan_files(args: argparse.Namespace, live: Path) -> Plan:
     existing = {e.name: e for e in environments(live)}
     _check(args, existing)
     plan = Plan()
-    patterns = args.pattern if args.pattern or args.table else [f"{args.name}-*"]
+    placeholder = not (args.pattern or args.table)
+    patterns = [f"{args.name}-*"] if placeholder else args.pattern
     env_dir = live / args.name
-    notifications = _notifications(args)
     if args.name in existing:  # regions more: next to the units already there, which keep their paths
-        includes, notifications = _like_its_units(live, existing[args.name], notifications)
         for region in args.region:
-            plan.files.update(_unit_files(env_dir / region, region, args.table, patterns, notifications, includes))
+            includes, notifications = _like_its_units(live, existing[args.name], _notifications(args, region), region)
+            files = _unit_files(env_dir / region, region, args.table, patterns, notifications, includes, placeholder)
+            plan.files.update(files)
+        if args.notify_topic:  # its apply role may point alarms only at the topics env.hcl lists
+            env_hcl = env_dir / "env.hcl"
+            plan.files[env_hcl] = _with_topics(env_hcl.read_text(), args.notify_topic)
         return plan
-    if notifications is None:
+    if not (args.notify_topic or args.notify_email):
         raise _no_destination(args.name)
 
     order = list(existing)
     after = [args.after] if args.after else order[-1:]
-    topics = [notifications["topic_arn"]] if notifications.get("topic_arn") else []
     plan.files[env_dir / "env.hcl"] = ENV_HCL.format(
-        name=args.name, account=args.account, after=_quoted(after), topics=_quoted(topics)
+        name=args.name, account=args.account, after=_quoted(after), topics=_quoted(args.notify_topic)
     )
     # The environments that came right after --after now come after the new one.
     for name in order:
@@ -250,7 +301,8 @@ def plan_files(args: argparse.Namespace, live: Path) -> Plan:
     single = len(args.region) == 1
     for region in args.region:
         folder = env_dir if single else env_dir / region
-        plan.files.update(_unit_files(folder, region, args.table, patterns, notifications))
+        notifications = _notifications(args, region)
+        plan.files.update(_unit_files(folder, region, args.table, patterns, notifications, "", placeholder))
     bootstrap = live / "_bootstrap" / args.account
     if not (bootstrap / "env.hcl").exists():
         plan.files[bootstrap / "env.hcl"] = BOOTSTRAP_ENV.format(account=args.account)
@@ -281,22 +333,38 @@ def _lock_files(plan: Plan, live: Path) -> list[Path]:
     return copied
 
 
-def todo(name: str, live: Path, new: bool) -> str:
+def todo(name: str, live: Path, new: bool, placeholder: str | None = None) -> str:
     environment = read_environment(live / name)
     bootstrap = f"live/_bootstrap/{environment.account}/github-oidc"
-    steps = [
+    steps = []
+    if placeholder:
+        steps.append(
+            f"live/{name}: replace the placeholder pattern {placeholder!r} in each new warmer unit with your "
+            "tables' names or patterns"
+        )
+    steps.append(
         f"AWS, as an admin of account {environment.account}: apply its bootstrap (roles of {name}, a state bucket "
-        f"per region):\n     cd {bootstrap} && DDB_WARMER_GITHUB_REPOSITORY=<owner>/<repo> terragrunt apply "
-        f"--backend-bootstrap",
-    ]
+        f"per region), with your repository's numeric ids (gh api repos/<owner>/<repo> --jq "
+        "'{owner: .owner.id, repository: .id}'):\n"
+        f"     cd {bootstrap} && DDB_WARMER_GITHUB_REPOSITORY=<owner>/<repo> \\\n"
+        '       TF_VAR_github_repository_ids=\'{"owner": <owner id>, "repository": <repo id>}\' \\\n'
+        f"       {_terragrunt_command(live)} apply --backend-bootstrap",
+    )
     if new:
         steps.append(
             f"GitHub, Settings > Environments > New environment: {name!r}; deployment branches: main only; "
             "required reviewers if its applies need an approval"
         )
     steps.append(f"check: .venv/bin/python -m ddb_warmer.ci.roles --environment {name}   (its roles and regions)")
-    steps.append("check: make test   (the live/ tests plan every environment on the local emulator)")
+    steps.append("check: make test-config   (the live/ tests plan every environment on the local emulator)")
     return "\n".join(f"  {number}. {step}" for number, step in enumerate(steps, 1))
+
+
+def _terragrunt_command(live: Path) -> str:
+    """How to call Terragrunt from a unit's folder: on PATH, or the checkout's bootstrapped one."""
+    if shutil.which("terragrunt"):
+        return "terragrunt"
+    return str(live.parent.resolve() / ".tools" / "bin" / "terragrunt")
 
 
 def run(args: argparse.Namespace, live: Path = LIVE) -> int:
@@ -316,7 +384,7 @@ def run(args: argparse.Namespace, live: Path = LIVE) -> int:
     if plan.reordered:
         print(f"promotion order: {' -> '.join(e.name for e in environments(live))}")
     print("still to do:")
-    print(todo(args.name, live, new))
+    print(todo(args.name, live, new, None if args.pattern or args.table else f"{args.name}-*"))
     return 0
 
 
@@ -346,7 +414,12 @@ def add_parser(commands) -> None:
         default=[],
         help="where its alarms go: an email subscription to a topic of its own (repeatable)",
     )
-    command.add_argument("--notify-topic", help="where its alarms go: an existing SNS topic's ARN")
+    command.add_argument(
+        "--notify-topic",
+        action="append",
+        default=[],
+        help="where its alarms go: an existing SNS topic's ARN, one in each --region (repeatable)",
+    )
     command.add_argument(
         "--pattern", action="append", default=[], help="a table name pattern (repeatable; default: '<name>-*')"
     )

@@ -11,13 +11,29 @@
 data "aws_dynamodb_tables" "region" {}
 
 locals {
+  # The glob a pattern written as a regular expression meant: anchors dropped,
+  # `.*` `.+` `[a-z]+` `\d+` `+` become `*`, `\.` a plain dot. A glob stays as it
+  # is. `^ $ \ [ ] +` are refused (the function's precondition, main.tf); `.*`
+  # is a valid glob (a literal dot, then anything) but a regular expression's
+  # habit, so it only warns (check patterns_are_globs).
+  glob_of = {
+    for p in distinct(concat(var.table_name_patterns, var.exclude_table_name_patterns)) : p => replace(replace(replace(
+      replace(p, "/^\\^|\\$$/", ""),
+      "/\\.[*+]|\\[[^\\]]*\\][*+]?|\\\\[dwsDWS][*+]?|\\+/", "*"),
+    "\\.", "."), "/\\*+/", "*")
+  }
+  regex_patterns      = { for p, glob in local.glob_of : p => glob if can(regex("[\\^$\\\\\\[\\]+]", p)) }
+  regex_like_patterns = { for p, glob in local.glob_of : p => glob if glob != p && !contains(keys(local.regex_patterns), p) }
+
   # A pattern as a regular expression: `.` literal, `*` any run, `?` one character.
   pattern_regexes = [for p in var.table_name_patterns : "^${replace(replace(replace(p, ".", "\\."), "*", ".*"), "?", ".")}$"]
   exclude_regexes = [for p in var.exclude_table_name_patterns : "^${replace(replace(replace(p, ".", "\\."), "*", ".*"), "?", ".")}$"]
 
   # Name sets and lookups, built once: `contains` walks a whole list, and
   # inside a `for` over every table that is quadratic (minutes for 1,000).
-  existing_tables = { for name in data.aws_dynamodb_tables.region.names : name => true }
+  # The provider gives names = null, not [], in a region with no table yet (a new
+  # account, or tables that come later): that region plans with no table found.
+  existing_tables = { for name in coalesce(data.aws_dynamodb_tables.region.names, []) : name => true }
   listed_tables   = { for t in var.tables : t.name => true }
   missing_tables  = [for t in var.tables : t.name if !lookup(local.existing_tables, t.name, false)]
   # Every existing table the patterns select, listed or not (a pattern that only
@@ -27,6 +43,16 @@ locals {
     if anytrue([for r in local.pattern_regexes : can(regex(r, name))])
     && !anytrue([for r in local.exclude_regexes : can(regex(r, name))])
   ])
+  # Per pattern and per exclude, the existing tables it matches on its own, for
+  # the plan comment (ddb_warmer/ci/comment.py): a reviewer sees what a pattern
+  # selects before merge, and a pattern that matches nothing.
+  pattern_matches = {
+    for i, p in var.table_name_patterns : p => sort([for name in keys(local.existing_tables) : name if can(regex(local.pattern_regexes[i], name))])
+  }
+  exclude_matches = {
+    for i, p in var.exclude_table_name_patterns : p => sort([for name in keys(local.existing_tables) : name if can(regex(local.exclude_regexes[i], name))])
+  }
+  unmatched_patterns = [for p, names in local.pattern_matches : p if length(names) == 0]
   # The tables only the patterns bring in: a listed table keeps its own entry.
   matched_tables = [for name in local.pattern_hits : name if !lookup(local.listed_tables, name, false)]
   found_tables   = concat([for t in var.tables : t.name if lookup(local.existing_tables, t.name, false)], local.matched_tables)
@@ -76,7 +102,18 @@ check "configured_tables_exist" {
 
 check "patterns_match_tables" {
   assert {
-    condition     = length(var.table_name_patterns) == 0 || length(local.pattern_hits) > 0
-    error_message = "table_name_patterns ${jsonencode(var.table_name_patterns)} match no table in ${local.arn_parts.region} today (the warmer will pick up matching tables created later)."
+    condition     = length(local.unmatched_patterns) == 0
+    error_message = "table_name_patterns ${jsonencode(local.unmatched_patterns)} match no table in ${local.arn_parts.region} today (the warmer will pick up matching tables created later): check the spelling, or remove them."
+  }
+}
+
+# `.*` passes as a glob (a literal dot, then anything) but is a regular
+# expression's habit: the table it was meant for has no dot there, so it never
+# matches. The other regular-expression signs (^ $ \ [ ] +) are refused by the
+# function's precondition (main.tf), with the glob to write.
+check "patterns_are_globs" {
+  assert {
+    condition     = length(local.regex_like_patterns) == 0
+    error_message = "These patterns look like regular expressions, but patterns are globs (`*` any characters, `?` one): ${join("; ", [for p, glob in local.regex_like_patterns : "write \"${glob}\" instead of \"${p}\""])}."
   }
 }

@@ -116,6 +116,10 @@ resource "aws_lambda_function" "this" {
       condition     = length(var.tables) + length(var.table_name_patterns) > 0
       error_message = "Nothing to warm: list tables, for example [{ name = \"orders\" }], or select them with table_name_patterns, for example [\"prod-*\"]."
     }
+    precondition {
+      condition     = length(local.regex_patterns) == 0
+      error_message = "table_name_patterns and exclude_table_name_patterns are globs (`*` any characters, `?` one), not regular expressions: ${join("; ", [for p, glob in local.regex_patterns : "write \"${glob}\" instead of \"${p}\""])}."
+    }
   }
 }
 

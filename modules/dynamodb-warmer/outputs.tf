@@ -72,3 +72,8 @@ output "notification_topic_arn" {
   description = "The SNS topic every alarm notifies on ALARM and OK (created here or given as notifications.topic_arn); null without notifications."
   value       = local.notification_topic_arn
 }
+
+output "pattern_matches" {
+  description = "The region's tables at plan time that each pattern matches on its own: patterns (table_name_patterns) and exclude (exclude_table_name_patterns), each a map of pattern to table names. The plan comment lists them per environment and region."
+  value       = { patterns = local.pattern_matches, exclude = local.exclude_matches }
+}

@@ -9,8 +9,18 @@ locals {
     var.notifications == null ? null :
     local.creates_topic ? aws_sns_topic.alarms[0].arn : var.notifications.topic_arn
   )
-  alarm_destinations = distinct(concat(var.alarm_actions, compact([local.notification_topic_arn])))
-  ok_destinations    = distinct(concat(var.ok_actions, compact([local.notification_topic_arn])))
+  # CloudWatch takes as an alarm's action only a topic of the alarm's own region
+  # (the PutMetricAlarm reference gives AlarmActions as
+  # arn:aws:sns:region:account-id:sns-topic-name, region being the alarm's:
+  # https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html;
+  # CONTRIBUTING.md says how to see AWS refuse another on an account). The
+  # emulator accepts any region, so the module refuses the others at plan time
+  # (validations of alarm_actions, ok_actions and notifications: an ARN's fourth
+  # field is its region).
+  unit_region            = data.aws_region.current.id
+  other_region_topic_fix = "a CloudWatch alarm notifies only a topic of its own region, ${data.aws_region.current.id}: name a topic there (arn:aws:sns:${data.aws_region.current.id}:<account>:<topic>), one per region of the environment, or set notifications = { subscriptions = [...] } for a topic the module creates in each region"
+  alarm_destinations     = distinct(concat(var.alarm_actions, compact([local.notification_topic_arn])))
+  ok_destinations        = distinct(concat(var.ok_actions, compact([local.notification_topic_arn])))
 }
 
 resource "aws_sns_topic" "alarms" {

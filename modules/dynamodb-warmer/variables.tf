@@ -81,7 +81,9 @@ variable "table_name_patterns" {
   default     = []
 
   validation {
-    condition     = length(var.table_name_patterns) <= 20 && alltrue([for p in var.table_name_patterns : can(regex("^[A-Za-z0-9_.*?-]{1,255}$", p))])
+    # The regular-expression signs ^ $ \ [ ] + pass here: the function's
+    # precondition (main.tf) refuses them with the glob to write instead.
+    condition     = length(var.table_name_patterns) <= 20 && alltrue([for p in var.table_name_patterns : can(regex("^[A-Za-z0-9_.*?^$\\\\\\[\\]+-]{1,255}$", p))])
     error_message = "table_name_patterns takes at most 20 patterns of letters, digits, '_', '-', '.' and the wildcards '*' and '?', for example [\"prod-*\"]."
   }
 }
@@ -92,8 +94,17 @@ variable "exclude_table_name_patterns" {
   default     = []
 
   validation {
-    condition     = length(var.exclude_table_name_patterns) <= 20 && alltrue([for p in var.exclude_table_name_patterns : can(regex("^[A-Za-z0-9_.*?-]{1,255}$", p))])
+    # The regular-expression signs ^ $ \ [ ] + pass here: the function's
+    # precondition (main.tf) refuses them with the glob to write instead.
+    condition     = length(var.exclude_table_name_patterns) <= 20 && alltrue([for p in var.exclude_table_name_patterns : can(regex("^[A-Za-z0-9_.*?^$\\\\\\[\\]+-]{1,255}$", p))])
     error_message = "exclude_table_name_patterns takes at most 20 patterns of letters, digits, '_', '-', '.' and the wildcards '*' and '?', for example [\"prod-tmp-*\"]."
+  }
+
+  # The function refuses an exclude without patterns on every tick
+  # (lambda_function/config.py): it only narrows what the patterns select.
+  validation {
+    condition     = length(var.exclude_table_name_patterns) == 0 || length(var.table_name_patterns) > 0
+    error_message = "exclude_table_name_patterns only narrows table_name_patterns, and none is set: add table_name_patterns such as [\"prod-*\"], or remove exclude_table_name_patterns (a listed table is left out by removing it from tables)."
   }
 }
 
@@ -212,6 +223,11 @@ variable "alarm_actions" {
     condition     = alltrue([for arn in var.alarm_actions : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:.+$", arn))])
     error_message = "alarm_actions must be SNS topic ARNs such as \"arn:aws:sns:eu-west-1:123456789012:oncall\"."
   }
+
+  validation {
+    condition     = alltrue([for arn in var.alarm_actions : try(split(":", arn)[3], local.unit_region) == local.unit_region])
+    error_message = "alarm_actions ${jsonencode([for arn in var.alarm_actions : arn if try(split(":", arn)[3], local.unit_region) != local.unit_region])}: ${local.other_region_topic_fix}."
+  }
 }
 
 variable "ok_actions" {
@@ -222,6 +238,11 @@ variable "ok_actions" {
   validation {
     condition     = alltrue([for arn in var.ok_actions : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:.+$", arn))])
     error_message = "ok_actions must be SNS topic ARNs such as \"arn:aws:sns:eu-west-1:123456789012:oncall\"."
+  }
+
+  validation {
+    condition     = alltrue([for arn in var.ok_actions : try(split(":", arn)[3], local.unit_region) == local.unit_region])
+    error_message = "ok_actions ${jsonencode([for arn in var.ok_actions : arn if try(split(":", arn)[3], local.unit_region) != local.unit_region])}: ${local.other_region_topic_fix}."
   }
 }
 
@@ -291,6 +312,11 @@ variable "notifications" {
   validation {
     condition     = var.notifications == null || can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:.+$", coalesce(try(var.notifications.topic_arn, null), "arn:aws:sns:x:000000000000:x")))
     error_message = "notifications.topic_arn must be an SNS topic ARN such as \"arn:aws:sns:eu-west-1:123456789012:oncall\"."
+  }
+
+  validation {
+    condition     = try(split(":", coalesce(var.notifications.topic_arn, "-"))[3], local.unit_region) == local.unit_region
+    error_message = "notifications.topic_arn \"${coalesce(try(var.notifications.topic_arn, null), "-")}\": ${local.other_region_topic_fix}."
   }
 
   validation {

@@ -14,6 +14,7 @@ import datetime as dt
 import pytest
 
 from ddb_warmer.ops.advise import advise
+from ddb_warmer.ops.advise_output import heading
 
 from .conftest import NOW, REGION, START, auto_scale, consumed, create_table
 
@@ -165,3 +166,13 @@ def test_today_is_priced_from_the_provisioned_series_not_only_the_current_capaci
     write = dims(table)["table write"]
     assert write.average_provisioned == pytest.approx(55)
     assert write.options["today"].month == pytest.approx(55 * WCU_HOUR * HOURS)
+
+
+def test_a_region_missing_from_the_price_table_is_said_once(account):
+    create_table(account, "elsewhere", read=5, write=5)
+
+    result = advise(account, ["elsewhere"], "me-central-1", NOW, 1, "test")
+
+    shown = "\n".join(heading(result))
+    assert shown.count("not in the price table") == 1
+    assert "me-central-1 (not in the price table: us-east-1 figures)" in shown

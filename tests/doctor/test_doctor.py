@@ -56,18 +56,66 @@ def test_the_datapoint_strip_shows_every_minute_and_counts_the_gaps(with_metrics
     assert strips["silent"] == [False] * 20
 
 
-def test_a_failing_warmer_is_named_as_the_cause_of_the_gaps(with_metrics):
-    # Its last three ticks failed: as many errors as invocations in those minutes.
-    put_minutes(
-        with_metrics["cloudwatch"], "AWS/Lambda", "Errors", [{"Name": "FunctionName", "Value": FUNCTION}], [0, 1, 2]
+LAMBDA = [{"Name": "FunctionName", "Value": FUNCTION}]
+DELETED = "1 of 2 tables failed: deleted-table: ResourceNotFoundException: Requested resource not found"
+
+
+def log_error_record(logs, minutes_ago: int, error_type: str, message: str) -> None:
+    """The runtime's JSON record of the exception that ended an invocation, in the function's log group."""
+    group, stream = f"/aws/lambda/{FUNCTION}", "2026/11/27/[$LATEST]abc"
+    if not logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]:
+        logs.create_log_group(logGroupName=group)
+        logs.create_log_stream(logGroupName=group, logStreamName=stream)
+    record = {"timestamp": "2026-11-27T11:59:00Z", "level": "ERROR", "errorType": error_type, "errorMessage": message}
+    when = int((NOW - dt.timedelta(minutes=minutes_ago)).timestamp() * 1000)
+    logs.put_log_events(
+        logGroupName=group, logStreamName=stream, logEvents=[{"timestamp": when, "message": json.dumps(record)}]
     )
+
+
+def test_a_table_whose_warmers_last_ticks_fail_is_failing_with_the_last_error_whatever_its_datapoints(with_metrics):
+    # "warm" has every datapoint (OK if the warmer worked); the last three ticks failed.
+    put_minutes(with_metrics["cloudwatch"], "AWS/Lambda", "Errors", LAMBDA, [0, 1, 2])
+    log_error_record(with_metrics["logs"], 3, "TableFailures", "an older failure")
+    log_error_record(with_metrics["logs"], 1, "TableFailures", DELETED)
+    with_metrics["lambda"].get_function_configuration = lambda **_: {}
+
+    report = diagnose(with_metrics, ["warm", "on-demand"], FUNCTION, NOW)
+
+    got = {f"{d.table} {d.label}": d for d in report.dimensions}
+    assert got["warm table read"].verdict == got["warm table write"].verdict == "FAILING"
+    assert got["warm table read"].why == (
+        f"the warmer's last tick failed (3 errors in 20 invocations): TableFailures: {DELETED}"
+    )
+    assert got["on-demand table read"].verdict == "NOT NEEDED"  # needs no warming, failing or not
+    assert report.blocked
+    shown = render(report)
+    assert f"its last tick FAILED: TableFailures: {DELETED}" in shown.splitlines()[1]
+    assert "warm table read: FAILING: the warmer's last tick failed" in shown
+
+
+def test_a_failing_warmer_whose_log_events_cannot_be_read_says_how_to_read_them(with_metrics):
+    put_minutes(with_metrics["cloudwatch"], "AWS/Lambda", "Errors", LAMBDA, [0])
+    with_metrics["lambda"].get_function_configuration = lambda **_: {}
+
+    report = diagnose(with_metrics, ["warm"], FUNCTION, NOW)
+
+    assert report.dimensions[0].verdict == "FAILING"
+    assert report.warmer.last_error == f"its log group /aws/lambda/{FUNCTION} does not exist"
+
+
+def test_an_earlier_failure_is_named_as_the_cause_of_the_gaps_once_the_warmer_ticks_again(with_metrics):
+    # Three ticks failed, then the last three succeeded: not FAILING, but behind the gaps.
+    put_minutes(with_metrics["cloudwatch"], "AWS/Lambda", "Errors", LAMBDA, [3, 4, 5])
     with_metrics["lambda"].get_function_configuration = lambda **_: {}
 
     report = diagnose(with_metrics, ["silent"], FUNCTION, NOW)
 
     assert (report.warmer.invocations, report.warmer.errors) == (20, 3)
+    assert not report.warmer.last_tick_failed and report.warmer.last_error is None
+    assert report.dimensions[0].verdict == "BLOCKED"
     assert "the warmer is failing (3 errors" in report.dimensions[0].why
-    assert report.warmer.last_successful_tick == "2026-11-27T11:57:00+00:00"
+    assert report.warmer.last_successful_tick == "2026-11-27T12:00:00+00:00"
 
 
 def test_a_table_the_warmer_started_on_minutes_ago_is_warming_and_one_it_does_not_cover_is_blocked(with_metrics):

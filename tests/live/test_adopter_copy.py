@@ -1,8 +1,9 @@
 """An adopter's copy of the repository passes the tests of what live/ holds and the demo, with edits to live/ only.
 
-The copy renames every table, moves the first environment to another region, keeps only the home
-region of an environment that has several, and adds a `staging` environment in a third account with
-`ddb-warmer new-environment`; then it runs the copy's own tests/live (every environment planned, the
+The copy renames every table, moves the first environment to a region live/ does not use, keeps only
+the home region of an environment that has several, and adds an environment with
+`ddb-warmer new-environment` whose name, account and region live/ does not hold (tests/live/unused.py);
+then it runs the copy's own tests/live (every environment planned, the
 first applied, ticked and destroyed, every account's bootstrap applied), the tests of which
 environments a change affects, and its demo. The workflow tests are left out of the copy: they run on
 their own fixture tree (tests/ci/fixtures), not on live/, so the copy would repeat them unchanged.
@@ -20,12 +21,11 @@ import pytest
 from ddb_warmer.build.live import environments, unit_dirs, unit_inputs
 from ddb_warmer.build.toolenv import ROOT, WORK, tool_env
 from tests.ci.workflow_runner import commit, git
+from tests.live.unused import unused_account, unused_name, unused_region
 
 pytestmark = pytest.mark.slow
 
 PREFIX = "acme-"  # every table and pattern of the copy starts with it
-NEW_REGION = "us-west-2"
-STAGING_ACCOUNT = "345678901234"
 
 
 def copy_repository(target: Path) -> None:
@@ -63,8 +63,8 @@ def rename_tables(live: Path) -> list[str]:
     return renamed
 
 
-def ran(args: list[str], cwd: Path, log: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in tool_env().items() if not k.startswith("PYTEST")}
+def ran(args: list[str], cwd: Path, log: Path, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in tool_env().items() if not k.startswith("PYTEST")} | (extra_env or {})
     env["PATH"] = f"{cwd / '.venv' / 'bin'}:{env['PATH']}"
     done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
     log.write_text(f"$ {' '.join(args)}\n{done.stdout}\n{done.stderr}\nexit {done.returncode}\n")
@@ -79,12 +79,15 @@ def test_an_adopters_copy_passes_the_tests_of_its_live_and_the_demo_with_edits_t
     python = str(copy / ".venv" / "bin" / "python")
     first, *_ = environments(live)
     multi = next((e for e in environments(live) if len(e.regions) > 1), None)
+    new_region = unused_region(live)
+    added_name, added_account = unused_name(live), unused_account(live)
+    added_region = unused_region(live, also_taken=(new_region,))
 
     tables = rename_tables(live)
     # The first environment moves to another region: every region.hcl of it names the new one.
     for region_hcl in (live / first.name).rglob("region.hcl"):
         region_hcl.write_text(
-            re.sub(r'aws_region\s*=\s*"[^"]+"', f'aws_region = "{NEW_REGION}"', region_hcl.read_text())
+            re.sub(r'aws_region\s*=\s*"[^"]+"', f'aws_region = "{new_region}"', region_hcl.read_text())
         )
     # An environment with several regions keeps only its home region.
     if multi:
@@ -96,23 +99,23 @@ def test_an_adopters_copy_passes_the_tests_of_its_live_and_the_demo_with_edits_t
             "-m",
             "ddb_warmer.ops.cli",
             "new-environment",
-            "staging",
+            added_name,
             "--account",
-            STAGING_ACCOUNT,
+            added_account,
             "--region",
-            "eu-central-1",
+            added_region,
             "--after",
             first.name,
             "--table",
-            f"{PREFIX}staging-orders",
+            f"{PREFIX}{added_name}-orders",
             "--notify-email",
-            "staging-alerts@example.com",
+            f"{added_name}-alerts@example.com",
         ],
         copy,
         tmp_path / "new-environment.log",
     )
     assert added.returncode == 0, added.stderr
-    tables.append(f"{PREFIX}staging-orders")
+    tables.append(f"{PREFIX}{added_name}-orders")
 
     changed = git(copy, "status", "--porcelain", "--untracked-files=all").splitlines()
     assert changed and all(line.split(maxsplit=1)[1].startswith("live/") for line in changed), changed

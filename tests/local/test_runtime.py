@@ -10,8 +10,9 @@ import pytest
 
 from ddb_warmer.build.package import build_zip
 from ddb_warmer.local import runtime
-from ddb_warmer.local.lambda_metrics import publish_invocation
+from ddb_warmer.local.lambda_metrics import publish_error_record, publish_invocation
 from ddb_warmer.local.seed import TableSpec, seed_table
+from ddb_warmer.ops.doctor import last_error
 
 pytestmark = pytest.mark.slow
 
@@ -86,6 +87,23 @@ def test_a_failing_tick_returns_lambdas_error_object(emulator, emulator_env, tmp
     assert failed.error_type == "WarmingFailed"
     assert failed.error_message.startswith("1 of 2 tables failed:\nno-such-table: DescribeTable failed")
     assert {"errorType", "errorMessage", "stackTrace"} <= set(failed.payload)
+
+
+def test_a_failed_ticks_error_record_reaches_the_log_group_where_doctor_reads_it(emulator, emulator_env, tmp_path):
+    config = configuration([{"name": ORDERS}, {"name": "no-such-table", "read": True}])
+    logs = boto3.client("logs", region_name=emulator.region)
+    group = "/aws/lambda/ddb-warmer-test-warmer"
+    if not logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]:
+        logs.create_log_group(logGroupName=group)
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+
+    with runtime.running(build_zip(), config, emulator_env, tmp_path) as function:
+        failed = function.invoke({})
+    publish_error_record(logs, config, failed)
+
+    read = last_error(logs, group, since, dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1))
+    assert read == f"WarmingFailed: {failed.error_message}"
+    assert "no-such-table: DescribeTable failed" in read
 
 
 def test_a_wrong_handler_string_fails_as_lambda_says(emulator, emulator_env, tmp_path):

@@ -46,7 +46,8 @@ def test_terraform_test_passes_every_plan_and_validation_case(initialised_module
 # Each bad input and the start of the message it must give: what to write instead.
 BAD_INPUTS = [
     ({"schedule_expression": '"rate(5 minute)"'}, "schedule_expression must be rate(1 minute), rate(N minutes)"),
-    ({"table_name_patterns": '["prod-[ab]*"]'}, "table_name_patterns takes at most 20 patterns of letters"),
+    ({"table_name_patterns": '["prod orders/*"]'}, "table_name_patterns takes at most 20 patterns of letters"),
+    ({"exclude_table_name_patterns": '["tmp-*"]'}, "exclude_table_name_patterns only narrows table_name_patterns"),
     ({"tables": '[{name="orders table"}]'}, "Every table name must be 3 to 255 characters"),
     ({"tables": '[{name="orders"},{name="orders"}]'}, "Each table must be listed once: merge the duplicate"),
     ({"tables": '[{name="orders",indexes=[{name="x"}]}]'}, "Every index name must be 3 to 255 characters"),

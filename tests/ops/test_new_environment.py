@@ -114,22 +114,26 @@ def test_several_regions_get_a_unit_each_and_an_existing_account_no_second_boots
 def test_a_region_added_to_an_environment_leaves_its_units_where_they_are(live):
     unit = (live / "dev" / "warmer" / "terragrunt.hcl").read_text()
 
-    assert new_environment(live, "dev", "--region", "us-west-2", "--notify-topic", TOPIC) == 0
+    assert new_environment(live, "dev", "--region", "us-west-2", "--notify-topic", WEST_TOPIC) == 0
 
     assert sorted(environment("dev", live).regions) == ["eu-central-1", "us-west-2"]
     assert (live / "dev" / "warmer" / "terragrunt.hcl").read_text() == unit  # same path, same state key
     assert (live / "dev" / "us-west-2" / "region.hcl").is_file()
     assert (
-        f'notifications = {{ topic_arn = "{TOPIC}" }}'
+        f'notifications = {{ topic_arn = "{WEST_TOPIC}" }}'
         in (live / "dev" / "us-west-2" / "warmer" / "terragrunt.hcl").read_text()
     )
+    assert WEST_TOPIC in (live / "dev" / "env.hcl").read_text()  # listed for its apply role
 
 
 TOPIC = "arn:aws:sns:eu-central-1:111111111111:dev-alerts"
+WEST_TOPIC = "arn:aws:sns:us-west-2:111111111111:dev-alerts"
 
 
 def test_a_region_added_takes_the_environments_own_include_and_its_destination_from_there(live):
-    (live / "prod" / "warmer.hcl").write_text(f'inputs = {{\n  notifications = {{ topic_arn = "{TOPIC}" }}\n}}\n')
+    subscriptions = {"subscriptions": [{"protocol": "email", "endpoint": "oncall@example.com"}]}
+    destination = '{ subscriptions = [{ protocol = "email", endpoint = "oncall@example.com" }] }'
+    (live / "prod" / "warmer.hcl").write_text(f"inputs = {{\n  notifications = {destination}\n}}\n")
     first = live / "prod" / "eu-west-1" / "warmer" / "terragrunt.hcl"
     prod_include = 'include "prod" {\n  path = "${get_repo_root()}/live/prod/warmer.hcl"\n}\n'
     first.write_text(first.read_text().replace("inputs = {", prod_include + "\ninputs = {", 1))
@@ -140,19 +144,56 @@ def test_a_region_added_takes_the_environments_own_include_and_its_destination_f
     assert prod_include in (added / "terragrunt.hcl").read_text()
     # Not written again: changed in live/prod/warmer.hcl, it changes for the new region too.
     assert "notifications" not in (added / "terragrunt.hcl").read_text()
-    assert unit_inputs(added)["notifications"] == {"topic_arn": TOPIC}
+    assert unit_inputs(added)["notifications"] == subscriptions
 
 
 def test_a_region_added_without_a_destination_sends_its_alarms_where_the_environments_go(live):
+    destination = '{ subscriptions = [{ protocol = "email", endpoint = "oncall@example.com" }] }'
+    unit = live / "dev" / "warmer" / "terragrunt.hcl"
+    unit.write_text(unit.read_text().replace("inputs = {", f"inputs = {{\n  notifications = {destination}", 1))
+
+    assert new_environment(live, "dev", "--region", "us-west-2") == 0
+
+    added = (live / "dev" / "us-west-2" / "warmer" / "terragrunt.hcl").read_text()
+    assert f"notifications = {destination}" in added
+
+
+def test_a_region_added_to_an_environment_whose_alarms_go_to_a_topic_asks_for_a_topic_of_that_region(live, capsys):
     unit = live / "dev" / "warmer" / "terragrunt.hcl"
     unit.write_text(
         unit.read_text().replace("inputs = {", f'inputs = {{\n  notifications = {{ topic_arn = "{TOPIC}" }}', 1)
     )
 
-    assert new_environment(live, "dev", "--region", "us-west-2") == 0
+    assert new_environment(live, "dev", "--region", "us-west-2") == 2
 
-    added = (live / "dev" / "us-west-2" / "warmer" / "terragrunt.hcl").read_text()
-    assert f'notifications = {{ topic_arn = "{TOPIC}" }}' in added
+    assert (
+        f"dev's alarms go to {TOPIC}, a topic in eu-central-1: an alarm in us-west-2 notifies only a topic of "
+        "us-west-2; give one with --notify-topic arn:aws:sns:us-west-2:111111111111:<topic>"
+    ) in capsys.readouterr().err
+    assert not (live / "dev" / "us-west-2").exists()
+
+
+def test_a_multi_region_environment_gets_each_region_its_own_topic(live):
+    east = "arn:aws:sns:us-east-1:444444444444:oncall"
+    west = "arn:aws:sns:eu-west-1:444444444444:oncall"
+    argv = ["qa", "--account", "444444444444", "--region", "eu-west-1", "--region", "us-east-1"]
+
+    assert new_environment(live, *argv, "--notify-topic", east, "--notify-topic", west, "--table", "t1") == 0
+
+    assert unit_inputs(live / "qa" / "eu-west-1" / "warmer")["notifications"] == {"topic_arn": west}
+    assert unit_inputs(live / "qa" / "us-east-1" / "warmer")["notifications"] == {"topic_arn": east}
+    # Its apply role may point alarms at both (env.hcl's alarm_topic_arns).
+    assert f'alarm_topic_arns = ["{east}", "{west}"]' in (live / "qa" / "env.hcl").read_text()
+
+
+def test_a_placeholder_pattern_is_marked_to_replace_and_listed_as_still_to_do(live, capsys):
+    assert new_environment(live, "qa", "--account", "444444444444", "--region", "eu-west-1", *NOTIFY) == 0
+
+    unit = (live / "qa" / "warmer" / "terragrunt.hcl").read_text()
+    assert '# REPLACE: "qa-*" is a placeholder' in unit and 'table_name_patterns = ["qa-*"]' in unit
+    todo = capsys.readouterr().out
+    assert "replace the placeholder pattern 'qa-*'" in todo
+    assert "TF_VAR_github_repository_ids=" in todo and "make test-config" in todo
 
 
 @pytest.mark.parametrize(
@@ -171,6 +212,13 @@ def test_a_region_added_without_a_destination_sends_its_alarms_where_the_environ
         (
             ["qa", "--account", "444444444444", "--region", "eu-west-1", "--notify-topic", "alerts"],
             "give an SNS topic ARN",
+        ),
+        (
+            [
+                *("qa", "--account", "444444444444", "--region", "eu-west-1", "--region", "us-east-1"),
+                *("--notify-topic", "arn:aws:sns:eu-west-1:444444444444:oncall"),
+            ],
+            "an alarm notifies only a topic of its own region, so give one topic per --region; none for us-east-1",
         ),
     ],
 )

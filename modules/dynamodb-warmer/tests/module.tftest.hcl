@@ -209,10 +209,10 @@ run "a_pattern_matching_nothing_is_a_plan_warning" {
   expect_failures = [check.patterns_match_tables]
 }
 
-run "rejects_a_pattern_iam_cannot_express" {
+run "rejects_a_pattern_with_characters_no_table_name_has" {
   command = plan
   variables {
-    table_name_patterns = ["prod-[ab]*"]
+    table_name_patterns = ["prod orders/*"]
   }
   expect_failures = [var.table_name_patterns]
 }
@@ -532,5 +532,78 @@ run "ticks_on_the_stock_request_path_are_counted_for_doctor" {
   assert {
     condition     = aws_cloudwatch_log_metric_filter.stock_request_path.metric_transformation[0].name == "StockRequestPathTicks" && aws_cloudwatch_log_metric_filter.stock_request_path.metric_transformation[0].namespace == "DdbWarmer/ddb-warmer-test-warmer"
     error_message = "the stock path count must be DdbWarmer/<function>'s StockRequestPathTicks, where doctor reads it"
+  }
+}
+
+run "a_region_with_no_table_plans_and_warns_for_each_listed_table" {
+  command = plan
+
+  # The provider gives names = null, not [], where the region holds no table.
+  override_data {
+    target = data.aws_dynamodb_tables.region
+    values = { names = null }
+  }
+
+  expect_failures = [check.configured_tables_exist]
+
+  assert {
+    condition     = output.missing_tables == ["orders", "events"] && length(output.resolved_tables) == 0
+    error_message = "a region with no table plans, every listed table reported missing"
+  }
+}
+
+run "rejects_an_exclude_without_patterns" {
+  command = plan
+  variables {
+    exclude_table_name_patterns = ["prod-tmp-*"]
+  }
+  expect_failures = [var.exclude_table_name_patterns]
+}
+
+run "rejects_a_regular_expression_with_anchors_or_classes" {
+  command = plan
+  variables {
+    table_name_patterns = ["^prod-[a-z]+$"]
+  }
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "a_pattern_written_with_dot_star_plans_with_a_warning_naming_the_glob" {
+  command = plan
+  variables {
+    table_name_patterns = ["prod-.*"]
+  }
+  # "prod-.*" is a valid glob that matches no table here: both checks warn.
+  expect_failures = [check.patterns_are_globs, check.patterns_match_tables]
+  assert {
+    condition     = local.regex_like_patterns == { "prod-.*" = "prod-*" }
+    error_message = "the glob to write instead of prod-.* is prod-*"
+  }
+}
+
+run "rejects_an_alarm_topic_in_another_region" {
+  command = plan
+  variables {
+    notifications = { topic_arn = "arn:aws:sns:us-east-1:123456789012:oncall" }
+    alarm_actions = ["arn:aws:sns:us-west-2:123456789012:pager"]
+    ok_actions    = ["arn:aws:sns:eu-west-1:123456789012:pager"]
+  }
+  expect_failures = [var.notifications, var.alarm_actions]
+}
+
+run "each_pattern_and_exclude_lists_the_tables_it_matches" {
+  command = plan
+  variables {
+    tables                      = []
+    table_name_patterns         = ["prod-*", "staging-*"]
+    exclude_table_name_patterns = ["prod-tmp-*"]
+  }
+  expect_failures = [check.patterns_match_tables]
+  assert {
+    condition = jsonencode(output.pattern_matches) == jsonencode({
+      patterns = { "prod-*" = ["prod-a", "prod-b", "prod-tmp-1"], "staging-*" = [] }
+      exclude  = { "prod-tmp-*" = ["prod-tmp-1"] }
+    })
+    error_message = "pattern_matches lists, per pattern and exclude, the existing tables it matches"
   }
 }

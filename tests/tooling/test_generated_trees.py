@@ -1,0 +1,108 @@
+"""The tests of live/ follow whatever live/ holds: `make test-config`, the required check of a live/-only
+pull request, passes on five generated trees, each written from an empty live/ by
+`ddb-warmer new-environment` in a copy of this repository, as an adopter would:
+
+- staging: dev → staging → prod, three accounts, prod in two regions;
+- three-accounts: sandbox → staging → production (the names a platform team picks), production's
+  alarms to an existing topic in each of its two regions;
+- no-dev-no-prod: blue → green, sharing one account;
+- single-and-multi-region: alpha in one region, beta in three, gamma in one, alpha and gamma sharing an
+  account, three regions in all (see docs/testing.md for four);
+- no-tables: an environment in two regions that hold no table yet (DDB_WARMER_TEST_NO_TABLES=1): it
+  plans, warns for each listed table, and its ticks fail naming them.
+
+Each tree's time is written to .work/generated-trees.txt (docs/testing.md gives the figures).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from ddb_warmer.build.live import environments
+from ddb_warmer.build.toolenv import WORK
+from tests.live.test_adopter_copy import copy_repository, ran
+
+pytestmark = pytest.mark.slow
+
+EMAIL = ("--notify-email", "alerts@example.com")
+
+# Tree name -> the new-environment calls that write it, in promotion order.
+TREES: dict[str, list[list[str]]] = {
+    "staging": [
+        ["dev", "--account", "111111111111", "--region", "eu-west-1", "--table", "dev-orders", *EMAIL],
+        ["staging", "--account", "222222222222", "--region", "eu-west-1", "--pattern", "staging-*", *EMAIL],
+        [
+            *("prod", "--account", "333333333333", "--region", "eu-west-1", "--region", "us-east-1"),
+            *("--table", "prod-orders", "--pattern", "prod-events-*", *EMAIL),
+        ],
+    ],
+    "three-accounts": [
+        ["sandbox", "--account", "444444444444", "--region", "eu-central-1", "--table", "globex-sbx-orders", *EMAIL],
+        ["staging", "--account", "555555555555", "--region", "eu-west-1", "--pattern", "globex-stg-*", *EMAIL],
+        [
+            *("production", "--account", "666666666666", "--region", "eu-west-1", "--region", "us-east-1"),
+            *("--table", "globex-prd-orders", "--pattern", "globex-prd-*"),
+            *("--notify-topic", "arn:aws:sns:eu-west-1:666666666666:oncall"),
+            *("--notify-topic", "arn:aws:sns:us-east-1:666666666666:oncall"),
+        ],
+    ],
+    "no-dev-no-prod": [
+        ["blue", "--account", "777777777777", "--region", "us-west-2", "--table", "blue-orders", *EMAIL],
+        ["green", "--account", "777777777777", "--region", "us-west-2", "--pattern", "green-*", *EMAIL],
+    ],
+    "single-and-multi-region": [
+        ["alpha", "--account", "111111111111", "--region", "eu-west-1", "--table", "alpha-orders", *EMAIL],
+        [
+            *("beta", "--account", "222222222222", "--region", "eu-west-1", "--region", "us-east-1"),
+            *("--region", "ap-southeast-2", "--pattern", "beta-*", *EMAIL),
+        ],
+        ["gamma", "--account", "111111111111", "--region", "us-east-1", "--table", "gamma-orders", *EMAIL],
+    ],
+    "no-tables": [
+        [
+            *("fresh", "--account", "888888888888", "--region", "eu-west-1", "--region", "us-east-1"),
+            *("--table", "fresh-orders", "--table", "fresh-events", *EMAIL),
+        ],
+    ],
+}
+NO_TABLES = {"no-tables"}
+
+
+def empty_live(live: Path) -> None:
+    """live/ without its environments and their accounts' bootstrap units: what every tree starts from."""
+    for environment in environments(live):
+        shutil.rmtree(live / environment.name)
+    for account in (live / "_bootstrap").glob("[0-9]*"):
+        shutil.rmtree(account)
+
+
+@pytest.mark.timeout(3600)
+@pytest.mark.parametrize("tree", list(TREES))
+def test_make_test_config_passes_on_a_generated_tree(tree, tmp_path):
+    copy = tmp_path / tree
+    copy_repository(copy)
+    live = copy / "live"
+    empty_live(live)
+    python = str(copy / ".venv" / "bin" / "python")
+    for number, argv in enumerate(TREES[tree]):
+        log = tmp_path / f"new-environment-{number}.log"
+        written = ran([python, "-m", "ddb_warmer.ops.cli", "new-environment", *argv], copy, log)
+        assert written.returncode == 0, written.stderr
+    assert [e.name for e in environments(live)] == [argv[0] for argv in TREES[tree]]
+
+    log = WORK / f"generated-tree-{tree}.log"
+    WORK.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    env = {"DDB_WARMER_TEST_NO_TABLES": "1"} if tree in NO_TABLES else {}
+    # Two workers, so the machine's other work goes on; the adopter-copy test left out, as it copies the
+    # repository and runs these same tests of live/ again (tests/live/test_adopter_copy.py).
+    parallel = "PARALLEL=-n 2 --dist loadgroup --deselect tests/live/test_adopter_copy.py"
+    done = ran(["make", "test-config", parallel], copy, log, env)
+    seconds = time.perf_counter() - started
+    with (WORK / "generated-trees.txt").open("a") as figures:
+        figures.write(f"{tree}: make test-config {'passed' if done.returncode == 0 else 'FAILED'} in {seconds:.0f} s\n")
+    assert done.returncode == 0, f"make test-config failed on the {tree} tree; log: {log}\n{done.stdout[-3000:]}"
