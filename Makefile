@@ -13,7 +13,7 @@ export TF_CLI_CONFIG_FILE := $(CURDIR)/.tools/terraformrc
 WORKERS ?= $(shell $(PYTHON) -c 'import os; print(2 * len(os.sched_getaffinity(0)))')
 PARALLEL ?= -n $(WORKERS) --dist loadgroup
 # What a change to live/ alone can break, besides lint and the plan: the tests that read live/.
-CONFIG_TESTS := tests/live tests/iam/test_ci_trust.py tests/iam/test_ci_permissions.py tests/tooling/test_formatting.py
+CONFIG_TESTS := tests/live tests/iam/test_ci_trust.py tests/iam/test_ci_permissions.py
 
 .PHONY: help bootstrap demo test test-fast test-config test-botocore lint fmt docs lock clean
 
@@ -26,8 +26,9 @@ bootstrap: ## install or check every pinned tool (idempotent; seconds when done 
 demo: bootstrap ## the main job: deploy live/'s first environment to the local emulator, run warm ticks, report, tear down
 	@$(VENV_PY) -m ddb_warmer.local.demo
 
-test: bootstrap ## every test: handler, package, checkov, workflows, Terragrunt plans/applies on the emulator
-	@$(VENV_PY) -m pytest $(PARALLEL)
+# make test lints first (lint runs here once, not again inside pytest) and prints its slowest tests.
+test: lint ## make lint, then every test: handler, package, workflows, Terragrunt plans/applies on the emulator
+	@$(VENV_PY) -m pytest $(PARALLEL) --durations=15
 
 test-fast: bootstrap ## the tests that need no emulator server or Terraform
 	@$(VENV_PY) -m pytest $(PARALLEL) -m "not slow"
@@ -38,7 +39,7 @@ test-config: bootstrap ## the tests of what live/ holds (plans, state buckets, C
 test-botocore: bootstrap ## the handler's tests on the oldest, the pinned and the newest botocore a python3.13 runtime may bring
 	@$(VENV_PY) -m ddb_warmer.build.botocore_matrix
 
-lint: bootstrap ## ruff, terraform fmt, terragrunt hcl fmt, actionlint, checkov (make test runs them too)
+lint: bootstrap ## ruff, terraform fmt, terragrunt hcl fmt, actionlint, checkov (make test runs it first)
 	@$(VENV_PY) -m ruff check .
 	@$(VENV_PY) -m ruff format --check .
 	@terraform fmt -check -recursive modules

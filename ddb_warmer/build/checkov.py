@@ -58,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"FAILED {check_id} {resource}: {name}")
     summary = report["summary"]
     print(f"checkov: {summary['passed']} passed, {summary['failed']} failed, {summary['skipped']} skipped")
+    if not summary["passed"]:
+        # A report with nothing passed means checkov read no resource: a wrong path, not a clean module.
+        print("checkov: no check passed, so nothing was checked; is the path a Terraform module?")
+        return 1
     return 1 if summary["failed"] else 0
 
 

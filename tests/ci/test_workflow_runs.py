@@ -74,12 +74,6 @@ def destroy(origin: Path, emulator, *names: str) -> None:
         )
 
 
-@pytest.fixture
-def dev_cleanup(origin, emulator):
-    yield
-    destroy(origin, emulator, "dev")
-
-
 def runner(workflow, origin, tmp_path, emulator_env, github, sha, **event) -> Runner:
     client, _ = github
     return Runner(
@@ -312,54 +306,6 @@ def function_exists(emulator, env=DEV, region: str | None = None) -> bool:
     return any(f["FunctionName"] == f"ddb-warmer-{env.name}-warmer" for f in client.list_functions()["Functions"])
 
 
-def test_a_merge_plans_then_applies_exactly_those_plans_in_the_environment(
-    origin, tmp_path, emulator, emulator_env, github, dev_cleanup
-):
-    _, state = github
-    before, sha = merge(origin, RETENTION, "log_retention_days  = 30")
-    state["pulls"][sha] = 7
-
-    run = push(origin, tmp_path, emulator_env, github, before, sha)
-    jobs = run.run()
-
-    assert jobs["affected"].outputs == {"environments": '["dev"]'}
-    assert jobs["settings"].result == "success" and "0 to set" not in jobs["settings"].log, jobs["settings"].log
-    (plan,) = jobs["plan"].legs
-    (apply,) = jobs["apply"].legs
-    (doctor,) = jobs["doctor"].legs
-    assert [j.result for j in (plan, apply, doctor)] == ["success"] * 3, (plan.log, apply.log, doctor.log)
-    # Who ran where, with which role: only the apply job is in the Environment (its approval gate).
-    assert (plan.environment, apply.environment, doctor.environment) == (None, "dev", None)
-    assert plan.roles == [DEV.plan_role_arn] and doctor.roles == [DEV.plan_role_arn]
-    assert apply.roles == [DEV.apply_role_arn]
-    # No bootstrap in the job that holds the apply role: checkout and mise's three tools, then the plans.
-    assert step_names(apply)[2:] == [
-        "the reviewed plans",
-        "the environment's account, roles and regions (live/)",
-        "main's head on GitHub",
-        "aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c",
-        "terragrunt run --all apply of the saved plans",
-        "keep the state Terraform could not save",
-        "keep the apply results for the report",
-    ]
-    # Only the report job, which holds no AWS role, writes to GitHub.
-    assert jobs["report"].result == "success" and jobs["report"].roles == []
-    # The approver sees the plan and its warnings in the plan job's summary.
-    added = terraform_adds(plan.summary)
-    assert f"| `dev/warmer` | {added} to add, 0 to change, 0 to destroy |" in plan.summary
-    assert f"For commit `{sha}`" in plan.summary
-    # Applied: the saved plan file, not a new plan (Terraform prints the actions only when it plans).
-    assert "Terraform will perform the following actions" not in apply.log
-    assert f"--out-dir {apply_plans(run)}" in apply.log
-    applied = json.loads((Path(apply_plans(run)) / "apply.json").read_text())
-    assert applied == [{"unit": "dev/warmer", "ok": True, "added": added, "changed": 0, "destroyed": 0, "error": ""}]
-    assert function_exists(emulator)
-    (comment,) = [c for c in state["comments"] if c["issue"] == 7]
-    assert f"Apply of `live/dev` at `{sha}`" in comment["body"]
-    assert f"| `dev/warmer` | {added} added, 0 changed, 0 destroyed |" in comment["body"]
-    assert state["issues"] == []
-
-
 def test_a_merge_without_the_settings_token_stops_before_planning_and_names_the_secret(
     origin, tmp_path, emulator_env, github
 ):
@@ -386,59 +332,6 @@ def test_a_merge_without_the_settings_token_stops_before_planning_and_names_the_
 
 def apply_plans(run: Runner) -> str:
     return str(run.work / "workspaces" / "apply-dev-" / "plans" / "dev")
-
-
-def test_a_stale_plan_is_refused_with_a_clear_message_and_an_issue(
-    origin, tmp_path, emulator, emulator_env, github, dev_cleanup
-):
-    _, state = github
-    before, sha = merge(origin, RETENTION, "log_retention_days  = 30")
-    state["pulls"][sha] = 7
-    run = push(origin, tmp_path, emulator_env, github, before, sha)
-    run.run(only=["affected", "settings", "plan"])
-    # Between the plan and its approval, something else applies dev: the state changes.
-    terragrunt(["run", "--all", "apply"], origin / "live" / "dev", emulator.env(account=DEV.account))
-
-    jobs = run.run(only=["apply", "report"])
-
-    (apply,) = jobs["apply"].legs
-    assert apply.result == "failure"
-    (result,) = json.loads((Path(apply_plans(run)) / "apply.json").read_text())
-    assert not result["ok"]
-    assert result["error"].startswith("the saved plan is stale: the state changed after it was made")
-    assert "Saved plan is stale" in result["error"]  # Terraform's own words, kept under ours
-    (issue,) = state["issues"]
-    assert issue["title"] == "Apply failed: live/dev" and issue["labels"] == ["apply-failed"]
-    assert "the saved plan is stale" in issue["body"]
-    (comment,) = [c for c in state["comments"] if c["issue"] == 7]
-    assert "❌ Apply of `live/dev`" in comment["body"]
-    # The report job, not the apply job, starts the fresh run that plans from the new state.
-    assert state["dispatches"] == [("apply.yml", "main")]
-    assert jobs["report"].result == "success" and jobs["report"].roles == []
-
-
-def test_an_old_run_or_a_missing_plan_applies_nothing(origin, tmp_path, emulator, emulator_env, github, dev_cleanup):
-    _, state = github
-    before, sha = merge(origin, RETENTION, "log_retention_days  = 30")
-    run = push(origin, tmp_path, emulator_env, github, before, sha)
-    run.run(only=["affected", "settings", "plan"])
-
-    # A newer merge landed while this run waited for its approval.
-    state["main"] = "f" * 40
-    jobs = run.run(only=["apply"])
-    (apply,) = jobs["apply"].legs
-    (result,) = json.loads((Path(apply_plans(run)) / "apply.json").read_text())
-    assert apply.result == "failure"
-    assert f"this run is for commit {sha[:12]}, but main is now at ffffffffffff" in result["error"]
-
-    # Main is this commit again, but the artifact lacks the unit's plan.
-    state["main"] = sha
-    (run.artifacts / "plan-dev" / "warmer" / "tfplan.tfplan").unlink()
-    del run.jobs["apply"]
-    jobs = run.run(only=["apply"])
-    (result,) = json.loads((Path(apply_plans(run)) / "apply.json").read_text())
-    assert "no saved plan for dev/warmer" in result["error"] and "only reviewed plans are applied" in result["error"]
-    assert not function_exists(emulator)
 
 
 def test_a_readme_only_merge_plans_nothing_and_asks_for_no_approval(origin, tmp_path, emulator_env, github):
@@ -484,11 +377,12 @@ def test_a_drift_plan_that_fails_opens_the_drift_issue(origin, tmp_path, emulato
 
 
 @pytest.mark.timeout(1800)  # three environments, four units: plans, applies, doctors and destroys
-def test_a_shared_change_applies_each_environment_in_promotion_order_with_its_accounts_roles(
+def test_a_merge_applies_exactly_its_reviewed_plans_in_promotion_order_with_each_accounts_roles(
     origin, tmp_path, emulator, emulator_env, github
 ):
-    """dev, then staging, then prod (apply_after), each with the roles of its own account; prod's doctor
-    checks both its regions."""
+    """The one merge run that applies: dev, then staging, then prod (apply_after), each with the roles of
+    its own account, only the apply job in the GitHub Environment, the saved plans applied (not new ones),
+    each apply reported on the merged pull request; prod's doctor checks both its regions."""
     _, state = github
     before = git(origin, "rev-parse", "HEAD")
     shared = origin / "live" / "_shared" / "warmer.hcl"
@@ -496,54 +390,119 @@ def test_a_shared_change_applies_each_environment_in_promotion_order_with_its_ac
     sha = commit(origin, "Merge pull request #8")
     state["pulls"][sha] = 8
     try:
-        jobs = push(origin, tmp_path, emulator_env, github, before, sha).run()
+        run = push(origin, tmp_path, emulator_env, github, before, sha)
+        jobs = run.run()
 
         assert jobs["affected"].outputs == {"environments": '["dev", "staging", "prod"]'}
+        assert jobs["settings"].result == "success" and "0 to set" not in jobs["settings"].log, jobs["settings"].log
         order = [leg.name for leg in jobs["apply"].legs]
         assert order == ["apply (dev)", "apply (staging)", "apply (prod)"]
         for job in ("plan", "apply", "doctor"):
             assert [leg.result for leg in jobs[job].legs] == ["success"] * 3, [leg.log for leg in jobs[job].legs]
+        assert [leg.roles for leg in jobs["plan"].legs] == [[e.plan_role_arn] for e in (DEV, STAGING, PROD)]
         assert [leg.roles for leg in jobs["apply"].legs] == [[e.apply_role_arn] for e in (DEV, STAGING, PROD)]
         assert [leg.roles for leg in jobs["doctor"].legs] == [[e.plan_role_arn] for e in (DEV, STAGING, PROD)]
+        # Only the apply job is in the Environment (its approval gate).
+        assert [leg.environment for leg in jobs["plan"].legs + jobs["doctor"].legs] == [None] * 6
+        assert [leg.environment for leg in jobs["apply"].legs] == ["dev", "staging", "prod"]
+        plan, apply = jobs["plan"].legs[0], jobs["apply"].legs[0]
+        # No bootstrap in the job that holds the apply role: checkout and mise's three tools, then the plans.
+        assert step_names(apply)[2:] == [
+            "the reviewed plans",
+            "the environment's account, roles and regions (live/)",
+            "main's head on GitHub",
+            "aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c",
+            "terragrunt run --all apply of the saved plans",
+            "keep the state Terraform could not save",
+            "keep the apply results for the report",
+        ]
+        # The approver sees the plan and its warnings in the plan job's summary.
+        added = terraform_adds(plan.summary)
+        assert f"| `dev/warmer` | {added} to add, 0 to change, 0 to destroy |" in plan.summary
+        assert f"For commit `{sha}`" in plan.summary
+        # Applied: the saved plan file, not a new plan (Terraform prints the actions only when it plans).
+        assert "Terraform will perform the following actions" not in apply.log
+        assert f"--out-dir {apply_plans(run)}" in apply.log
+        applied = json.loads((Path(apply_plans(run)) / "apply.json").read_text())
+        expected = {"unit": "dev/warmer", "ok": True, "added": added, "changed": 0, "destroyed": 0, "error": ""}
+        assert applied == [expected]
         # prod has a warmer per region: both deployed in prod's account, and doctor checked each region
         # (not one doctor without --region, which cannot tell which of prod's regions to check).
+        assert function_exists(emulator)
         assert all(function_exists(emulator, PROD, region) for region in PROD.regions)
         prod_doctor = jobs["doctor"].legs[2].log
         assert [f"::group::doctor: live/prod in {region}" in prod_doctor for region in PROD.regions] == [True, True]
         assert "pick one with --region" not in prod_doctor
         # Each environment is in its own account: prod's function is not in dev's.
         assert not function_exists(emulator, replace(PROD, account=DEV.account))
-        # The report job comments each environment's apply on the merged pull request, in order.
+        # Only the report job, which holds no AWS role, writes to GitHub: each environment's apply on the
+        # merged pull request, in order.
+        assert jobs["report"].result == "success" and jobs["report"].roles == []
         comments = [c["body"] for c in state["comments"] if c["issue"] == 8]
         assert len(comments) == 3 and state["issues"] == []
         for environment, body in zip((DEV, STAGING, PROD), comments, strict=True):
-            assert f"Apply of `live/{environment.name}`" in body
+            assert f"Apply of `live/{environment.name}` at `{sha}`" in body
+        assert f"| `dev/warmer` | {added} added, 0 changed, 0 destroyed |" in comments[0]
     finally:
         destroy(origin, emulator, "dev", "staging", "prod")
 
 
 @pytest.mark.timeout(1800)
-def test_an_environment_that_fails_to_apply_stops_the_ones_after_it(origin, tmp_path, emulator, emulator_env, github):
+def test_an_apply_that_cannot_apply_its_reviewed_plan_fails_and_stops_the_environments_after_it(
+    origin, tmp_path, emulator, emulator_env, github
+):
+    """dev's apply refuses, before Terraform changes anything, a run older than main's head and an
+    artifact without the unit's plan; it refuses a stale plan (the state changed after it was made) with
+    a clear message, an issue, a comment and a fresh run. Each failure stops staging and prod."""
+    _, state = github
     before = git(origin, "rev-parse", "HEAD")
     shared = origin / "live" / "_shared" / "warmer.hcl"
     shared.write_text(shared.read_text() + "\n# every environment\n")
     sha = commit(origin, "Merge pull request #9")
+    state["pulls"][sha] = 9
     run = push(origin, tmp_path, emulator_env, github, before, sha)
+    stopped = [("apply (staging)", "cancelled"), ("apply (prod)", "cancelled")]
+
+    def apply_again(only=("apply",)):
+        run.jobs.pop("apply", None)
+        jobs = run.run(only=list(only))
+        assert [(leg.name, leg.result) for leg in jobs["apply"].legs] == [("apply (dev)", "failure"), *stopped]
+        (result,) = json.loads((Path(apply_plans(run)) / "apply.json").read_text())
+        assert not result["ok"]
+        return jobs, result["error"]
+
     try:
         run.run(only=["affected", "settings", "plan"])
-        # staging changes between its plan and its apply: its saved plan is stale, so its apply fails.
-        terragrunt(["run", "--all", "apply"], origin / "live" / "staging", emulator.env(account=STAGING.account))
-        jobs = run.run(only=["apply", "report"])
 
-        assert [(leg.name, leg.result) for leg in jobs["apply"].legs] == [
-            ("apply (dev)", "success"),
-            ("apply (staging)", "failure"),
-            ("apply (prod)", "cancelled"),
-        ]
+        # A newer merge landed while this run waited for its approval.
+        state["main"] = "f" * 40
+        _, error = apply_again()
+        assert f"this run is for commit {sha[:12]}, but main is now at ffffffffffff" in error
+
+        # Main is this commit again, but the artifact lacks the unit's plan.
+        state["main"] = sha
+        saved = run.artifacts / "plan-dev" / "warmer" / "tfplan.tfplan"
+        plan_bytes = saved.read_bytes()
+        saved.unlink()
+        _, error = apply_again()
+        assert "no saved plan for dev/warmer" in error and "only reviewed plans are applied" in error
+        assert not function_exists(emulator)
+        saved.write_bytes(plan_bytes)
+
+        # Between the plan and its approval, something else applies dev: the state changes.
+        terragrunt(["run", "--all", "apply"], origin / "live" / "dev", emulator.env(account=DEV.account))
+        jobs, error = apply_again(only=("apply", "report"))
+        assert error.startswith("the saved plan is stale: the state changed after it was made")
+        assert "Saved plan is stale" in error  # Terraform's own words, kept under ours
         assert not any(function_exists(emulator, PROD, region) for region in PROD.regions)
-        # Reported: dev applied, staging failed (its issue), prod never ran (nothing said of it).
-        _, state = github
-        assert [i["title"] for i in state["issues"]] == ["Apply failed: live/staging"]
-        assert jobs["report"].result == "success"
+        # Reported: dev failed (its issue and its comment); staging and prod never ran (nothing said of them).
+        (issue,) = state["issues"]
+        assert issue["title"] == "Apply failed: live/dev" and issue["labels"] == ["apply-failed"]
+        assert "the saved plan is stale" in issue["body"]
+        (comment,) = [c for c in state["comments"] if c["issue"] == 9]
+        assert "❌ Apply of `live/dev`" in comment["body"]
+        # The report job, not the apply job, starts the fresh run that plans from the new state.
+        assert state["dispatches"] == [("apply.yml", "main")]
+        assert jobs["report"].result == "success" and jobs["report"].roles == []
     finally:
-        destroy(origin, emulator, "dev", "staging")
+        destroy(origin, emulator, "dev")

@@ -208,7 +208,8 @@ class Runner:
         legs = Expression(contexts, None, status).render(matrix["environment"])
         runs = []
         for value in legs:
-            if runs and runs[-1].result == "failure" and job["strategy"].get("fail-fast", True):
+            # fail-fast, as GitHub does it: once any leg failed, every leg not yet run is cancelled.
+            if any(r.result == "failure" for r in runs) and job["strategy"].get("fail-fast", True):
                 runs.append(JobRun(f"{job_id} ({value})", "cancelled"))
                 continue
             runs.append(self.run_leg(job_id, job, contexts, {"environment": value}))

@@ -1,17 +1,11 @@
-"""checkov on the module: zero failed checks, and every skip carries its reason."""
+"""Every checkov skip in the modules carries its reason. checkov itself runs in `make lint`, which `make test`
+runs first."""
 
 from __future__ import annotations
 
 import re
 
-from ddb_warmer.build.checkov import MODULES, checkov_report, failed_checks
-
-
-def test_checkov_finds_no_failed_check_in_the_modules():
-    report = checkov_report("--directory", str(MODULES))
-
-    assert failed_checks(report) == []
-    assert report["summary"]["passed"] > 20
+from ddb_warmer.build.checkov import MODULES
 
 
 def test_every_checkov_skip_in_the_module_gives_a_reason():
