@@ -353,7 +353,7 @@ def advise(
         if table.recommendation in ("provisioned", "warmed", "lower floor"):
             table.covered, line = coverage(table.table, config, unit)
             table.steps.append(line)
-    # What the warmer warms in auto mode: every scaled dimension but GSI writes (DESIGN).
+    # What the warmer warms in auto mode: every scaled dimension but GSI writes (docs/design.md).
     warmed = sum(
         1
         for name, description in descriptions.items()

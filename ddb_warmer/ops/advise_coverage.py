@@ -1,6 +1,6 @@
 """Whether the warmer covers a table that `advise` keeps (or puts) provisioned, and the line to add when not.
 
-A provisioned table scales in only if something sends a request every minute (DESIGN); the warmer
+A provisioned table scales in only if something sends a request every minute (docs/design.md); the warmer
 does for the tables its configuration lists and those its patterns find (lambda_function.config:
 WarmerConfig.selects, the rule the function itself applies on each tick).
 """

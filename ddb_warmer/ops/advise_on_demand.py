@@ -34,7 +34,7 @@ from ddb_warmer.ops.advise_model import (
 from ddb_warmer.ops.doctor import Dimension
 from ddb_warmer.ops.scaling_simulator import Scaling, needed_capacity, simulate
 
-# The warmer's own request a minute on a dimension it warms (DESIGN: GetItem/Query, eventually
+# The warmer's own request a minute on a dimension it warms (docs/design.md: GetItem/Query, eventually
 # consistent: 0.5 RCU; the conditional DeleteItem: 1 WCU); a warmed simulation has a datapoint
 # every minute, this value where the history has none.
 WARMER_UNITS = {"read": 0.5, "write": 1.0}

@@ -56,7 +56,7 @@ def explain(error: Exception, region_hint: str = "") -> CouldNotCheck | None:
         if code in ACCESS_DENIED:
             return CouldNotCheck(
                 f"access denied to {operation}: the credentials in use may not read it; doctor and estimate need "
-                "read access to DynamoDB, Application Auto Scaling, CloudWatch and Lambda (README: Is scale-in "
+                "read access to DynamoDB, Application Auto Scaling, CloudWatch and Lambda (docs/operations.md: Is scale-in "
                 "unblocked?)"
             )
         if code in EXPIRED:

@@ -2,7 +2,7 @@
 new-environment, check-github).
 
 Results go to stdout, errors to stderr. Exit codes are part of the interface
-(EXIT_CODES below, also in `--help` and the README).
+(EXIT_CODES below, also in `--help` and docs/operations.md).
 """
 
 from __future__ import annotations

@@ -91,7 +91,7 @@ inputs = {{
 """
 
 BOOTSTRAP_ENV = """\
-# One AWS account's bootstrap, applied by an admin of that account (README:
+# One AWS account's bootstrap, applied by an admin of that account (docs/adopting.md:
 # Adopting it). It serves every environment whose env.hcl names this account.
 locals {{
   environment    = "bootstrap"

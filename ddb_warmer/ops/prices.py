@@ -3,7 +3,7 @@
 Update here when AWS changes them; a region missing from REGIONS uses us-east-1's
 figures, and the estimate says so. AWS's price pages render their rate tables
 with a script, so the figures below could not all be checked against an
-official page offline: each says where it comes from, and the README lists the
+official page offline: each says where it comes from, and docs/operations.md lists the
 unverified ones.
 """
 

@@ -13,7 +13,7 @@ without an account. The rules, with their sources:
    20 points under the target ("decreases provisioned capacity when utilization is
    20% or more below the target for 15 consecutive minutes",
    https://repost.aws/knowledge-center/dynamodb-auto-scaling; this project's
-   DESIGN notes and doctor read the same threshold off real AlarmLow alarms).
+   doctor reads the same threshold off real AlarmLow alarms: ddb_warmer/ops/alarm_model.py).
 2. The new capacity: target tracking sets capacity so that the metric sits at the
    target value: consumed / target ("Application Auto Scaling uses a target
    tracking algorithm to adjust the provisioned throughput ... so that the actual

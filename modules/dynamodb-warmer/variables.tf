@@ -142,7 +142,7 @@ variable "dry_run" {
 }
 
 variable "max_workers" {
-  description = "Requests the warmer sends at once (thread pool size). 32 measured best for 200 tables; see the README's benchmark."
+  description = "Requests the warmer sends at once (thread pool size). 32 measured best for 200 tables; see CONTRIBUTING.md, Benchmarks."
   type        = number
   default     = 32
 
@@ -193,7 +193,7 @@ variable "tags" {
 }
 
 variable "memory_size" {
-  description = "Memory of the function in MB. Lambda gives CPU in proportion to memory: 128 MB warms about 200 tables within a few seconds; raise it for more tables or a faster tick (README, benchmark)."
+  description = "Memory of the function in MB. Lambda gives CPU in proportion to memory: 128 MB warms about 200 tables within a few seconds; raise it for more tables or a faster tick (CONTRIBUTING.md, Benchmarks)."
   type        = number
   default     = 128
 

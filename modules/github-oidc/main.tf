@@ -1,7 +1,7 @@
 # GitHub's OIDC identity provider and the workflows' roles: one plan role that
 # cannot read data, and one apply role per GitHub Environment. No long-lived AWS
 # key anywhere. Applied once per account by an admin (live/_bootstrap/github-oidc,
-# README).
+# docs/adopting.md).
 
 data "aws_partition" "current" {}
 data "aws_caller_identity" "current" {}
