@@ -42,9 +42,10 @@ test-botocore: bootstrap ## the handler's tests on the oldest, the pinned and th
 test-trees: bootstrap ## make test-config on five generated live/ trees, each as a fork would write it (about 30 min)
 	@DDB_WARMER_TEST_TREES=1 $(VENV_PY) -m pytest -p no:randomly tests/tooling/test_generated_trees.py
 
-lint: bootstrap ## ruff, terraform fmt, terragrunt hcl fmt, actionlint, checkov (make test runs it first)
+lint: bootstrap ## ruff, mypy, terraform fmt, terragrunt hcl fmt, actionlint, checkov (make test runs it first)
 	@$(VENV_PY) -m ruff check .
 	@$(VENV_PY) -m ruff format --check .
+	@$(VENV_PY) -m mypy
 	@terraform fmt -check -recursive modules
 	@terragrunt hcl fmt --check --working-dir live
 	@terragrunt hcl fmt --check --file terragrunt.hcl

@@ -127,7 +127,7 @@ def parse_config(raw: str | None) -> WarmerConfig:
             f"WARMER_CONFIG is not valid JSON (line {error.lineno} column {error.colno}: "
             f"{error.msg}): write JSON such as {EXAMPLE}"
         ) from None
-    _require_object(data, "WARMER_CONFIG", TOP_LEVEL_KEYS)
+    data = _require_object(data, "WARMER_CONFIG", TOP_LEVEL_KEYS)
     patterns = _patterns(data, "patterns")
     exclude = _patterns(data, "exclude")
     tables = data.get("tables", [] if patterns else None)
@@ -163,8 +163,8 @@ def _patterns(data: dict, key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _parse_table(data: object, path: str) -> TableConfig:
-    _require_object(data, path, TABLE_KEYS)
+def _parse_table(given: object, path: str) -> TableConfig:
+    data = _require_object(given, path, TABLE_KEYS)
     indexes = data.get("indexes", [])
     if indexes is None:
         indexes = []
@@ -180,8 +180,8 @@ def _parse_table(data: object, path: str) -> TableConfig:
     )
 
 
-def _parse_index(data: object, path: str) -> IndexConfig:
-    _require_object(data, path, INDEX_KEYS)
+def _parse_index(given: object, path: str) -> IndexConfig:
+    data = _require_object(given, path, INDEX_KEYS)
     return IndexConfig(
         name=_name(data, path, "index"),
         read=_optional_bool(data, "read", f"{path}.read"),
@@ -189,13 +189,15 @@ def _parse_index(data: object, path: str) -> IndexConfig:
     )
 
 
-def _require_object(data: object, path: str, allowed: tuple[str, ...]) -> None:
+def _require_object(data: object, path: str, allowed: tuple[str, ...]) -> dict:
+    """`data` as a JSON object with only the `allowed` keys, or a ConfigError naming what is wrong."""
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: must be a JSON object with keys {', '.join(allowed)}")
     unknown = sorted(set(data) - set(allowed))
     if unknown:
         prefix = "" if path == "WARMER_CONFIG" else f"{path}."
         raise ConfigError(f"{prefix}{unknown[0]}: unknown key; the keys allowed here are {', '.join(allowed)}")
+    return data
 
 
 def _name(data: dict, path: str, kind: str) -> str:

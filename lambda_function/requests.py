@@ -18,7 +18,7 @@ import time
 from botocore.exceptions import ClientError
 
 from .dimensions import Dimension
-from .schema import ALTERNATE_SENTINEL_VALUES, TableSchema, wire_value
+from .schema import ALTERNATE_SENTINEL_VALUES, IndexSchema, TableSchema, wire_value
 
 SENTINEL_MARKER = "ddb_warmer_sentinel"  # marks the opt-in GSI sentinel item as ours
 SENTINEL_TTL_SECONDS = 86_400
@@ -83,7 +83,7 @@ def index_key_condition(index) -> tuple[str, dict, dict]:
 
 
 def index_read(dynamodb, schema: TableSchema, dimension: Dimension) -> dict:
-    index = schema.indexes[dimension.index]
+    index = _index_of(schema, dimension)
     expression, names, values = index_key_condition(index)
     response = dynamodb.query(
         TableName=schema.name,
@@ -117,7 +117,7 @@ def index_write(dynamodb, schema: TableSchema, dimension: Dimension, now: float 
     """
     now = time.time() if now is None else now
     ttl_attribute = schema.ttl_attribute
-    index = schema.indexes[dimension.index]
+    index = _index_of(schema, dimension)
     primary = schema.sentinel_key()
     # Index keys that are also table keys cannot be updated (they already
     # hold the sentinel values); the others, every attribute of a
@@ -126,7 +126,7 @@ def index_write(dynamodb, schema: TableSchema, dimension: Dimension, now: float 
     if not settable:
         raise ValueError(f"index {index.name} has the same keys as the table; its writes follow the table's")
     names = {"#marker": SENTINEL_MARKER, "#pk": schema.partition_key.name}
-    values = {":true": {"BOOL": True}}
+    values: dict[str, dict] = {":true": {"BOOL": True}}
     updates = ["#marker = :true"]
     for position, key in enumerate(settable):
         names[f"#k{position}"] = key.name
@@ -166,3 +166,10 @@ def _alternating(attribute_type: str, parity: int) -> dict:
         return wire_value(attribute_type)
     value = ALTERNATE_SENTINEL_VALUES[attribute_type]
     return {attribute_type: str(value) if attribute_type == "N" else value}
+
+
+def _index_of(schema: TableSchema, dimension: Dimension) -> IndexSchema:
+    """The index an index dimension names (a table dimension has none: a bug, not a user's error)."""
+    if dimension.index is None:
+        raise ValueError(f"{dimension} is not an index dimension")
+    return schema.indexes[dimension.index]

@@ -90,6 +90,14 @@ def _keys(schema: list[dict], role: str, types: dict[str, str]) -> tuple[KeyAttr
     return tuple(KeyAttribute(e["AttributeName"], types[e["AttributeName"]]) for e in schema if e["KeyType"] == role)
 
 
+def _partition_key(table: dict) -> KeyAttribute:
+    types = {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]}
+    key = _key(table["KeySchema"], "HASH", types)
+    if key is None:  # DynamoDB never describes a table without one
+        raise ValueError(f"table {table['TableName']} has no partition key in its description")
+    return key
+
+
 def schema_from_description(table: dict) -> TableSchema:
     types = {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]}
     indexes = {
@@ -103,7 +111,7 @@ def schema_from_description(table: dict) -> TableSchema:
     billing = table.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED")
     return TableSchema(
         name=table["TableName"],
-        partition_key=_key(table["KeySchema"], "HASH", types),
+        partition_key=_partition_key(table),
         sort_key=_key(table["KeySchema"], "RANGE", types),
         on_demand=billing == "PAY_PER_REQUEST",
         indexes=indexes,

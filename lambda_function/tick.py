@@ -88,8 +88,9 @@ def run_tick(
     deadline = deadline or Deadline.none()
     targets = targets if targets is not None else TargetCache()
     tables, results = _tables(config, dynamodb, deadline)
-    own_pool = ThreadPoolExecutor(max_workers=config.max_workers, thread_name_prefix="warm") if pool is None else None
-    with own_pool or contextlib.nullcontext(pool) as pool:
+    with contextlib.ExitStack() as stack:
+        if pool is None:  # a pool of this tick's own, shut down when the tick ends
+            pool = stack.enter_context(ThreadPoolExecutor(max_workers=config.max_workers, thread_name_prefix="warm"))
         schemas = _learn_tables(tables, dynamodb, pool, cache, results, deadline)
         found = _autoscaling_targets(tables, autoscaling, schemas, results, targets, pool, deadline)
         work = _plan_requests(tables, schemas, found, results)

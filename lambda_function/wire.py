@@ -44,10 +44,14 @@ import time
 import weakref
 from dataclasses import dataclass
 from time import sleep  # a name of its own, so tests can count the backoffs
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from botocore.awsrequest import AWSPreparedRequest
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+if TYPE_CHECKING:  # for annotations only: nothing more of botocore is imported at run time
+    from botocore.awsrequest import AWSResponse
 
 OPERATIONS = {"get_item": "GetItem", "delete_item": "DeleteItem", "query": "Query", "update_item": "UpdateItem"}
 TARGET_PREFIX = "DynamoDB_20120810."  # the JSON 1.0 protocol's X-Amz-Target, as botocore's serialiser writes it
@@ -85,7 +89,7 @@ class Progress:
     """How far one lean request got: whether it was put on the wire, and its last answer."""
 
     sent: bool = False
-    answer: object | None = None  # the last HTTP response (botocore AWSResponse)
+    answer: AWSResponse | None = None  # the last HTTP response
     parsed: dict | None = None  # a 2xx answer, read
 
 
@@ -119,7 +123,8 @@ def url_parts(url: str) -> tuple[str, str]:
     """(Host header, path) as botocore signs them: the host's port only when not the scheme's default."""
     parts = urlsplit(url)
     default = {"https": 443, "http": 80}.get(parts.scheme)
-    host = parts.hostname if parts.port in (None, default) else f"{parts.hostname}:{parts.port}"
+    hostname = parts.hostname or ""
+    host = hostname if parts.port in (None, default) else f"{hostname}:{parts.port}"
     return host, parts.path or "/"
 
 

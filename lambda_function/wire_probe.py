@@ -77,11 +77,12 @@ def _check(client) -> None:
     if credentials is not None and not callable(getattr(credentials, "get_frozen_credentials", None)):
         raise ProbeFailed("the client's credentials have no get_frozen_credentials()")
     sender = LeanDynamoDB(client)
-    sender.frozen_credentials = lambda: ReadOnlyCredentials("probe", "probe", None)
+    # The probe's own seams: no credential lookup, no sleep, no network (instance attributes on purpose).
+    sender.frozen_credentials = lambda: ReadOnlyCredentials("probe", "probe", None)  # type: ignore[method-assign]
     delays: list[float] = []
-    sender.pause = delays.append
+    sender.pause = delays.append  # type: ignore[method-assign,assignment]
 
-    sender.deliver = delivery = _CannedDelivery(THROTTLED, READ)
+    sender.deliver = delivery = _CannedDelivery(THROTTLED, READ)  # type: ignore[method-assign]
     try:
         read = sender.exchange("GetItem", dict(PROBE_PARAMS), {})
     except client.exceptions.ClientError as error:
@@ -91,7 +92,7 @@ def _check(client) -> None:
     if read.get("ConsumedCapacity", {}).get("CapacityUnits") != 0.5:
         raise ProbeFailed(f"a 2xx answer was read as {read!r}")
 
-    sender.deliver = _CannedDelivery(MISSING)
+    sender.deliver = _CannedDelivery(MISSING)  # type: ignore[method-assign]
     expected = client.exceptions.ResourceNotFoundException
     try:
         sender.exchange("GetItem", dict(PROBE_PARAMS), {})

@@ -226,14 +226,14 @@ def ensure_node_tool(folder: Path) -> str:
     digest = hashlib.sha256(lock.read_bytes()).hexdigest()
     stamp = folder / "node_modules" / ".bootstrap-lock.sha256"
     if stamp.exists() and stamp.read_text() == digest:
-        return f"node {output_of(['node', '--version']).strip()} ({folder.name}, up to date)"
+        return f"node {(output_of(['node', '--version']) or '').strip()} ({folder.name}, up to date)"
     run(
         [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
         cwd=folder,
         stdout=subprocess.DEVNULL,
     )
     stamp.write_text(digest)
-    return f"node {output_of(['node', '--version']).strip()} ({folder.name}, installed with npm ci)"
+    return f"node {(output_of(['node', '--version']) or '').strip()} ({folder.name}, installed with npm ci)"
 
 
 # --- 2. Terraform ---------------------------------------------------------

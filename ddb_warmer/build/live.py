@@ -52,7 +52,10 @@ def unit_dirs(env_dir: Path) -> list[Path]:
 def unit_region(unit: Path) -> str:
     """The region a unit deploys to: what the nearest region.hcl above it names."""
     region_hcl = next(folder / "region.hcl" for folder in (unit, *unit.parents) if (folder / "region.hcl").is_file())
-    return REGION_LINE.search(region_hcl.read_text())[1]
+    found = REGION_LINE.search(region_hcl.read_text())
+    if found is None:
+        raise LiveError(f'{region_hcl}: no aws_region = "…" line: write the unit\'s region there')
+    return found[1]
 
 
 def read_environment(env_dir: Path) -> Environment:

@@ -104,7 +104,8 @@ def unit_result(output: str, unit: Path, env_dir: Path) -> UnitApply:
     errors = [d for d in diagnostics(lines) if d.startswith("Error:")]
     for line in lines:
         if (done := COMPLETE.search(line)) and not errors:
-            return UnitApply(name, True, *map(int, done.groups()))
+            added, changed, destroyed = (int(count) for count in done.groups())
+            return UnitApply(name, True, added=added, changed=changed, destroyed=destroyed)
     error = "\n\n".join(errors) or "\n".join(lines[-40:]) or "no output from Terraform for this unit"
     if "Saved plan is stale" in error:
         error = f"{STALE}\n\n{error}"

@@ -57,7 +57,7 @@ def render(environment: str, results: list[UnitApply], sha: str, link: str | Non
 
 def report(github: GitHub, environment: str, results: list[UnitApply], sha: str, link: str | None) -> dict:
     body = render(environment, results, sha, link)
-    outcome = {"comment": None, "issue": None}
+    outcome: dict[str, int | str | None] = {"comment": None, "issue": None}
     pull_request = github.merged_pull_request(sha)
     if pull_request is not None:
         github.request("POST", f"/issues/{pull_request}/comments", {"body": body})

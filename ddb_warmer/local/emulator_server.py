@@ -193,4 +193,4 @@ def _publish_consumed(handler: DynamoHandler, action: str) -> None:
 DynamoHandler.call_action = _call_action_publishing_capacity
 
 if __name__ == "__main__":
-    sys.exit(moto_main(sys.argv[1:]))
+    moto_main(sys.argv[1:])

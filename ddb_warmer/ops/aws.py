@@ -56,8 +56,8 @@ def explain(error: Exception, region_hint: str = "") -> CouldNotCheck | None:
         if code in ACCESS_DENIED:
             return CouldNotCheck(
                 f"access denied to {operation}: the credentials in use may not read it; doctor and estimate need "
-                "read access to DynamoDB, Application Auto Scaling, CloudWatch and Lambda (docs/operations.md: Is scale-in "
-                "unblocked?)"
+                "read access to DynamoDB, Application Auto Scaling, CloudWatch and Lambda "
+                "(docs/operations.md: Is scale-in unblocked?)"
             )
         if code in EXPIRED:
             return CouldNotCheck(f"the AWS credentials in use are invalid or expired ({code}): sign in again")
