@@ -107,8 +107,8 @@ def test_pinned_versions_come_from_mise_toml():
     assert versions["terragrunt"].startswith("1.")
 
 
-def test_the_readme_states_the_versions_pinned_in_mise_toml():
-    readme = (ROOT / "README.md").read_text()
+def test_the_contributors_guide_states_the_versions_pinned_in_mise_toml():
+    readme = (ROOT / "CONTRIBUTING.md").read_text()
     versions = pinned_versions()
     for tool, label in (
         ("python", "Python"),
@@ -119,7 +119,7 @@ def test_the_readme_states_the_versions_pinned_in_mise_toml():
         ("aws_provider", "hashicorp/aws"),
         ("aws-lambda-rie", "Lambda RIE"),
     ):
-        assert f"| {label} | {versions[tool]}" in readme, f"README's version of {label} differs from mise.toml"
+        assert f"| {label} | {versions[tool]}" in readme, f"CONTRIBUTING.md's version of {label} differs from mise.toml"
 
 
 def test_every_test_runs_on_the_python_that_mise_toml_pins():
