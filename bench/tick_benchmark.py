@@ -137,11 +137,13 @@ def config_for(n: int, pool: int):
 def handler_tick_seconds(n: int, rtt: float, pool: int, repeats: int) -> float:
     config, client, cache = config_for(n, pool), simulated_client(rtt, pool), SchemaCache()
     threads = handler_main.thread_pool(pool)  # as the handler keeps it in a warm container
-    run_tick(config, client, None, cache, pool=threads)  # warm start: schemas learned, connections made
+    run_tick(
+        config, dynamodb=client, autoscaling=None, cache=cache, pool=threads
+    ).as_dict()  # warm start: schemas learned, connections made
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
-        summary = run_tick(config, client, None, cache, pool=threads)
+        summary = run_tick(config, dynamodb=client, autoscaling=None, cache=cache, pool=threads).as_dict()
         times.append(time.perf_counter() - started)
         assert summary["counts"]["warmed"] == n, summary["counts"]
     return statistics.median(times)
@@ -162,12 +164,16 @@ def cpu_ms_per_dimension(n: int, rtt: float, pool: int, repeats: int) -> dict[st
     threads = handler_main.thread_pool(pool)
     senders = {"stock": client, "lean": None}  # None: run_tick's own warm sender of `client` (lean here)
     for sender in senders.values():
-        run_tick(config, client, None, cache, pool=threads, sender=sender)  # warm start
+        run_tick(
+            config, dynamodb=client, autoscaling=None, cache=cache, pool=threads, sender=sender
+        ).as_dict()  # warm start
     samples: dict[str, list[float]] = {path: [] for path in senders}
     for _ in range(repeats):
         for path, sender in senders.items():
             started = time.process_time()
-            summary = run_tick(config, client, None, cache, pool=threads, sender=sender)
+            summary = run_tick(
+                config, dynamodb=client, autoscaling=None, cache=cache, pool=threads, sender=sender
+            ).as_dict()
             samples[path].append(time.process_time() - started)
             assert summary["dimensions_warmed"] == requests_for(n), summary["counts"]
     return {path: statistics.median(times) * 1000 / requests_for(n) for path, times in samples.items()}
@@ -249,7 +255,7 @@ def capacity_per_tick(n: int) -> tuple[float, float]:
         config = parse_config(
             json.dumps({"tables": [{"name": f"table-{i:04d}", "read": True, "write": True} for i in range(n)]})
         )
-        summary = run_tick(config, client, None, SchemaCache())
+        summary = run_tick(config, dynamodb=client, autoscaling=None, cache=SchemaCache()).as_dict()
     consumed = summary["consumed"]["read"] + summary["consumed"]["write"]
     return consumed, n * 0.5 + n * 1.0
 

@@ -91,16 +91,22 @@ def lambda_handler(event, context):
     config = load_config()
     dynamodb, autoscaling = clients(config.max_workers)
     deadline = Deadline.from_context(context, TIME_MARGIN_SECONDS)
-    summary = run_tick(
-        config, dynamodb, autoscaling, SCHEMA_CACHE, deadline, TARGET_CACHE, thread_pool(config.max_workers)
+    tick = run_tick(
+        config,
+        dynamodb=dynamodb,
+        autoscaling=autoscaling,
+        cache=SCHEMA_CACHE,
+        deadline=deadline,
+        targets=TARGET_CACHE,
+        pool=thread_pool(config.max_workers),
     )
+    summary = tick.as_dict()
     log_event("tick", **{k: v for k, v in summary.items() if k != "tables"})
     emit_tick_metrics(summary, getattr(context, "function_name", None))
     flush_log()
-    failed = [t for t in summary["tables"] if t["status"] == "failed"]
-    if failed:
+    if tick.failed:
         raise WarmingFailed(
-            f"{len(failed)} of {len(summary['tables'])} tables failed:\n"
-            + "\n".join(f"{t['table']}: {t['reason']}" for t in failed)
+            f"{len(tick.failed)} of {len(tick.tables)} tables failed:\n"
+            + "\n".join(f"{t.table}: {t.reason}" for t in tick.failed)
         )
     return summary

@@ -16,6 +16,7 @@ import contextlib
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -32,7 +33,7 @@ from .dimensions import (
 )
 from .discovery import discover
 from .log import log_event
-from .request_path import stock_report, warm_sender
+from .request_path import PathReport, stock_report, warm_sender
 from .schema import SchemaCache, TableSchema
 from .targets import TargetCache
 
@@ -43,19 +44,110 @@ DISCOVERY = "(discovery)"
 FAILURES = (ClientError, BotoCoreError, OutOfTime)
 
 
+class Status(StrEnum):
+    """What a table came to in a tick (the summary's JSON says the value)."""
+
+    PENDING = "pending"
+    WARMED = "warmed"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    PLANNED = "planned"  # a dry run
+
+
+# A request's outcome that sent nothing: planned in a dry run, or not started for lack of time.
+NOT_SENT_OUTCOMES = ("planned (dry run)", "not sent")
+
+
+@dataclass
+class RequestOutcome:
+    """One dimension's request in a tick: what was sent, what DynamoDB said it consumed, how it ended."""
+
+    index: str | None  # None: the table itself
+    dimension: str  # read | write
+    operation: str  # GetItem | DeleteItem | Query | UpdateItem
+    consumed: float | None  # capacity units reported; None when DynamoDB reports none (a failed condition)
+    outcome: str  # "ok…", "error", "not sent", "planned (dry run)"
+    error: str | None = None
+    duration_ms: float | None = None  # None: nothing was timed (a dry run)
+
+    @property
+    def sent(self) -> bool:
+        return self.outcome not in NOT_SENT_OUTCOMES
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome in ("error", "not sent")
+
+    def as_dict(self) -> dict:
+        entry = {
+            "index": self.index,
+            "dimension": self.dimension,
+            "operation": self.operation,
+            "consumed": self.consumed,
+            "outcome": self.outcome,
+        }
+        if self.error is not None:
+            entry["error"] = self.error
+        if self.duration_ms is not None:
+            entry["duration_ms"] = self.duration_ms
+        return entry
+
+
 @dataclass
 class TableResult:
     table: str
-    status: str = "pending"  # warmed | skipped | failed | planned (dry run)
+    status: Status = Status.PENDING
     reason: str | None = None
-    dimensions: list[dict] = field(default_factory=list)
+    dimensions: list[RequestOutcome] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
             "table": self.table,
-            "status": self.status,
+            "status": self.status.value,
             "reason": self.reason,
-            "dimensions": self.dimensions,
+            "dimensions": [d.as_dict() for d in self.dimensions],
+        }
+
+
+@dataclass
+class TickSummary:
+    """A tick's report: `as_dict()` is the handler's JSON-serialisable return value and log line."""
+
+    dry_run: bool
+    duration_ms: float
+    tables: list[TableResult]
+    discovered: int
+    request_path: PathReport
+
+    @property
+    def requests_sent(self) -> list[RequestOutcome]:
+        return [d for t in self.tables for d in t.dimensions if d.sent]
+
+    @property
+    def failed(self) -> list[TableResult]:
+        return [t for t in self.tables if t.status is Status.FAILED]
+
+    def as_dict(self) -> dict:
+        sent = self.requests_sent
+        return {
+            "dry_run": self.dry_run,
+            "duration_ms": self.duration_ms,
+            "tables": [t.as_dict() for t in self.tables],
+            "discovered": self.discovered,
+            "counts": {
+                status.value: sum(1 for t in self.tables if t.status is status)
+                for status in (Status.WARMED, Status.SKIPPED, Status.FAILED, Status.PLANNED)
+            },
+            "requests": len(sent),
+            "dimensions_warmed": sum(1 for d in sent if d.outcome != "error"),
+            # Capacity DynamoDB reported; a request it reported none for (a failed
+            # condition) counts in capacity_not_reported instead of a guess.
+            "consumed": {
+                kind: round(sum(d.consumed or 0.0 for d in sent if d.dimension == kind), 2)
+                for kind in ("read", "write")
+            },
+            "capacity_not_reported": sum(1 for d in sent if d.consumed is None),
+            "request_path": self.request_path.as_dict(),
         }
 
 
@@ -71,6 +163,7 @@ def error_text(error: Exception) -> str:
 
 def run_tick(
     config: WarmerConfig,
+    *,
     dynamodb,
     autoscaling,
     cache: SchemaCache,
@@ -78,7 +171,7 @@ def run_tick(
     targets: TargetCache | None = None,
     pool: ThreadPoolExecutor | None = None,
     sender=None,
-) -> dict:
+) -> TickSummary:
     """One tick. `pool`, when given, is reused (a warm container keeps its threads); otherwise
     one of config.max_workers threads is made for this tick. The warm requests go through
     `sender`: by default the warm sender of `dynamodb` (request_path.py: lean while it
@@ -96,20 +189,24 @@ def run_tick(
         work = _plan_requests(tables, schemas, found, results)
         if config.dry_run:
             for table, _schema, dimension in work:
-                outcome = {"operation": planned_operation(dimension), "consumed": 0.0, "outcome": "planned (dry run)"}
-                _record(results[table.name], dimension, outcome)
+                planned = _outcome(dimension, consumed=0.0, outcome="planned (dry run)")
+                _record(results[table.name], planned)
         else:
             futures = [
-                (table, dimension, pool.submit(_send, sender, cache, schema, dimension, deadline))
+                (table, pool.submit(_send, sender, cache, schema, dimension, deadline))
                 for table, schema, dimension in work
             ]
-            for table, dimension, future in futures:
-                _record(results[table.name], dimension, future.result())
+            for table, future in futures:
+                _record(results[table.name], future.result())
     for result in results.values():
         _settle(result, config.dry_run)
-    path = getattr(sender, "report", None) or stock_report()
-    summary = _summary(config, results, time.perf_counter() - started, len(tables) - len(config.tables))
-    return {**summary, "request_path": path.as_dict()}
+    return TickSummary(
+        dry_run=config.dry_run,
+        duration_ms=round((time.perf_counter() - started) * 1000, 1),
+        tables=list(results.values()),
+        discovered=len(tables) - len(config.tables),
+        request_path=getattr(sender, "report", None) or stock_report(),
+    )
 
 
 def _tables(config: WarmerConfig, dynamodb, deadline: Deadline) -> tuple[list[TableConfig], dict[str, TableResult]]:
@@ -173,7 +270,7 @@ def _plan_requests(tables, schemas, targets, results) -> list[tuple[TableConfig,
     work = []
     for table in tables:
         schema = schemas.get(table.name)
-        if schema is None or results[table.name].status == "failed":
+        if schema is None or results[table.name].status is Status.FAILED:
             continue
         if schema.on_demand:
             _skip(results[table.name], "on-demand (PAY_PER_REQUEST): no auto scaling to unblock")
@@ -195,77 +292,60 @@ def planned_operation(dimension: Dimension) -> str:
     return "UpdateItem" if dimension.kind == "write" else "Query"
 
 
-def _send(dynamodb, cache: SchemaCache, schema: TableSchema, dimension: Dimension, deadline: Deadline) -> dict:
+def _outcome(dimension: Dimension, **fields) -> RequestOutcome:
+    return RequestOutcome(
+        index=dimension.index, dimension=dimension.kind, operation=planned_operation(dimension), **fields
+    )
+
+
+def _send(
+    dynamodb, cache: SchemaCache, schema: TableSchema, dimension: Dimension, deadline: Deadline
+) -> RequestOutcome:
     started = time.perf_counter()
     try:
         deadline.check(planned_operation(dimension))
         if dimension.index is None:
             send = requests.table_write if dimension.kind == "write" else requests.table_read
-            outcome = send(dynamodb, schema, dimension)
+            answer = send(dynamodb, schema, dimension)
         elif dimension.kind == "read":
-            outcome = requests.index_read(dynamodb, schema, dimension)
+            answer = requests.index_read(dynamodb, schema, dimension)
         else:
-            outcome = requests.index_write(dynamodb, schema, dimension)
+            answer = requests.index_write(dynamodb, schema, dimension)
+        outcome = _outcome(dimension, consumed=answer["consumed"], outcome=answer["outcome"])
     except (*FAILURES, ValueError) as error:
         if isinstance(error, ClientError) and error.response["Error"]["Code"] in SCHEMA_ERRORS:
             cache.forget(schema.name)  # the next tick learns the table again
-        outcome = {
-            "operation": planned_operation(dimension),
-            "consumed": None if isinstance(error, OutOfTime) else 0.0,
-            "outcome": "not sent" if isinstance(error, OutOfTime) else "error",
-            "error": error_text(error),
-        }
-    outcome["duration_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        out_of_time = isinstance(error, OutOfTime)
+        outcome = _outcome(
+            dimension,
+            consumed=None if out_of_time else 0.0,
+            outcome="not sent" if out_of_time else "error",
+            error=error_text(error),
+        )
+    outcome.duration_ms = round((time.perf_counter() - started) * 1000, 1)
     return outcome
 
 
-def _record(result: TableResult, dimension: Dimension, outcome: dict) -> None:
-    entry = {"index": dimension.index, "dimension": dimension.kind, **outcome}
-    result.dimensions.append(entry)
-    log_event("request", table=result.table, **entry)
+def _record(result: TableResult, outcome: RequestOutcome) -> None:
+    result.dimensions.append(outcome)
+    log_event("request", table=result.table, **outcome.as_dict())
 
 
 def _fail(result: TableResult, reason: str) -> None:
-    result.status, result.reason = "failed", reason
+    result.status, result.reason = Status.FAILED, reason
     log_event("table_failed", table=result.table, reason=reason)
 
 
 def _skip(result: TableResult, reason: str) -> None:
-    result.status, result.reason = "skipped", reason
+    result.status, result.reason = Status.SKIPPED, reason
     log_event("table_skipped", table=result.table, reason=reason)
 
 
 def _settle(result: TableResult, dry_run: bool) -> None:
-    if result.status != "pending":
+    if result.status is not Status.PENDING:
         return
-    errors = [d for d in result.dimensions if d["outcome"] in ("error", "not sent")]
+    errors = [d for d in result.dimensions if d.failed]
     if errors:
-        _fail(result, "; ".join(f"{dimension_label(d['index'], d['dimension'])}: {d['error']}" for d in errors))
+        _fail(result, "; ".join(f"{dimension_label(d.index, d.dimension)}: {d.error}" for d in errors))
     else:
-        result.status = "planned" if dry_run else "warmed"
-
-
-def _summary(config: WarmerConfig, results: dict[str, TableResult], seconds: float, discovered: int) -> dict:
-    tables = [result.as_dict() for result in results.values()]
-    requests_sent = [
-        d for t in tables for d in t["dimensions"] if d["outcome"] not in ("planned (dry run)", "not sent")
-    ]
-    return {
-        "dry_run": config.dry_run,
-        "duration_ms": round(seconds * 1000, 1),
-        "tables": tables,
-        "discovered": discovered,
-        "counts": {
-            status: sum(1 for t in tables if t["status"] == status)
-            for status in ("warmed", "skipped", "failed", "planned")
-        },
-        "requests": len(requests_sent),
-        "dimensions_warmed": sum(1 for d in requests_sent if d["outcome"] != "error"),
-        # Capacity DynamoDB reported; a request it reported none for (a failed
-        # condition) counts in capacity_not_reported instead of a guess.
-        "consumed": {
-            kind: round(sum(d["consumed"] or 0.0 for d in requests_sent if d["dimension"] == kind), 2)
-            for kind in ("read", "write")
-        },
-        "capacity_not_reported": sum(1 for d in requests_sent if d["consumed"] is None),
-    }
+        result.status = Status.PLANNED if dry_run else Status.WARMED

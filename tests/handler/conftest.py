@@ -46,7 +46,13 @@ class Aws:
 
     def tick(self, config: dict, **options) -> dict:
         """One tick of the handler with `config` as WARMER_CONFIG holds it, on these clients and cache."""
-        return run_tick(parse_config(json.dumps(config)), self.dynamodb, self.autoscaling, self.cache, **options)
+        return run_tick(
+            parse_config(json.dumps(config)),
+            dynamodb=self.dynamodb,
+            autoscaling=self.autoscaling,
+            cache=self.cache,
+            **options,
+        ).as_dict()
 
     def items(self, table: str) -> list[dict]:
         items = self.dynamodb.scan(TableName=table, ConsistentRead=True)["Items"]

@@ -146,7 +146,9 @@ def test_a_tick_sends_the_same_requests_and_reports_the_same_outcomes_lean_as_th
 
 
 def tick_on(aws, client, config: dict, **options) -> dict:
-    return run_tick(parse_config(json.dumps(config)), client, aws.autoscaling, aws.cache, **options)
+    return run_tick(
+        parse_config(json.dumps(config)), dynamodb=client, autoscaling=aws.autoscaling, cache=aws.cache, **options
+    ).as_dict()
 
 
 @pytest.mark.parametrize(

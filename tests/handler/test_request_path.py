@@ -52,7 +52,9 @@ def fresh_client():
 
 
 def tick(aws, client) -> dict:
-    return run_tick(parse_config(json.dumps(CONFIG)), client, aws.autoscaling, aws.cache)
+    return run_tick(
+        parse_config(json.dumps(CONFIG)), dynamodb=client, autoscaling=aws.autoscaling, cache=aws.cache
+    ).as_dict()
 
 
 def wire_sends(client) -> list[str]:
@@ -161,10 +163,10 @@ def test_an_error_answer_the_lean_path_cannot_parse_is_not_sent_again_and_ends_a
 
     summary = run_tick(
         parse_config(json.dumps({"tables": [{"name": "colliding", "write": True, "read": False}]})),
-        client,
-        tables.autoscaling,
-        tables.cache,
-    )
+        dynamodb=client,
+        autoscaling=tables.autoscaling,
+        cache=tables.cache,
+    ).as_dict()
 
     assert sent == ["DeleteItem"]
     (table,) = summary["tables"]

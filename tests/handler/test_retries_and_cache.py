@@ -52,7 +52,7 @@ def test_throttling_is_retried_then_reported_with_its_error_code(aws, monkeypatc
     dynamodb.meta.events.register("before-send.dynamodb.GetItem", throttle)
     config = parse_config(json.dumps({"tables": [{"name": "orders", "read": True}, {"name": "events", "write": True}]}))
 
-    summary = run_tick(config, dynamodb, aws.autoscaling, aws.cache)
+    summary = run_tick(config, dynamodb=dynamodb, autoscaling=aws.autoscaling, cache=aws.cache).as_dict()
 
     assert throttle.attempts == main.TOTAL_ATTEMPTS
     assert len(sleeps) == throttle.attempts - 1  # backed off between attempts
@@ -67,7 +67,7 @@ def test_warm_ticks_reuse_the_learned_key_schema(aws):
     config = parse_config('{"tables": [{"name": "orders", "read": true}]}')
 
     for _ in range(3):
-        run_tick(config, aws.dynamodb, aws.autoscaling, aws.cache)
+        run_tick(config, dynamodb=aws.dynamodb, autoscaling=aws.autoscaling, cache=aws.cache).as_dict()
 
     describes = [c for c in aws.recorder.calls if c[0] == "DescribeTable"]
     assert describes == [("DescribeTable", "orders", None)]
@@ -76,13 +76,13 @@ def test_warm_ticks_reuse_the_learned_key_schema(aws):
 def test_a_schema_error_makes_the_next_tick_learn_the_table_again(aws):
     aws.table(TableSpec("orders", ("pk", "S")), scaled=False)
     config = parse_config('{"tables": [{"name": "orders", "read": true}]}')
-    run_tick(config, aws.dynamodb, aws.autoscaling, aws.cache)
+    run_tick(config, dynamodb=aws.dynamodb, autoscaling=aws.autoscaling, cache=aws.cache).as_dict()
     # The table is recreated with another key type: the cached sentinel key is now wrong.
     aws.dynamodb.delete_table(TableName="orders")
     aws.table(TableSpec("orders", ("id", "N")), scaled=False)
 
-    failed = run_tick(config, aws.dynamodb, aws.autoscaling, aws.cache)
-    recovered = run_tick(config, aws.dynamodb, aws.autoscaling, aws.cache)
+    failed = run_tick(config, dynamodb=aws.dynamodb, autoscaling=aws.autoscaling, cache=aws.cache).as_dict()
+    recovered = run_tick(config, dynamodb=aws.dynamodb, autoscaling=aws.autoscaling, cache=aws.cache).as_dict()
 
     assert failed["tables"][0]["status"] == "failed"
     assert "ValidationException" in failed["tables"][0]["reason"]

@@ -28,7 +28,7 @@ def test_a_thousand_table_tick_warms_every_dimension_once(aws):
         aws.table(spec)  # read, write and (one in ten) a GSI read with an auto scaling target
     config = parse_config(json.dumps({"patterns": ["app-*"]}))
 
-    summary = run_tick(config, aws.dynamodb, aws.autoscaling, aws.cache)
+    summary = run_tick(config, dynamodb=aws.dynamodb, autoscaling=aws.autoscaling, cache=aws.cache).as_dict()
 
     assert summary["counts"] == {"warmed": TABLES, "skipped": 0, "failed": 0, "planned": 0}
     expected = sorted(

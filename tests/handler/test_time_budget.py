@@ -39,13 +39,17 @@ def test_a_slow_tick_stops_starting_requests_at_the_margin_and_reports_the_rest_
     for name in names:
         aws.table(TableSpec(name, ("pk", "S")), scaled=False)
     config = parse_config(json.dumps({"tables": [{"name": n, "read": True} for n in names], "max_workers": 2}))
-    run_tick(config, aws.dynamodb, aws.autoscaling, aws.cache)  # schemas learned: only warm requests are timed
+    run_tick(
+        config, dynamodb=aws.dynamodb, autoscaling=aws.autoscaling, cache=aws.cache
+    ).as_dict()  # schemas learned: only warm requests are timed
     slow_requests(aws.dynamodb, 0.1)
     # 2 workers x 0.1 s: about 6 requests fit in 0.3 s; the margin (here 1 s) keeps the rest from starting.
     deadline = Deadline.from_context(Context(1.3), margin_seconds=1.0)
 
     started = time.monotonic()
-    summary = run_tick(config, aws.dynamodb, aws.autoscaling, aws.cache, deadline)
+    summary = run_tick(
+        config, dynamodb=aws.dynamodb, autoscaling=aws.autoscaling, cache=aws.cache, deadline=deadline
+    ).as_dict()
     took = time.monotonic() - started
 
     statuses = [t["status"] for t in summary["tables"]]
@@ -93,12 +97,16 @@ def test_on_the_stock_path_a_tick_too_long_for_its_time_still_ends_in_its_budget
     config = parse_config(json.dumps({"tables": [{"name": n, "write": True} for n in names], "max_workers": 2}))
     monkeypatch.setattr(wire, "ENDPOINT", "_endpoint_renamed")  # a botocore without it: the stock path
     client = boto3.client("dynamodb", config=main.boto_config(2))
-    run_tick(config, client, aws.autoscaling, aws.cache)  # schemas learned: only warm requests are timed
+    run_tick(
+        config, dynamodb=client, autoscaling=aws.autoscaling, cache=aws.cache
+    ).as_dict()  # schemas learned: only warm requests are timed
     slow_requests(client, 0.1)  # the stock path's extra CPU, exaggerated
     deadline = Deadline.from_context(Context(1.3), margin_seconds=1.0)
 
     started = time.monotonic()
-    summary = run_tick(config, client, aws.autoscaling, aws.cache, deadline)
+    summary = run_tick(
+        config, dynamodb=client, autoscaling=aws.autoscaling, cache=aws.cache, deadline=deadline
+    ).as_dict()
     took = time.monotonic() - started
 
     assert summary["request_path"]["path"] == "stock"

@@ -34,7 +34,9 @@ def dynamodb():
         config = parse_config(
             json.dumps({"tables": [{"name": "events", "indexes": [{"name": "by_user", "write": True}]}]})
         )
-        summary = run_tick(config, client, boto3.client("application-autoscaling"), SchemaCache())
+        summary = run_tick(
+            config, dynamodb=client, autoscaling=boto3.client("application-autoscaling"), cache=SchemaCache()
+        ).as_dict()
         assert summary["counts"]["failed"] == 0, summary
         yield client
 
