@@ -8,8 +8,12 @@ locals {
   region = read_terragrunt_config(find_in_parent_folders("region.hcl"))
 
   environment = local.env.locals.environment
-  account_id  = local.env.locals.aws_account_id
-  aws_region  = local.region.locals.aws_region
+  # Every warmer resource is named "<warmer_name_prefix><environment>-…": the warmer units' names and
+  # the bootstrap's apply roles and permissions boundary (which match functions by this prefix) come
+  # from this one value, so they cannot disagree.
+  warmer_name_prefix = "ddb-warmer-"
+  account_id         = local.env.locals.aws_account_id
+  aws_region         = local.region.locals.aws_region
   # One state bucket per account and region, made by that account's bootstrap
   # unit (live/_bootstrap/<account>/). The bootstrap's own state is in a bucket
   # Terragrunt creates on its first run (`terragrunt apply --backend-bootstrap`).
@@ -63,7 +67,8 @@ generate "provider" {
 }
 
 inputs = {
-  name_prefix = "ddb-warmer-${local.environment}"
+  name_prefix        = "${local.warmer_name_prefix}${local.environment}"
+  warmer_name_prefix = local.warmer_name_prefix
   tags = {
     Environment = local.environment
   }
