@@ -272,7 +272,9 @@ def dimension_queries(number: int, d: Dimension, on_demand: bool) -> list[Metric
 
 def table_chunks(descriptions: dict[str, dict]) -> list[list[str]]:
     """Tables in chunks of up to CHUNK_QUERIES series (a table is never split across chunks)."""
-    chunks, current, size = [], [], 0
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    size = 0
     for name, description in descriptions.items():
         queries = len(table_dimensions(description)) * (1 if is_on_demand(description) else 2)
         if current and size + queries > CHUNK_QUERIES:
@@ -288,7 +290,8 @@ def advise_chunk(
 ) -> list[TableAdvice]:
     """Read one chunk's series and price its tables; the raw series go when it returns."""
     dimensions = {name: table_dimensions(description) for name, description in chunk.items()}
-    queries, numbered = [], []
+    queries: list[MetricQuery] = []
+    numbered: list = []
     for name, dims in dimensions.items():
         for d in dims:
             number = len(numbered)

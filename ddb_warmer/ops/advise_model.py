@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from ddb_warmer.ops import prices as price_table
@@ -135,7 +136,7 @@ def per_month(total_in_period: float, minutes: int) -> float:
     return total_in_period * price_table.MINUTES_PER_MONTH / minutes
 
 
-def provisioned_month(series: list[float], hourly: float) -> float:
+def provisioned_month(series: Sequence[float], hourly: float) -> float:
     return sum(series) / len(series) * hourly * price_table.HOURS_PER_MONTH
 
 
@@ -150,7 +151,7 @@ def simulated_option(simulation: Simulation, hourly: float, floor: int | None = 
     )
 
 
-def chart_series(values: list[float], minutes_per_point: int, highest: bool = True) -> list[float]:
+def chart_series(values: Sequence[float], minutes_per_point: int, highest: bool = True) -> list[float]:
     """A series for a chart: per `minutes_per_point`, its highest value (or its mean)."""
     if minutes_per_point <= 1:
         return list(values)

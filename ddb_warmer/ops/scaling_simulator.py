@@ -93,7 +93,7 @@ def simulate(consumed: Sequence[float | None], start: dt.datetime, initial: int,
     high_count, high_last = 0, 0.0
     low_run: deque[float] = deque(maxlen=SCALE_IN_PERIODS)
     decreases_today, last_decrease = 0, None
-    burst = full = provisioned * BURST_SECONDS
+    burst = full = float(provisioned * BURST_SECONDS)
     series: list[int] = []
     append = series.append
     throttled, outs, ins, refused = 0, 0, 0, 0
