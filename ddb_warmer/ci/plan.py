@@ -103,7 +103,7 @@ def plan_environment(
         if plan is None or plan.get("errored"):
             results.append(UnitPlan(name, ok=False, error=unit_error(output, unit, env_dir), warnings=warnings))
             continue
-        add, change, destroy, destroyed = count_changes(plan)
+        add, change, removed, destroyed = count_changes(plan)
         # --tf-forward-stdout: Terraform's own output, without Terragrunt's log prefixes.
         text = terragrunt(["show", "--tf-forward-stdout", "-no-color", str(saved)], unit, env, check=False).stdout
         patterns, excludes = pattern_matches(plan)
@@ -113,7 +113,7 @@ def plan_environment(
                 True,
                 add,
                 change,
-                destroy,
+                removed,
                 destroyed,
                 text,
                 warnings=warnings,

@@ -67,7 +67,7 @@ def unwarmed_table(seeded: Seeded) -> TableSpec:
     name = next(
         n
         for n in (UNWARMED_NAME, *(f"{UNWARMED_NAME}-{i}" for i in range(1, 100)))
-        if n not in taken and not matches(n, seeded.patterns)
+        if n not in taken and not matches(n, list(seeded.patterns))
     )
     return TableSpec(name, ("pk", "S"))
 
@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
                     function, schedule, cloudwatch, ticks, bool(args.minutes), show, logs=session.client("logs")
                 )
                 done(started, f"runtime log (START/END/REPORT and the function's JSON logs) {function.log_path}")
-            summaries = [i.payload if i.ok else {"error": i.error_message} for i in invocations]
+            summaries = [i.answer if i.ok else {"error": i.error_message} for i in invocations]
 
             print()
             print(format_table(dimension_rows(summaries)))
@@ -222,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
 
             started = step("a failing tick: the deployed package with a WARMER_CONFIG naming a deleted table")
             failure = failing_tick(package, configuration, env, session.client("ssm"))
-            shape = {key: failure.payload.get(key) for key in ("errorType", "errorMessage")} if not failure.ok else {}
+            shape = {key: failure.answer.get(key) for key in ("errorType", "errorMessage")} if not failure.ok else {}
             print(f"    Lambda's error object: {json.dumps(shape)}")
             if not announced_failure(failure):
                 print(f"error: the failing tick did not fail on {DELETED_TABLE}: {json.dumps(shape)}", file=sys.stderr)

@@ -35,7 +35,7 @@ def publish_error_record(logs, configuration: dict, invocation: Invocation) -> N
     JSON with the error object's fields under the JSON log format, "[ERROR] Type: message" under Text."""
     group = function_log_group(configuration)
     stream = time.strftime("%Y/%m/%d/[$LATEST]") + invocation.request_id.replace("-", "")
-    payload = dict(invocation.payload or {})
+    payload = invocation.answer
     error = {k: payload[k] for k in ("errorMessage", "errorType", "stackTrace") if k in payload}
     if configuration.get("LoggingConfig", {}).get("LogFormat", "Text").upper() == "JSON":
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

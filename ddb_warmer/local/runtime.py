@@ -59,6 +59,11 @@ class Invocation:
     def ok(self) -> bool:
         return self.error_type is None
 
+    @property
+    def answer(self) -> dict:
+        """The payload when it is a JSON object (the handler's summary or Lambda's error object), else {}."""
+        return self.payload if isinstance(self.payload, dict) else {}
+
     def report_line(self, memory_size: int) -> str:
         """A REPORT line as Lambda prints it, with the measured Max Memory Used and where it comes from."""
         duration = f"{self.duration_ms:.2f} ms" if self.duration_ms is not None else "?"

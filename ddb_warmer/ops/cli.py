@@ -72,6 +72,8 @@ def target(args, clients) -> tuple[list[str], str | None]:
     function = args.function or (warmer_function(args.environment) if args.environment else None)
     if args.table:
         return args.table, function
+    if function is None:  # the parser requires one of --table, --function and --environment
+        raise SystemExit("ddb-warmer: name the tables (--table), the warmer (--function) or --environment")
     return configured_tables(clients["lambda"], function, clients["dynamodb"], clients.get("ssm")), function
 
 

@@ -185,11 +185,14 @@ def prove(
             )
             for minute in range(minutes):
                 summary = run_tick(
-                    config, clients["dynamodb"], clients["application-autoscaling"], cache, None, targets
+                    config,
+                    dynamodb=clients["dynamodb"],
+                    autoscaling=clients["application-autoscaling"],
+                    cache=cache,
+                    targets=targets,
                 )
-                failed = [t for t in summary["tables"] if t["status"] == "failed"]
-                if failed:
-                    timeline.add(now(), f"warm tick failed: {failed[0].get('reason')}", show)
+                if summary.failed:
+                    timeline.add(now(), f"warm tick failed: {summary.failed[0].reason}", show)
                 moment = now()
                 for kind in KINDS:
                     if not timeline.has(f"first datapoint ({kind})") and has_datapoint(
