@@ -1,10 +1,10 @@
 """Prices the estimate uses, in one place: USD, on-demand list prices of AWS's public price pages.
 
-Update here when AWS changes them; a region missing from REGIONS uses us-east-1's
-figures, and the estimate says so. AWS's price pages render their rate tables
-with a script, so the figures below could not all be checked against an
-official page offline: each says where it comes from, and docs/operations.md lists the
-unverified ones.
+Update here when AWS changes them. Every commercial region of DynamoDB is in REGIONS; a region
+missing from it (a newer one) uses us-east-1's figures, and the estimate says so. AWS's price pages
+render their rate tables with a script, so the figures below could not all be checked against an
+official page offline: each says where it comes from, and docs/operations.md lists the unverified
+ones.
 """
 
 from __future__ import annotations
@@ -20,23 +20,60 @@ class RegionPrices:
     write_request_million: float  # on-demand write request units, per million
 
 
+# Every commercial region of DynamoDB (botocore's `aws` partition; tests/advise/test_pricing.py checks
+# that none is missing), Standard table class: provisioned capacity per unit-hour, on-demand per
+# million request units.
 REGIONS = {
-    "us-east-1": RegionPrices(0.00013, 0.00065, 0.125, 0.625),
-    "us-west-2": RegionPrices(0.00013, 0.00065, 0.125, 0.625),
-    "eu-west-1": RegionPrices(0.000147, 0.000735, 0.1415, 0.7063),
+    "af-south-1": RegionPrices(0.00017493, 0.00087465, 0.168, 0.84),
+    "ap-east-1": RegionPrices(0.0001628, 0.000814, 0.155, 0.785),
+    "ap-east-2": RegionPrices(0.00013356, 0.0006678, 0.1282, 0.6435),
+    "ap-northeast-1": RegionPrices(0.0001484, 0.000742, 0.1425, 0.715),
+    "ap-northeast-2": RegionPrices(0.00014098, 0.0007049, 0.1355, 0.68),
+    "ap-northeast-3": RegionPrices(0.0001484, 0.000742, 0.1425, 0.715),
+    "ap-south-1": RegionPrices(0.000148, 0.00074, 0.1425, 0.71),
+    "ap-south-2": RegionPrices(0.000148, 0.00074, 0.1425, 0.71),
+    "ap-southeast-1": RegionPrices(0.000148, 0.00074, 0.1425, 0.71),
+    "ap-southeast-2": RegionPrices(0.000148, 0.00074, 0.1425, 0.71),
+    "ap-southeast-3": RegionPrices(0.000148, 0.00074, 0.1425, 0.71),
+    "ap-southeast-4": RegionPrices(0.000148, 0.00074, 0.1425, 0.71),
+    "ap-southeast-5": RegionPrices(0.0001332, 0.000666, 0.1285, 0.64),
+    "ap-southeast-6": RegionPrices(0.0001554, 0.000777, 0.1496, 0.7455),
+    "ap-southeast-7": RegionPrices(0.0001332, 0.000666, 0.1285, 0.64),
+    "ca-central-1": RegionPrices(0.000143, 0.000715, 0.1375, 0.6875),
+    "ca-west-1": RegionPrices(0.000143, 0.000715, 0.1375, 0.6875),
     "eu-central-1": RegionPrices(0.0001586, 0.000793, 0.1525, 0.7625),
-    "ap-southeast-2": RegionPrices(0.000148, 0.00074, 0.1425, 0.7125),
+    "eu-central-2": RegionPrices(0.000175, 0.000872, 0.168, 0.835),
+    "eu-north-1": RegionPrices(0.00014, 0.000698, 0.1345, 0.67),
+    "eu-south-1": RegionPrices(0.00015435, 0.00077175, 0.1485, 0.74),
+    "eu-south-2": RegionPrices(0.000147, 0.000735, 0.1415, 0.705),
+    "eu-west-1": RegionPrices(0.000147, 0.000735, 0.1415, 0.705),
+    "eu-west-2": RegionPrices(0.0001544, 0.000772, 0.1487, 0.7423),
+    "eu-west-3": RegionPrices(0.0001544, 0.000772, 0.1487, 0.7423),
+    "il-central-1": RegionPrices(0.0001764, 0.000882, 0.17, 0.85),
+    "me-central-1": RegionPrices(0.0001617, 0.0008085, 0.1555, 0.7755),
+    "me-south-1": RegionPrices(0.0001617, 0.0008085, 0.1555, 0.775),
+    "mx-central-1": RegionPrices(0.0001365, 0.0006825, 0.1315, 0.655),
+    "sa-east-1": RegionPrices(0.000195, 0.000975, 0.1875, 0.9375),
+    "us-east-1": RegionPrices(0.00013, 0.00065, 0.125, 0.625),
+    "us-east-2": RegionPrices(0.00013, 0.00065, 0.125, 0.625),
+    "us-west-1": RegionPrices(0.000145, 0.000725, 0.1395, 0.695),
+    "us-west-2": RegionPrices(0.00013, 0.00065, 0.125, 0.625),
 }
 DEFAULT_REGION = "us-east-1"
 
-# DynamoDB provisioned capacity and on-demand requests, per region (above), for the Standard table class:
-# https://aws.amazon.com/dynamodb/pricing/provisioned/ and https://aws.amazon.com/dynamodb/pricing/on-demand/
-# On-demand figures are those since the price cut of 1 November 2024 (half the earlier rates: us-east-1
-# $0.625 per million write request units, $0.125 per million read request units; a copy of the page:
-# https://airbyte.com/data-engineering-resources/dynamodb-pricing).
-PRICES_AS_OF = "2024-11-01"
+# Source of REGIONS: the data file AWS's DynamoDB pricing page renders its rate tables from
+# (https://b0.p.awsstatic.com/pricing/2.0/meteredUnitMaps/dynamodb/USD/current/dynamodb.json, published
+# 2025-08-28: after the on-demand price cut of 1 November 2024, which halved those rates), as stored in
+# the public repository lamngockhuong/aws-price, lib/data/pricing/dynamodb.json at commit 508fb45 (the
+# page itself renders by script and could not be read offline). Fields: "Provisioned Read Units",
+# "Provisioned Write Units", "PayPerRequest Read Request Units" and "PayPerRequest Write Request Units"
+# (x 10^6). The provisioned figures of 23 regions agree with AWS Labs' own table
+# (awslabs/amazon-dynamodb-tools, archived/reco/src/ddb_rc_reco/config.py); the 11 newest regions have
+# this file alone. me-central-1's $0.7755 a million writes (me-south-1: $0.775) is as published.
+PRICES_AS_OF = "2025-08-28"
 PRICES_SOURCE = (
     "https://aws.amazon.com/dynamodb/pricing/on-demand/ and https://aws.amazon.com/dynamodb/pricing/provisioned/"
+    " (their data file of 2025-08-28)"
 )
 
 # The Standard-Infrequent Access class pays more per unit of throughput than Standard (and less for

@@ -195,11 +195,3 @@ data "aws_iam_policy_document" "no_escalation" {
     }
   }
 }
-
-resource "aws_iam_role_policy" "no_escalation" {
-  for_each = aws_iam_role.ci
-
-  name   = "deny-escalation"
-  role   = each.value.id
-  policy = data.aws_iam_policy_document.no_escalation.json
-}

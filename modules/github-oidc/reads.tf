@@ -197,19 +197,3 @@ data "aws_iam_policy_document" "no_data_reads" {
     resources = ["*"]
   }
 }
-
-resource "aws_iam_role_policy" "reads" {
-  for_each = aws_iam_role.ci
-
-  name   = "read-metadata-and-state"
-  role   = each.value.id
-  policy = data.aws_iam_policy_document.reads.json
-}
-
-resource "aws_iam_role_policy" "no_data_reads" {
-  for_each = aws_iam_role.ci
-
-  name   = "deny-data-reads"
-  role   = each.value.id
-  policy = data.aws_iam_policy_document.no_data_reads.json
-}

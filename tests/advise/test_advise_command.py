@@ -9,7 +9,7 @@ import zipfile
 import boto3
 import pytest
 
-from ddb_warmer.ops import cli
+from ddb_warmer.ops import cli, prices
 from ddb_warmer.ops.advise import advise
 from ddb_warmer.ops.advise_metrics import MAX_DATAPOINTS_PER_CALL
 
@@ -70,7 +70,7 @@ def test_a_whole_region_is_advised_in_both_directions_and_reserved_capacity_disc
     ]
     assert out["skipped"] == []
     assert any("reserved capacity is not considered" in note for note in out["notes"])
-    assert out["prices_as_of"] == "2024-11-01"
+    assert out["prices_as_of"] == prices.PRICES_AS_OF
     assert out["warmed_dimensions"] == 2  # table read and index read have auto scaling
     assert out["warmer"]["total"] > 0
 

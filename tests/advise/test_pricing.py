@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import botocore.session
 import pytest
 
 from ddb_warmer.ops import prices
@@ -17,7 +18,16 @@ def test_us_east_1_on_demand_is_the_november_2024_price():
     assert exact
     assert (standard.write_request_million, standard.read_request_million) == (0.625, 0.125)
     assert (standard.wcu_hour, standard.rcu_hour) == (0.00065, 0.00013)
-    assert prices.PRICES_AS_OF == "2024-11-01"
+    assert prices.PRICES_AS_OF >= "2024-11-01"  # after the on-demand price cut
+
+
+def test_every_commercial_region_of_dynamodb_has_its_own_prices():
+    """An adopter may deploy to any of them; the estimate and the advice are exact there."""
+
+    regions = botocore.session.get_session().get_available_regions("dynamodb", partition_name="aws")
+    assert regions, "botocore lists no region for dynamodb"
+    assert [region for region in regions if region not in prices.REGIONS] == []
+    assert all(prices.for_region(region)[1] for region in regions)
 
 
 def test_standard_ia_pays_a_quarter_more_for_throughput_in_both_modes():

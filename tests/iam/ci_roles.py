@@ -92,8 +92,19 @@ def roles_of_plan(shown: dict, account: str) -> dict[str, dict]:
             key = re.search(r'\["(.+)"\]$', address)[1]
             role = key if key in roles else f"apply-{key}"
             roles[role]["policies"].append(json.loads(after["policy"]))
-    unmanaged = [a for a in changes if "aws_iam_role_policy_attachment." in a]
-    assert unmanaged == [], f"a managed policy is attached ({unmanaged}): its document is not in the plan"
+    # Managed policies the plan creates, by ARN (the module builds each ARN from known values).
+    managed = {
+        change["after"]["name"]: json.loads(change["after"]["policy"])
+        for address, change in changes.items()
+        if re.match(r"(?:module\.[\w-]+\.)?aws_iam_policy\.", address) and change["actions"] == ["create"]
+    }
+    for address, change in changes.items():
+        if "aws_iam_role_policy_attachment." in address and change["actions"] == ["create"]:
+            after = change["after"]
+            name = after["policy_arn"].rsplit("/", 1)[-1]
+            assert name in managed, f"{address} attaches {after['policy_arn']}, whose document is not in the plan"
+            (role,) = [key for key, planned in roles.items() if planned["name"] == after["role"]]
+            roles[role]["policies"].append(managed[name])
     return roles
 
 

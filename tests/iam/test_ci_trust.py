@@ -194,16 +194,3 @@ def test_the_bootstrap_refuses_to_plan_without_ids_unless_name_based_subjects_ar
 
     assert "Set github_repository_ids = { owner = <id>, repository = <id> }" in error
     assert "name_based_subjects = true" in error
-
-
-def test_the_bootstrap_refuses_to_plan_inline_policies_over_iams_limit(emulator):
-    # The prefix appears in every scoped resource: a long one outgrows IAM's 10,240 characters per role.
-    env = {
-        **emulator.env(account=FIRST.account),
-        **BOOTSTRAP_ENV,
-        "TF_VAR_warmer_name_prefix": "a-very-long-warmer-name-prefix-" * 8,
-    }
-
-    error = plan_error(env)
-
-    assert "over 10,240 characters of inline policies (IAM's limit)" in error

@@ -1,5 +1,6 @@
-"""The bootstrap module's plan-time refusals (modules/github-oidc/tests, `terraform test` with a mocked
-provider), and the message each gives: what to write instead."""
+"""The bootstrap module's plan-time refusals (modules/github-oidc/tests, `terraform test`: bootstrap.tftest.hcl
+with a mocked provider, limits.tftest.hcl with the real policy documents against IAM's size quotas), and the
+message each gives: what to write instead."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ def initialised(tools_env):
 def test_terraform_test_passes_every_refusal_of_the_bootstrap_module(initialised):
     done = terraform(["test"], MODULE, initialised)
 
-    runs = len(re.findall(r'^run "', (MODULE / "tests" / "bootstrap.tftest.hcl").read_text(), re.MULTILINE))
+    test_files = (MODULE / "tests").glob("*.tftest.hcl")
+    runs = sum(len(re.findall(r'^run "', test_file.read_text(), re.MULTILINE)) for test_file in test_files)
     assert "0 failed" in done.stdout and f"{runs} passed" in done.stdout
 
 

@@ -11,6 +11,9 @@ pull request, passes on five generated trees, each written from an empty live/ b
 - no-tables: an environment in two regions that hold no table yet (DDB_WARMER_TEST_NO_TABLES=1): it
   plans, warns for each listed table, and its ticks fail naming them.
 
+The three-accounts tree, docs/adopting.md's checklist for three environments in three accounts, also
+runs `make demo`; the files `new-environment` wrote are listed next to the times.
+
 Each tree's time is written to .work/generated-trees.txt (docs/testing.md gives the figures).
 """
 
@@ -25,6 +28,7 @@ import pytest
 
 from ddb_warmer.build.live import environments
 from ddb_warmer.build.toolenv import WORK
+from tests.ci.workflow_runner import git
 from tests.live.test_adopter_copy import copy_repository, ran
 
 pytestmark = [
@@ -79,6 +83,7 @@ TREES: dict[str, list[list[str]]] = {
     ],
 }
 NO_TABLES = {"no-tables"}
+WITH_DEMO = {"three-accounts"}
 
 
 def empty_live(live: Path) -> None:
@@ -102,6 +107,8 @@ def test_make_test_config_passes_on_a_generated_tree(tree, tmp_path):
         written = ran([python, "-m", "ddb_warmer.ops.cli", "new-environment", *argv], copy, log)
         assert written.returncode == 0, written.stderr
     assert [e.name for e in environments(live)] == [argv[0] for argv in TREES[tree]]
+    written_files = git(copy, "status", "--porcelain", "--untracked-files=all").splitlines()
+    assert all(line.split(maxsplit=1)[1].startswith("live/") for line in written_files), written_files
 
     log = WORK / f"generated-tree-{tree}.log"
     WORK.mkdir(parents=True, exist_ok=True)
@@ -114,4 +121,12 @@ def test_make_test_config_passes_on_a_generated_tree(tree, tmp_path):
     seconds = time.perf_counter() - started
     with (WORK / "generated-trees.txt").open("a") as figures:
         figures.write(f"{tree}: make test-config {'passed' if done.returncode == 0 else 'FAILED'} in {seconds:.0f} s\n")
+        figures.write(f"  written by new-environment, none by hand: {len(written_files)} files under live/\n")
     assert done.returncode == 0, f"make test-config failed on the {tree} tree; log: {log}\n{done.stdout[-3000:]}"
+    if tree in WITH_DEMO:
+        started = time.perf_counter()
+        demo = ran(["make", "demo"], copy, WORK / f"generated-tree-{tree}-demo.log", env)
+        with (WORK / "generated-trees.txt").open("a") as figures:
+            result = "passed" if demo.returncode == 0 else "FAILED"
+            figures.write(f"{tree}: make demo {result} in {time.perf_counter() - started:.0f} s\n")
+        assert demo.returncode == 0, f"make demo failed on the {tree} tree\n{demo.stdout[-3000:]}"
