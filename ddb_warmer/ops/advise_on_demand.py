@@ -31,7 +31,7 @@ from ddb_warmer.ops.advise_model import (
     percentile,
     simulated_option,
 )
-from ddb_warmer.ops.doctor import Dimension
+from ddb_warmer.ops.inventory import DimensionState
 from ddb_warmer.ops.scaling_simulator import Scaling, needed_capacity, simulate
 
 # The warmer's own request a minute on a dimension it warms (docs/design.md: GetItem/Query, eventually
@@ -75,7 +75,7 @@ def suggested_scaling(rates: list[float], settings: SwitchSettings) -> Scaling:
 
 
 def advise_on_demand_dimension(
-    dimension: Dimension,
+    dimension: DimensionState,
     consumed: list[float | None],
     prices: price_table.RegionPrices,
     start: dt.datetime,

@@ -20,7 +20,7 @@ import pytest
 from ddb_warmer.build.live import Environment, environments
 from ddb_warmer.ci.advise_issue import LABEL, issue_marker
 from ddb_warmer.local.seed import add_auto_scaling
-from ddb_warmer.ops.doctor import table_dimensions
+from ddb_warmer.ops.inventory import table_dimensions
 from tests.advise.mermaid_xychart import blocks, parse
 from tests.ci.fake_github import issues_by_environment
 from tests.ci.test_workflow_runs import FIXTURE, fixture_seeded, github, origin, runner
