@@ -18,6 +18,7 @@ GOOD = {
     "name_prefix": '"ddb-warmer-bootstrap"',
     "github_repository": '"octo-org/ddb-warmer"',
     "name_based_subjects": "true",
+    "environments": '["blue", "green"]',
     "state_buckets": '["ddb-warmer-tfstate-123456789012-eu-west-1"]',
 }
 
