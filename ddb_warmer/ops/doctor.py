@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass
 
 import botocore.exceptions
 
+from ddb_warmer.names import dead_letter_queue
 from ddb_warmer.ops.alarm_model import DECREASES_PER_DAY, decrease_quota, evaluate_alarm_low
 from ddb_warmer.ops.deployment import deployed_config_json, function_log_group
 from ddb_warmer.ops.inventory import (
@@ -194,9 +195,8 @@ def warmer_health(clients, function: str | None, start, end) -> Warmer:
     ticked = [minute for minute, count in invocations.items() if count]
     last_tick_failed = bool(ticked) and max(ticked) not in good
     dead_letters = None
-    prefix = function.removesuffix("-warmer")
     try:
-        url = sqs.get_queue_url(QueueName=f"{prefix}-warmer-dlq")["QueueUrl"]
+        url = sqs.get_queue_url(QueueName=dead_letter_queue(function))["QueueUrl"]
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
         dead_letters = int(attributes["Attributes"]["ApproximateNumberOfMessages"])
     except sqs.exceptions.QueueDoesNotExist:

@@ -20,9 +20,10 @@ from urllib.parse import unquote
 
 import boto3
 
-from ddb_warmer.build.live import ROLE_PREFIX, Environment, environments
+from ddb_warmer.build.live import Environment, environments
 from ddb_warmer.build.terragrunt import LIVE, terragrunt, unit_outputs
-from ddb_warmer.local.emulator import Emulator, state_bucket
+from ddb_warmer.local.emulator import Emulator
+from ddb_warmer.names import CI_ROLE_PREFIX, state_bucket
 
 BOOTSTRAP = LIVE / "_bootstrap"
 ONE_ACCOUNT = Path(__file__).parent / "fixtures" / "one-account"
@@ -125,7 +126,7 @@ def planned_in_one_account(env: dict[str, str], together: list[Environment], acc
     fixture unit tests/iam/fixtures/one-account), to check environments that share an account."""
     regions = sorted({region for environment in together for region in environment.regions})
     inputs = {
-        "TF_VAR_name_prefix": ROLE_PREFIX.removesuffix("-github"),
+        "TF_VAR_name_prefix": CI_ROLE_PREFIX.removesuffix("-github"),
         "TF_VAR_github_repository": REPOSITORY,
         "TF_VAR_environments": json.dumps([environment.name for environment in together]),
         "TF_VAR_state_buckets": json.dumps([state_bucket(region, account) for region in regions]),

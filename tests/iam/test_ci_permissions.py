@@ -18,7 +18,7 @@ import pytest
 
 from ddb_warmer.build.live import Environment, environments, rendered, unit_dirs, unit_region
 from ddb_warmer.build.terragrunt import LIVE, terragrunt
-from ddb_warmer.local.emulator import state_bucket
+from ddb_warmer.names import state_bucket
 from tests.iam.ci_roles import accounts, planned_in_one_account, recorded_calls, role_arn
 from tests.iam.evaluator import available, evaluate, explain
 

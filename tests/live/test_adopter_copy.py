@@ -33,8 +33,9 @@ from ddb_warmer.build.live import Environment, environments, rendered, unit_dirs
 from ddb_warmer.build.package import base64_sha256, build_zip
 from ddb_warmer.build.terragrunt import terragrunt
 from ddb_warmer.build.toolenv import ROOT, WORK, tool_env
-from ddb_warmer.local.emulator import running_emulator, state_bucket
+from ddb_warmer.local.emulator import running_emulator
 from ddb_warmer.local.seed import Seeded, seed_live
+from ddb_warmer.names import state_bucket
 from tests.ci.workflow_runner import commit, git
 from tests.iam.ci_roles import BOOTSTRAP_ENV
 from tests.live.test_environments import WARMER_RESOURCES, assert_no_deprecation_warning, planned_config

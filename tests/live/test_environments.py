@@ -13,9 +13,10 @@ from ddb_warmer.build.live import environments, unit_inputs
 from ddb_warmer.build.package import base64_sha256, build_zip
 from ddb_warmer.build.terragrunt import LIVE, terragrunt, unit_dirs, unit_outputs, unit_region
 from ddb_warmer.local import runtime
-from ddb_warmer.local.emulator import running_emulator, state_bucket
+from ddb_warmer.local.emulator import running_emulator
 from ddb_warmer.local.scheduled import deployed_schedule, fetch_deployed_package, run_ticks
 from ddb_warmer.local.seed import Seeded, TableSpec, example_name, seed_table
+from ddb_warmer.names import state_bucket
 
 pytestmark = pytest.mark.slow
 

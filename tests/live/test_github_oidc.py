@@ -11,7 +11,8 @@ import pytest
 
 from ddb_warmer.build.live import LIVE, environments, unit_inputs
 from ddb_warmer.build.terragrunt import terragrunt, unit_outputs
-from ddb_warmer.local.emulator import running_emulator, state_bucket
+from ddb_warmer.local.emulator import running_emulator
+from ddb_warmer.names import state_bucket
 from tests.iam.ci_roles import BOOTSTRAP_ENV
 
 from .test_environments import assert_no_deprecation_warning
