@@ -31,8 +31,10 @@ def scalable_dimension(index: str | None, kind: str) -> str:
     return f"dynamodb:{'table' if index is None else 'index'}:{capacity}"
 
 
-@dataclass(frozen=True)
-class Dimension:
+class DimensionNames:
+    """A dimension's names in each AWS service, for any class with `table`, `index` and `kind`: the
+    function's Dimension below, and the tooling's view of one (ddb_warmer/ops/inventory.py)."""
+
     table: str
     index: str | None
     kind: str  # "read" or "write"
@@ -48,6 +50,13 @@ class Dimension:
     @property
     def scalable_dimension(self) -> str:
         return scalable_dimension(self.index, self.kind)
+
+
+@dataclass(frozen=True)
+class Dimension(DimensionNames):
+    table: str
+    index: str | None
+    kind: str  # "read" or "write"
 
 
 def warmed_in_auto_mode(index: str | None, kind: str, has_target: bool) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from lambda_function.dimensions import dimension_label, resource_id, resource_ids, scalable_dimension
+from lambda_function.dimensions import DimensionNames, resource_ids
 from lambda_function.schema import TableSchema
 
 # Application Auto Scaling accepts at most 50 resource ids per DescribeScalableTargets request.
@@ -17,7 +17,7 @@ RESOURCE_ID_BATCH = 50
 
 
 @dataclass
-class DimensionState:
+class DimensionState(DimensionNames):
     """A dimension as AWS holds it (capacity, target, policy, alarm, datapoints), and doctor's verdict on it."""
 
     table: str
@@ -39,18 +39,6 @@ class DimensionState:
     first_fire: str | None = None  # WARMING: when AlarmLow can first evaluate
     verdict: str = "UNKNOWN"
     why: str = ""
-
-    @property
-    def label(self) -> str:
-        return dimension_label(self.index, self.kind)
-
-    @property
-    def resource_id(self) -> str:
-        return resource_id(self.table, self.index)
-
-    @property
-    def scalable_dimension(self) -> str:
-        return scalable_dimension(self.index, self.kind)
 
     @property
     def metric_dimensions(self) -> list[dict]:

@@ -6,8 +6,9 @@
 
 For a new environment it writes live/<name>/env.hcl (its account and its place in the promotion order),
 and per region a region.hcl and a warmer unit in live/<name>/<region>/ (one layout, however many
-regions, so a region added later sits next to the first); for a new account, that account's bootstrap unit (live/_bootstrap/<account>/). --after puts the
-environment right after another one: the environments that came after that one now come after this one.
+regions, so a region added later sits next to the first); for a new account, that account's bootstrap
+unit (live/_bootstrap/<account>/). --after puts the environment right after another one: the
+environments that came after that one now come after this one.
 A region added to an existing environment gets live/<name>/<region>/, next to the units already there,
 which keep their paths (and their state). Then it prints what is left to do in GitHub and AWS.
 """
