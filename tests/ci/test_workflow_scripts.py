@@ -84,6 +84,8 @@ def test_a_pull_request_that_changes_the_handler_is_code_and_affects_every_envir
 
     every = affected(clone, emulator_env, "--base", "origin/main")
     assert json.loads(every) == [e.name for e in ENVIRONMENTS]
+    # What the drift job plans every day, whatever changed: the same list, in promotion order.
+    assert affected(clone, emulator_env, "--all") == every
     assert affected(clone, emulator_env, "--base", "origin/main", "--code-changed") == "true"
 
 
