@@ -1,7 +1,8 @@
 """The GitHub workflows: actionlint (built from its Go module at the pinned version; `make lint` runs it on every
 workflow) catches a broken one; pins, permissions, shape.
 
-Their steps run in order, on the emulator and a fake GitHub, in tests/ci/test_workflow_runs.py."""
+A pull request and a merge run step by step, on the emulator and a fake GitHub, in tests/ci/test_workflow_runs.py;
+which job runs for each other outcome is tests/ci/test_workflow_wiring.py."""
 
 from __future__ import annotations
 
