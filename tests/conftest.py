@@ -57,8 +57,14 @@ def emulator_env(emulator):
 # working copies in a folder of its own (TG_DOWNLOAD_DIR), so two workers can run Terragrunt in the
 # same unit of live/ at once, each against its own AWS.
 SHARED_GROUPS = {
-    "tests/iam/test_ci_trust.py": "ci roles",  # the session fixture ci_roles
-    "tests/iam/test_ci_permissions.py": "ci roles",
+    # live/'s environments planned and each kind applied once (tests/live/applied.py); the CI roles as
+    # planned (the session fixture ci_roles), which the permission and trust tests read.
+    "tests/live/test_environments.py": "applied live",
+    "tests/iam/test_ci_permissions.py": "applied live",
+    "tests/iam/test_ci_trust.py": "applied live",
+    # Every account's bootstrap applied once, to an emulator of its own (tests/iam/ci_roles.py: applied_once).
+    "tests/live/test_github_oidc.py": "applied bootstraps",
+    "tests/iam/test_ci_escalation.py": "applied bootstraps",
 }
 
 
