@@ -273,10 +273,10 @@ class AppliedAccount:
 
 
 @contextlib.contextmanager
-def applied_bootstrap(env: dict[str, str], account: str) -> Iterator[AppliedAccount]:
+def applied_bootstrap(env: dict[str, str], account: str, destroy: bool = True) -> Iterator[AppliedAccount]:
     """An account's bootstrap unit applied to the emulator (`env`: that account's credentials) from the plan an
-    admin reviews; destroyed after. Its state buckets must not exist yet (a fresh emulator): the unit creates
-    them."""
+    admin reviews; destroyed after unless `destroy` is false. Its state buckets must not exist yet (a fresh
+    emulator): the unit creates them."""
     env = {**env, **BOOTSTRAP_ENV}
     unit = bootstrap_unit(account)
     planned, plan = _planned(unit, env, account)
@@ -287,15 +287,16 @@ def applied_bootstrap(env: dict[str, str], account: str) -> Iterator[AppliedAcco
         roles = read_back({key: role["name"] for key, role in planned.items()}, env, account)
         yield AppliedAccount(account, roles, outputs, planned, boundary_document(boundary, env), plan)
     finally:
-        terragrunt(["destroy", "-auto-approve"], unit, env)
+        if destroy:
+            terragrunt(["destroy", "-auto-approve"], unit, env)
 
 
 @contextlib.contextmanager
-def applied_bootstraps(emulator: Emulator) -> Iterator[dict[str, AppliedAccount]]:
+def applied_bootstraps(emulator: Emulator, destroy: bool = True) -> Iterator[dict[str, AppliedAccount]]:
     """Every account's bootstrap of live/ applied to `emulator` (a fresh one), each as that account's admin."""
     with contextlib.ExitStack() as stack:
         yield {
-            account: stack.enter_context(applied_bootstrap(emulator.env(account=account), account))
+            account: stack.enter_context(applied_bootstrap(emulator.env(account=account), account, destroy))
             for account in accounts()
         }
 
@@ -306,13 +307,13 @@ APPLIED = pytest.StashKey[tuple[Emulator, dict[str, AppliedAccount]]]()
 def applied_once(config: pytest.Config) -> tuple[Emulator, dict[str, AppliedAccount]]:
     """Every account's bootstrap applied to an emulator of its own (the shared one's seeding already holds the
     state buckets the bootstraps create), once per pytest process: tests/live/test_github_oidc.py and
-    tests/iam/test_ci_escalation.py read the same (one xdist group, tests/conftest.py). Destroyed when the
-    session ends."""
+    tests/iam/test_ci_escalation.py read the same (one xdist group, tests/conftest.py). Not destroyed: the
+    emulator, stopped when the session ends, takes everything in it along."""
     if APPLIED not in config.stash:
         stack = contextlib.ExitStack()
         config.add_cleanup(stack.close)
         emulator = stack.enter_context(running_emulator(name="moto-bootstraps"))
-        config.stash[APPLIED] = (emulator, stack.enter_context(applied_bootstraps(emulator)))
+        config.stash[APPLIED] = (emulator, stack.enter_context(applied_bootstraps(emulator, destroy=False)))
     return config.stash[APPLIED]
 
 
