@@ -57,14 +57,14 @@ def emulator_env(emulator):
 # working copies in a folder of its own (TG_DOWNLOAD_DIR), so two workers can run Terragrunt in the
 # same unit of live/ at once, each against its own AWS.
 SHARED_GROUPS = {
-    # live/'s environments planned and each kind applied once (tests/live/applied.py); the CI roles as
-    # planned (the session fixture ci_roles), which the permission and trust tests read.
+    # live/'s environments planned and each kind applied once (tests/live/applied.py).
     "tests/live/test_environments.py": "applied live",
     "tests/iam/test_ci_permissions.py": "applied live",
-    "tests/iam/test_ci_trust.py": "applied live",
-    # Every account's bootstrap applied once, to an emulator of its own (tests/iam/ci_roles.py: applied_once).
+    # Every account's bootstrap planned and applied once, to an emulator of its own (tests/iam/ci_roles.py:
+    # applied_once): the trust tests read its plans, the others what it applied.
     "tests/live/test_github_oidc.py": "applied bootstraps",
     "tests/iam/test_ci_escalation.py": "applied bootstraps",
+    "tests/iam/test_ci_trust.py": "applied bootstraps",
 }
 
 
