@@ -53,9 +53,9 @@ def emulator_env(emulator):
 # make test runs on pytest-xdist workers (`--dist loadgroup`). A slow test file stays whole on one
 # worker, so its module fixtures (plans, applies) are made once; files that share a session fixture
 # form one group (the Terraform of tests/module runs in copies of modules/, so those files spread).
-# Fast tests go wherever a worker is free. Each worker has its own emulator server (the session fixture above) and keeps Terragrunt's
-# working copies in a folder of its own (TG_DOWNLOAD_DIR), so two workers can run Terragrunt in the
-# same unit of live/ at once, each against its own AWS.
+# Fast tests go wherever a worker is free. Each worker has its own emulator server (the session
+# fixture above) and keeps Terragrunt's working copies in a folder of its own (TG_DOWNLOAD_DIR), so
+# two workers can run Terragrunt in the same unit of live/ at once, each against its own AWS.
 SHARED_GROUPS = {
     # live/'s environments planned and each kind applied once (tests/live/applied.py).
     "tests/live/test_environments.py": "applied live",
