@@ -22,7 +22,8 @@ Where it looks: every file of the checkout outside live/, except
 - test files that never reach this checkout's live/ or the emulator seeded from it (in-process moto, trees
   they write, the fixture trees): a name there is the test's own fixture, whatever live/ holds. A test
   reaches live/ when it uses LIVE, `environments()` or `seed_live(emulator)` with no tree named,
-  tests/live/unused.py, or the `emulator` fixture without a fixture tree of tests/ci/fixtures as its live/;
+  tests/live/unused.py, or the `emulator` fixture without a fixture tree of tests/ci/fixtures as its live/
+  (named in the file, or through tests/ci/workflow_fixture.py);
 - this file's own examples, and the namings KNOWN lists, each with why nothing depends on it.
 """
 
@@ -89,7 +90,10 @@ def reaches_live(tree: ast.AST) -> bool:
     """Whether a test reads this checkout's live/ or uses the emulator seeded from it (without a fixture
     tree of its own under tests/ci/fixtures playing the part of live/)."""
     own_tree = any(
-        isinstance(node, ast.Constant) and node.value in ("fixtures", "tests/ci/fixtures") for node in ast.walk(tree)
+        (isinstance(node, ast.Constant) and node.value in ("fixtures", "tests/ci/fixtures"))
+        # The workflow tests' fixture tree, tests/ci/fixtures/workflow-live, comes from this module.
+        or (isinstance(node, ast.ImportFrom) and node.module == "tests.ci.workflow_fixture")
+        for node in ast.walk(tree)
     )
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id == "LIVE":
