@@ -15,9 +15,6 @@ from dataclasses import dataclass
 from .config import TableConfig
 from .schema import TableSchema
 
-# Application Auto Scaling accepts at most 50 resource ids per request.
-RESOURCE_ID_BATCH = 50
-
 
 def dimension_label(index: str | None, kind: str) -> str:
     """How logs, reports and errors name a dimension: "table read", "index by_user write"."""
@@ -35,7 +32,8 @@ def scalable_dimension(index: str | None, kind: str) -> str:
 
 
 class DimensionNames:
-    """A dimension's names in each AWS service, for any class with `table`, `index` and `kind`."""
+    """A dimension's names in each AWS service, for any class with `table`, `index` and `kind`: the
+    function's Dimension below, and the tooling's view of one (ddb_warmer/ops/inventory.py)."""
 
     table: str
     index: str | None
@@ -61,6 +59,12 @@ class Dimension(DimensionNames):
     kind: str  # "read" or "write"
 
 
+def warmed_in_auto_mode(index: str | None, kind: str, has_target: bool) -> bool:
+    """Auto mode's rule: a dimension with an auto scaling target is warmed, except a GSI's writes, which need
+    a sentinel item and so are warmed only when asked for (docs/design.md). The tooling imports it too."""
+    return has_target and not (index is not None and kind == "write")
+
+
 class UnknownIndex(LookupError):
     """The configuration names an index the table does not have."""
 
@@ -74,26 +78,14 @@ def resource_ids(schema: TableSchema) -> list[str]:
     return [resource_id(schema.name), *(resource_id(schema.name, index) for index in sorted(schema.indexes))]
 
 
-def scalable_targets(autoscaling, schemas: list[TableSchema]) -> dict[tuple[str, str], dict]:
-    """Every DynamoDB scalable target of these tables and their GSIs, by (resource id, scalable dimension).
-
-    Asked by resource id, in batches of 50 (the API's limit), so an account's
-    other targets are never listed; the ids of GSIs are known from DescribeTable.
-    """
-    ids = [resource for schema in schemas for resource in resource_ids(schema)]
-    found: dict[tuple[str, str], dict] = {}
-    paginator = autoscaling.get_paginator("describe_scalable_targets")
-    for first in range(0, len(ids), RESOURCE_ID_BATCH):
-        for page in paginator.paginate(ServiceNamespace="dynamodb", ResourceIds=ids[first : first + RESOURCE_ID_BATCH]):
-            found.update({(t["ResourceId"], t["ScalableDimension"]): t for t in page["ScalableTargets"]})
-    return found
-
-
 def choose_dimensions(table: TableConfig, schema: TableSchema, targets: Container[tuple[str, str]]) -> list[Dimension]:
     chosen: list[Dimension] = []
 
     def decide(dimension: Dimension, explicit: bool | None, auto: bool) -> None:
-        if explicit is True or (explicit is None and auto and _has_target(dimension, targets)):
+        has_target = (dimension.resource_id, dimension.scalable_dimension) in targets
+        if explicit is True or (
+            explicit is None and auto and warmed_in_auto_mode(dimension.index, dimension.kind, has_target)
+        ):
             chosen.append(dimension)
 
     decide(Dimension(table.name, None, "read"), table.read, table.auto)
@@ -108,10 +100,5 @@ def choose_dimensions(table: TableConfig, schema: TableSchema, targets: Containe
         index = configured.get(name)
         index_auto = table.auto if index is None else index.auto
         decide(Dimension(table.name, name, "read"), index.read if index else None, index_auto)
-        # GSI writes need a sentinel item: only when asked for explicitly.
-        decide(Dimension(table.name, name, "write"), index.write if index else None, False)
+        decide(Dimension(table.name, name, "write"), index.write if index else None, index_auto)
     return chosen
-
-
-def _has_target(dimension: Dimension, targets: Container[tuple[str, str]]) -> bool:
-    return (dimension.resource_id, dimension.scalable_dimension) in targets

@@ -98,6 +98,12 @@ def _partition_key(table: dict) -> KeyAttribute:
     return key
 
 
+def billed_on_demand(description: dict) -> bool:
+    """Whether a DescribeTable answer is of an on-demand table (no capacity, nothing to warm); DescribeTable
+    omits BillingModeSummary for a table that was always provisioned. The tooling imports it too."""
+    return description.get("BillingModeSummary", {}).get("BillingMode") == "PAY_PER_REQUEST"
+
+
 def schema_from_description(table: dict) -> TableSchema:
     types = {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]}
     indexes = {
@@ -108,12 +114,11 @@ def schema_from_description(table: dict) -> TableSchema:
         )
         for index in table.get("GlobalSecondaryIndexes", [])
     }
-    billing = table.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED")
     return TableSchema(
         name=table["TableName"],
         partition_key=_partition_key(table),
         sort_key=_key(table["KeySchema"], "RANGE", types),
-        on_demand=billing == "PAY_PER_REQUEST",
+        on_demand=billed_on_demand(table),
         indexes=indexes,
     )
 

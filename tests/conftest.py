@@ -51,14 +51,20 @@ def emulator_env(emulator):
 
 
 # make test runs on pytest-xdist workers (`--dist loadgroup`). A slow test file stays whole on one
-# worker, so its module fixtures (plans, applies) are made once; files that share a session fixture or
-# a folder of the checkout (the module's .terraform) form one group. Fast tests go wherever a worker is
-# free. Each worker has its own emulator server (the session fixture above) and keeps Terragrunt's
-# working copies in a folder of its own (TG_DOWNLOAD_DIR), so two workers can run Terragrunt in the
-# same unit of live/ at once, each against its own AWS.
+# worker, so its module fixtures (plans, applies) are made once; files that share a session fixture
+# form one group (the Terraform of tests/module runs in copies of modules/, so those files spread).
+# Fast tests go wherever a worker is free. Each worker has its own emulator server (the session
+# fixture above) and keeps Terragrunt's working copies in a folder of its own (TG_DOWNLOAD_DIR), so
+# two workers can run Terragrunt in the same unit of live/ at once, each against its own AWS.
 SHARED_GROUPS = {
-    "tests/iam/test_ci_trust.py": "ci roles",  # the session fixture ci_roles
-    "tests/iam/test_ci_permissions.py": "ci roles",
+    # live/'s environments planned and each kind applied once (tests/live/applied.py).
+    "tests/live/test_environments.py": "applied live",
+    "tests/iam/test_ci_permissions.py": "applied live",
+    # Every account's bootstrap planned and applied once, to an emulator of its own (tests/iam/ci_roles.py:
+    # applied_once): the trust tests read its plans, the others what it applied.
+    "tests/live/test_github_oidc.py": "applied bootstraps",
+    "tests/iam/test_ci_escalation.py": "applied bootstraps",
+    "tests/iam/test_ci_trust.py": "applied bootstraps",
 }
 
 
@@ -69,8 +75,6 @@ SPREAD = {"tests/ci/test_workflow_runs.py"}
 
 def xdist_group(item) -> str | None:
     path = item.nodeid.split("::", 1)[0]
-    if path.startswith("tests/module/"):
-        return "tests/module"  # `terraform init` in the module's own folder
     if path in SHARED_GROUPS:
         return SHARED_GROUPS[path]
     if path in SPREAD:

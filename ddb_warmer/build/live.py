@@ -14,11 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ddb_warmer.build.toolenv import ROOT, tool_env
+from ddb_warmer.names import apply_role_arn, plan_role_arn
 
 LIVE = ROOT / "live"
-# The workflows' roles, made by each account's bootstrap unit (modules/github-oidc: "<prefix>-github-<key>",
-# the prefix being the root terragrunt.hcl's name_prefix of the "bootstrap" environment).
-ROLE_PREFIX = "ddb-warmer-bootstrap-github"
 ACCOUNT_LINE = re.compile(r'^\s*aws_account_id\s*=\s*"([^"]*)"', re.MULTILINE)
 AFTER_LINE = re.compile(r"^\s*apply_after\s*=\s*\[([^\]]*)\]", re.MULTILINE)
 REGION_LINE = re.compile(r'^\s*aws_region\s*=\s*"([a-z0-9-]+)"', re.MULTILINE)
@@ -37,11 +35,11 @@ class Environment:
 
     @property
     def plan_role_arn(self) -> str:
-        return f"arn:aws:iam::{self.account}:role/{ROLE_PREFIX}-plan"
+        return plan_role_arn(self.account)
 
     @property
     def apply_role_arn(self) -> str:
-        return f"arn:aws:iam::{self.account}:role/{ROLE_PREFIX}-apply-{self.name}"
+        return apply_role_arn(self.account, self.name)
 
 
 def unit_dirs(env_dir: Path) -> list[Path]:

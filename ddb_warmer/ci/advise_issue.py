@@ -31,7 +31,7 @@ from pathlib import Path
 from ddb_warmer.build.live import LiveError
 from ddb_warmer.build.live import environment as live_environment
 from ddb_warmer.ci.advise_issue_body import has_saving, issue_body, issue_title, nothing_left
-from ddb_warmer.ci.affected import environments
+from ddb_warmer.ci.affected import add_environment_choice, environments
 from ddb_warmer.ci.github import GitHub
 
 LABEL = "advise"
@@ -105,9 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__.splitlines()[0],
         epilog="exit codes: 0 done, 2 usage or no such environment, 3 advise could not check a region",
     )
-    which = parser.add_mutually_exclusive_group(required=True)
-    which.add_argument("--environment", help="an environment under live/ (a folder with an env.hcl)")
-    which.add_argument("--list", action="store_true", help="print the environments of live/ as a JSON list")
+    add_environment_choice(parser)
     side = parser.add_mutually_exclusive_group()
     side.add_argument("--advise-to", type=Path, metavar="DIR", help="write each region's advice (JSON) into DIR")
     side.add_argument("--issue-from", type=Path, metavar="DIR", help="keep the environment's issue from DIR's advice")

@@ -43,6 +43,13 @@ def environments(live: Path = LIVE) -> list[str]:
     return [environment.name for environment in live_environments(live)]
 
 
+def add_environment_choice(parser) -> None:
+    """The scheduled jobs' arguments: one environment of live/, or --list to print them for a job matrix."""
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--environment", help="an environment under live/ (a folder with an env.hcl)")
+    which.add_argument("--list", action="store_true", help="print the environments of live/ as a JSON list")
+
+
 def affected_environments(changed_files: list[str], known: list[str]) -> list[str]:
     affected: set[str] = set()
     for path in changed_files:

@@ -25,7 +25,7 @@ import sys
 
 from ddb_warmer.build.live import LiveError
 from ddb_warmer.build.live import environment as live_environment
-from ddb_warmer.ci.affected import environments
+from ddb_warmer.ci.affected import add_environment_choice, environments
 from ddb_warmer.ci.github import GitHub
 
 LABEL = "doctor"
@@ -113,9 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__.splitlines()[0],
         epilog="exit codes: 0 issue up to date, 2 usage or no such environment, 3 could not check",
     )
-    which = parser.add_mutually_exclusive_group(required=True)
-    which.add_argument("--environment", help="an environment under live/ (a folder with an env.hcl)")
-    which.add_argument("--list", action="store_true", help="print the environments of live/ as a JSON list")
+    add_environment_choice(parser)
     args = parser.parse_args(argv)
     if args.list:
         print(json.dumps(environments()))

@@ -18,7 +18,7 @@ from pathlib import Path
 from ddb_warmer.ops.advise import advise
 from ddb_warmer.ops.advise_chart import draw_charts
 from ddb_warmer.ops.advise_output import render
-from ddb_warmer.ops.doctor import table_dimensions
+from ddb_warmer.ops.inventory import table_dimensions
 
 SYNTHETIC_HOURS = 6
 SHAPES = ("steady at 60 %", "idle", "spiky")

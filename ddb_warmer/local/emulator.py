@@ -101,11 +101,6 @@ class EmulatorSession(boto3.Session):
         return super().client(*args, **kwargs)
 
 
-def state_bucket(region: str, account: str = ACCOUNT_ID) -> str:
-    """The state bucket of an account and region (the root terragrunt.hcl's naming)."""
-    return f"ddb-warmer-tfstate-{account}-{region}"
-
-
 def assumed_credentials(endpoint: str, role_arn: str, session_name: str = "ddb-warmer") -> dict[str, str]:
     """AssumeRole on the emulator, as configure-aws-credentials does on AWS: the role's account's
     credentials, as the standard environment variables."""

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ddb_warmer.build.live import LIVE, Environment, environments, unit_dirs, unit_inputs, unit_region
-from ddb_warmer.local.emulator import Emulator, state_bucket
+from ddb_warmer.local.emulator import Emulator
+from ddb_warmer.names import state_bucket
 from lambda_function.dimensions import resource_id
 from lambda_function.schema import SENTINEL_VALUES
 

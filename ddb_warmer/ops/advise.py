@@ -62,12 +62,13 @@ from ddb_warmer.ops.advise_on_demand import (
     advise_on_demand_table,
     cap_steps,
 )
-from ddb_warmer.ops.doctor import Dimension, table_dimensions, target_tracking_policies
-from ddb_warmer.ops.estimate import ASSUMED_TICK_SECONDS, Deployed, deployed_settings, ticks_per_month
+from ddb_warmer.ops.deployed import Deployed, deployed_settings
+from ddb_warmer.ops.estimate import ASSUMED_TICK_SECONDS
+from ddb_warmer.ops.inventory import DimensionState, scalable_targets, table_dimensions, target_tracking_policies
 from ddb_warmer.ops.scaling_simulator import Scaling, needed_capacity, simulate
-from ddb_warmer.ops.warmer_cost import WarmerCost, warmer_cost
-from lambda_function.dimensions import scalable_targets
-from lambda_function.schema import schema_from_description
+from ddb_warmer.ops.warmer_cost import WarmerCost
+from lambda_function.dimensions import warmed_in_auto_mode
+from lambda_function.schema import billed_on_demand, schema_from_description
 
 # The records are advise_model's; importing them from here keeps working.
 __all__ = ["Advice", "AdviceInputError", "DimensionAdvice", "Option", "SwitchSettings", "TableAdvice", "advise"]
@@ -85,7 +86,7 @@ CHUNK_QUERIES = 250
 
 
 def advise_dimension(
-    dimension: Dimension,
+    dimension: DimensionState,
     consumed: list[float | None],
     provisioned: list[float | None],
     scaling: Scaling | None,
@@ -208,28 +209,13 @@ def scalings(autoscaling, schemas) -> dict[tuple[str, str], Scaling]:
 def warmer_month(clients, function: str | None, requests: int) -> WarmerCost:
     """The warmer's own monthly cost for `requests` warmed dimensions (warmer_cost.py), from the deployed
     function's settings when there is one."""
-    deployed, rate = Deployed(), "rate(1 minute)"
+    deployed = Deployed()
     if function:
         try:
             deployed = deployed_settings(clients, function)
         except clients["lambda"].exceptions.ResourceNotFoundException:
-            # Not deployed in this region (every table of it is advised): the module's defaults.
-            function = None
-    if function:
-        try:
-            rate = clients["scheduler"].get_schedule(Name=function)["ScheduleExpression"]
-        except clients["scheduler"].exceptions.ResourceNotFoundException:
-            pass
-    return warmer_cost(
-        ticks_per_month(rate),
-        ASSUMED_TICK_SECONDS,
-        deployed.memory,
-        requests,
-        deployed.log_level,
-        deployed.retention_days,
-        deployed.custom_metrics,
-        deployed.alarm_metrics,
-    )
+            pass  # not deployed in this region (every table of it is advised): the module's defaults
+    return deployed.cost(ASSUMED_TICK_SECONDS, requests)
 
 
 def describe(dynamodb, tables: list[str], region: str, named: bool) -> tuple[dict[str, dict], list[str]]:
@@ -258,11 +244,7 @@ def describe(dynamodb, tables: list[str], region: str, named: bool) -> tuple[dic
     return found, skipped
 
 
-def is_on_demand(description: dict) -> bool:
-    return description.get("BillingModeSummary", {}).get("BillingMode") == "PAY_PER_REQUEST"
-
-
-def dimension_queries(number: int, d: Dimension, on_demand: bool) -> list[MetricQuery]:
+def dimension_queries(number: int, d: DimensionState, on_demand: bool) -> list[MetricQuery]:
     """Consumed (Sum) and, for a provisioned table, provisioned (Maximum) capacity of one dimension."""
     metric = f"{d.kind.title()}CapacityUnits"
     names = tuple((m["Name"], m["Value"]) for m in d.metric_dimensions)
@@ -276,7 +258,7 @@ def table_chunks(descriptions: dict[str, dict]) -> list[list[str]]:
     current: list[str] = []
     size = 0
     for name, description in descriptions.items():
-        queries = len(table_dimensions(description)) * (1 if is_on_demand(description) else 2)
+        queries = len(table_dimensions(description)) * (1 if billed_on_demand(description) else 2)
         if current and size + queries > CHUNK_QUERIES:
             chunks.append(current)
             current, size = [], 0
@@ -296,7 +278,7 @@ def advise_chunk(
         for d in dims:
             number = len(numbered)
             numbered.append(d)
-            queries += dimension_queries(number, d, is_on_demand(chunk[name]))
+            queries += dimension_queries(number, d, billed_on_demand(chunk[name]))
     series = read_series(clients["cloudwatch"], queries, start, minutes, rate)
     advised, number = [], 0
     for name, description in chunk.items():
@@ -305,14 +287,14 @@ def advise_chunk(
         advice = []
         for d in dimensions[name]:
             consumed = minute_values(series.pop(f"c{number}"))
-            if is_on_demand(description):
+            if billed_on_demand(description):
                 advice.append(advise_on_demand_dimension(d, consumed, prices, start, settings, chart_minutes))
             else:
                 provisioned = minute_values(series.pop(f"p{number}"))
                 scaling = scaled.get((d.resource_id, d.scalable_dimension))
                 advice.append(advise_dimension(d, consumed, provisioned, scaling, prices, start, chart_minutes))
             number += 1
-        if is_on_demand(description):
+        if billed_on_demand(description):
             advised.append(advise_on_demand_table(name, table_class, advice))
         else:
             advised.append(advise_table(name, table_class, advice, prices))
@@ -339,7 +321,7 @@ def advise(
     minute for the charts (else an hour a point), `datapoints_per_second` paces the reading (None: unpaced)."""
     settings = settings or SwitchSettings()
     descriptions, skipped = describe(clients["dynamodb"], tables, region, named)
-    schemas = [schema_from_description(d) for d in descriptions.values() if not is_on_demand(d)]
+    schemas = [schema_from_description(d) for d in descriptions.values() if not billed_on_demand(d)]
     scaled = scalings(clients["application-autoscaling"], schemas) if schemas else {}
     start, minutes = minute_range(now, days)
     chart_minutes = 1 if full_series else CHART_MINUTES
@@ -356,12 +338,12 @@ def advise(
         if table.recommendation in ("provisioned", "warmed", "lower floor"):
             table.covered, line = coverage(table.table, config, unit)
             table.steps.append(line)
-    # What the warmer warms in auto mode: every scaled dimension but GSI writes (docs/design.md).
+    # What the warmer warms in auto mode (its own rule, lambda_function/dimensions.py).
     warmed = sum(
         1
-        for name, description in descriptions.items()
+        for description in descriptions.values()
         for d in table_dimensions(description)
-        if (d.resource_id, d.scalable_dimension) in scaled and not (d.index and d.kind == "write")
+        if warmed_in_auto_mode(d.index, d.kind, (d.resource_id, d.scalable_dimension) in scaled)
     )
     _, exact = price_table.for_region(region)
     # A region missing from the price table is said once, on the prices line (advise_output.heading).

@@ -19,19 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from ddb_warmer.ops import advise_model as model
 from ddb_warmer.ops import prices as price_table
-from ddb_warmer.ops.advise_model import (
-    P99,
-    DimensionAdvice,
-    Option,
-    SwitchSettings,
-    TableAdvice,
-    chart_series,
-    per_month,
-    percentile,
-    simulated_option,
-)
-from ddb_warmer.ops.doctor import Dimension
+from ddb_warmer.ops.inventory import DimensionState
 from ddb_warmer.ops.scaling_simulator import Scaling, needed_capacity, simulate
 
 # The warmer's own request a minute on a dimension it warms (docs/design.md: GetItem/Query, eventually
@@ -64,10 +54,10 @@ def on_demand_cap(peak_rate: float) -> int:
     return max(MIN_CAP, math.ceil(peak_rate * CAP_MARGIN - 1e-9))
 
 
-def suggested_scaling(rates: list[float], settings: SwitchSettings) -> Scaling:
+def suggested_scaling(rates: list[float], settings: model.SwitchSettings) -> Scaling:
     """MinCapacity, MaxCapacity and target for a dimension that switches to provisioned."""
     target = settings.target
-    floor = settings.floor or needed_capacity(percentile(rates, P99), target)
+    floor = settings.floor or needed_capacity(model.percentile(rates, model.P99), target)
     if settings.maximum is not None:
         return Scaling(min(floor, settings.maximum), settings.maximum, target)
     busiest = needed_capacity(max(rates, default=0.0) * MAX_MARGIN, target)
@@ -75,23 +65,25 @@ def suggested_scaling(rates: list[float], settings: SwitchSettings) -> Scaling:
 
 
 def advise_on_demand_dimension(
-    dimension: Dimension,
+    dimension: DimensionState,
     consumed: list[float | None],
     prices: price_table.RegionPrices,
     start: dt.datetime,
-    settings: SwitchSettings,
+    settings: model.SwitchSettings,
     chart_minutes: int,
-) -> DimensionAdvice:
+) -> model.DimensionAdvice:
     """An on-demand dimension: what it pays (per request unit) against provisioned with working target tracking."""
     minutes = len(consumed)
     rates = [(value or 0.0) / 60 for value in consumed]
     total = sum(value or 0.0 for value in consumed)
-    on_demand = Option(per_month(total, minutes) * price_table.request_unit_million(prices, dimension.kind) / 1e6, True)
+    on_demand = model.Option(
+        model.per_month(total, minutes) * price_table.request_unit_million(prices, dimension.kind) / 1e6, True
+    )
     scaling = suggested_scaling(rates, settings)
     warmed_series = [WARMER_UNITS[dimension.kind] if value is None else value for value in consumed]
     simulation = simulate(warmed_series, start, scaling.min_capacity, scaling)
     peak = max(rates, default=0.0)
-    return DimensionAdvice(
+    return model.DimensionAdvice(
         dimension.table,
         dimension.index,
         dimension.kind,
@@ -102,11 +94,11 @@ def advise_on_demand_dimension(
         None,
         round(total, 2),
         total / (minutes * 60),
-        percentile(rates, P99),
+        model.percentile(rates, model.P99),
         0.0,
         {
             "today": on_demand,
-            "warmed": simulated_option(simulation, price_table.unit_hour(prices, dimension.kind)),
+            "warmed": model.simulated_option(simulation, price_table.unit_hour(prices, dimension.kind)),
             "on-demand": on_demand,
         },
         "warmed",
@@ -114,17 +106,17 @@ def advise_on_demand_dimension(
         scaling,
         on_demand_cap(peak),
         {
-            "consumed": chart_series(rates, chart_minutes),
-            "warmed": chart_series(simulation.provisioned, chart_minutes),
+            "consumed": model.chart_series(rates, chart_minutes),
+            "warmed": model.chart_series(simulation.provisioned, chart_minutes),
         },
     )
 
 
-def where(dimension: DimensionAdvice) -> str:
+def where(dimension: model.DimensionAdvice) -> str:
     return f"index {dimension.index}" if dimension.index else "the table"
 
 
-def cap_steps(dimensions: list[DimensionAdvice]) -> list[str]:
+def cap_steps(dimensions: list[model.DimensionAdvice]) -> list[str]:
     """Set each dimension's cap, and watch the metrics that show it throttling."""
     for dimension in dimensions:
         dimension.cap = on_demand_cap(dimension.peak_rate)
@@ -139,7 +131,7 @@ def cap_steps(dimensions: list[DimensionAdvice]) -> list[str]:
     ]
 
 
-def advise_on_demand_table(table: str, table_class: str, dimensions: list[DimensionAdvice]) -> TableAdvice:
+def advise_on_demand_table(table: str, table_class: str, dimensions: list[model.DimensionAdvice]) -> model.TableAdvice:
     """Switch to provisioned when that keeps headroom and costs SWITCH_MARGIN less; else stay, capped."""
     on_demand = sum(d.options["on-demand"].month for d in dimensions)
     provisioned = sum(d.options["warmed"].month for d in dimensions)
@@ -159,7 +151,7 @@ def advise_on_demand_table(table: str, table_class: str, dimensions: list[Dimens
                 if d.suggested
             ),
         ]
-        return TableAdvice(
+        return model.TableAdvice(
             table, table_class, "provisioned", on_demand, provisioned, on_demand - provisioned, reason, dimensions,
             "on-demand", steps,
         )  # fmt: skip
@@ -170,7 +162,7 @@ def advise_on_demand_table(table: str, table_class: str, dimensions: list[Dimens
             f"provisioned would cost ${provisioned:.2f}/mo against ${on_demand:.2f}/mo on-demand: not "
             f"{SWITCH_MARGIN:.0%} less"
         )
-    return TableAdvice(
+    return model.TableAdvice(
         table, table_class, "keep on-demand", on_demand, on_demand, 0.0, reason, dimensions, "on-demand",
         cap_steps(dimensions),
     )  # fmt: skip

@@ -17,6 +17,7 @@ from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
+from ddb_warmer.names import warmer_function
 from ddb_warmer.ops import new_environment, prove
 from ddb_warmer.ops.advise import advise, region_tables
 from ddb_warmer.ops.advise_mermaid import xychart
@@ -26,7 +27,7 @@ from ddb_warmer.ops.advise_output import render as render_advice
 from ddb_warmer.ops.advise_output import render_markdown as render_advice_markdown
 from ddb_warmer.ops.aws import CouldNotCheck, explain, make_clients
 from ddb_warmer.ops.cleanup import find_sentinels, remove_sentinels
-from ddb_warmer.ops.deployment import configured_tables, region_for, warmer_function, warmer_unit
+from ddb_warmer.ops.deployment import configured_tables, region_for, warmer_unit
 from ddb_warmer.ops.doctor import diagnose
 from ddb_warmer.ops.doctor_output import render as render_doctor
 from ddb_warmer.ops.estimate import estimate

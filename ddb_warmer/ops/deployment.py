@@ -62,11 +62,6 @@ def region_for(environment: str | None, region: str | None, live: Path | None = 
     return None, hint
 
 
-def warmer_function(environment: str) -> str:
-    # The root terragrunt.hcl names every environment's warmer "ddb-warmer-<environment>".
-    return f"ddb-warmer-{environment}-warmer"
-
-
 def function_log_group(configuration: dict) -> str:
     """Where a function's logs go: its LoggingConfig's log group, or Lambda's default."""
     return configuration.get("LoggingConfig", {}).get("LogGroup") or f"/aws/lambda/{configuration['FunctionName']}"

@@ -25,50 +25,26 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import botocore.exceptions
 
+from ddb_warmer.names import dead_letter_queue
 from ddb_warmer.ops.alarm_model import DECREASES_PER_DAY, decrease_quota, evaluate_alarm_low
 from ddb_warmer.ops.deployment import deployed_config_json, function_log_group
+from ddb_warmer.ops.inventory import (
+    DimensionState,
+    alarms_by_name,
+    scalable_targets,
+    table_dimensions,
+    target_tracking_policies,
+)
 from lambda_function.config import ConfigError, WarmerConfig, parse_config
-from lambda_function.dimensions import DimensionNames, scalable_targets
 from lambda_function.log import METRIC_NAMESPACE
 from lambda_function.request_path import STOCK_PATH_METRIC
 from lambda_function.schema import schema_from_description
 
 VERDICT_ORDER = ("BLOCKED", "FAILING", "UNKNOWN", "WARMING", "OK", "AT MINIMUM", "NOT NEEDED")
-
-
-@dataclass
-class Dimension(DimensionNames):
-    table: str
-    index: str | None
-    kind: str  # read | write
-    provisioned: int | None = None
-    min_capacity: int | None = None
-    max_capacity: int | None = None
-    target_value: float | None = None
-    alarm_name: str | None = None
-    alarm_state: str | None = None
-    alarm_reason: str | None = None
-    minutes: list[bool] = field(default_factory=list)  # oldest first, the current minute last; True = a datapoint
-    gaps: int = 0  # minutes without a datapoint, those still being published aside
-    decreases_today: int | None = None
-    last_decrease: str | None = None
-    on_demand: bool = False
-    warmed: bool = False  # the warmer's configuration covers this table
-    first_fire: str | None = None  # WARMING: when AlarmLow can first evaluate
-    verdict: str = "UNKNOWN"
-    why: str = ""
-
-    @property
-    def metric_dimensions(self) -> list[dict]:
-        """The CloudWatch dimensions of its AWS/DynamoDB metrics."""
-        dimensions = [{"Name": "TableName", "Value": self.table}]
-        if self.index:
-            dimensions.append({"Name": "GlobalSecondaryIndexName", "Value": self.index})
-        return dimensions
 
 
 @dataclass
@@ -106,7 +82,7 @@ class Report:
     window_minutes: int
     metrics_available: bool
     warmer: Warmer
-    dimensions: list[Dimension]
+    dimensions: list[DimensionState]
 
     @property
     def blocked(self) -> bool:
@@ -138,59 +114,6 @@ def strip(minutes: list[bool]) -> str:
 
 
 # --- gathering ---------------------------------------------------------------
-
-
-def _iso(moment) -> str | None:
-    return moment.isoformat() if isinstance(moment, dt.datetime) else None
-
-
-def table_dimensions(description: dict) -> list[Dimension]:
-    name = description["TableName"]
-    throughput = description.get("ProvisionedThroughput", {})
-    dimensions = []
-    for kind in ("read", "write"):
-        dimensions.append(
-            Dimension(
-                name,
-                None,
-                kind,
-                provisioned=throughput.get(f"{kind.title()}CapacityUnits"),
-                decreases_today=throughput.get("NumberOfDecreasesToday"),
-                last_decrease=_iso(throughput.get("LastDecreaseDateTime")),
-            )
-        )
-    for index in description.get("GlobalSecondaryIndexes", []):
-        index_throughput = index.get("ProvisionedThroughput", {})
-        for kind in ("read", "write"):
-            dimensions.append(
-                Dimension(
-                    name,
-                    index["IndexName"],
-                    kind,
-                    provisioned=index_throughput.get(f"{kind.title()}CapacityUnits"),
-                    decreases_today=index_throughput.get("NumberOfDecreasesToday"),
-                    last_decrease=_iso(index_throughput.get("LastDecreaseDateTime")),
-                )
-            )
-    return dimensions
-
-
-def target_tracking_policies(autoscaling) -> dict[tuple[str, str], dict]:
-    """The account's DynamoDB target-tracking policies, by (resource id, scalable dimension)."""
-    policies = {}
-    for page in autoscaling.get_paginator("describe_scaling_policies").paginate(ServiceNamespace="dynamodb"):
-        for policy in page["ScalingPolicies"]:
-            if policy.get("PolicyType") == "TargetTrackingScaling":
-                policies[(policy["ResourceId"], policy["ScalableDimension"])] = policy
-    return policies
-
-
-def alarms_by_name(cloudwatch, names: list[str]) -> dict[str, dict]:
-    found = {}
-    for start in range(0, len(names), 100):  # DescribeAlarms takes at most 100 names
-        for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmNames=names[start : start + 100]):
-            found.update({alarm["AlarmName"]: alarm for alarm in page["MetricAlarms"]})
-    return found
 
 
 def minute_window(now: dt.datetime, minutes: int) -> tuple[dt.datetime, dt.datetime]:
@@ -272,9 +195,8 @@ def warmer_health(clients, function: str | None, start, end) -> Warmer:
     ticked = [minute for minute, count in invocations.items() if count]
     last_tick_failed = bool(ticked) and max(ticked) not in good
     dead_letters = None
-    prefix = function.removesuffix("-warmer")
     try:
-        url = sqs.get_queue_url(QueueName=f"{prefix}-warmer-dlq")["QueueUrl"]
+        url = sqs.get_queue_url(QueueName=dead_letter_queue(function))["QueueUrl"]
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
         dead_letters = int(attributes["Attributes"]["ApproximateNumberOfMessages"])
     except sqs.exceptions.QueueDoesNotExist:
@@ -347,7 +269,14 @@ def _cause(warmer: Warmer) -> str:
 
 
 def judge(
-    d: Dimension, target, policy, alarm, metrics_available: bool, warmer: Warmer, now: dt.datetime, end: dt.datetime
+    d: DimensionState,
+    target,
+    policy,
+    alarm,
+    metrics_available: bool,
+    warmer: Warmer,
+    now: dt.datetime,
+    end: dt.datetime,
 ) -> None:
     last_decrease = dt.datetime.fromisoformat(d.last_decrease) if d.last_decrease else None
     quota = decrease_quota(d.decreases_today, last_decrease, now)

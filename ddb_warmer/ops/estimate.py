@@ -13,13 +13,12 @@ break-even, about 29 % at current prices). Prices: ddb_warmer/ops/prices.py.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from ddb_warmer.ops import prices as price_table
-from ddb_warmer.ops.doctor import table_dimensions
-from ddb_warmer.ops.warmer_cost import ALARM_METRICS, WarmerCost, render_lines, warmer_cost
-from lambda_function.dimensions import scalable_targets
+from ddb_warmer.ops.deployed import Deployed, deployed_settings
+from ddb_warmer.ops.inventory import scalable_targets, table_dimensions
+from ddb_warmer.ops.warmer_cost import WarmerCost, render_lines
 from lambda_function.schema import schema_from_description
 
 ASSUMED_TICK_SECONDS = 0.5  # when the function has published no TickDuration yet
@@ -50,14 +49,6 @@ class Estimate:
     hints: list[str]
 
 
-def ticks_per_month(schedule_expression: str) -> int:
-    match = re.fullmatch(r"rate\((\d+) (minute|minutes|hour|hours)\)", schedule_expression or "")
-    if not match:
-        return MINUTES_PER_MONTH  # cron(...) or unknown: counted as once a minute
-    every = int(match[1]) * (60 if match[2].startswith("hour") else 1)
-    return MINUTES_PER_MONTH // every
-
-
 def average_utilisation(cloudwatch, dimension, now: dt.datetime) -> float | None:
     stats = cloudwatch.get_metric_statistics(
         Namespace="AWS/DynamoDB",
@@ -73,46 +64,12 @@ def average_utilisation(cloudwatch, dimension, now: dt.datetime) -> float | None
     return sum(p["Sum"] for p in stats["Datapoints"]) / (dimension.provisioned * 86400)
 
 
-@dataclass
-class Deployed:
-    """What the deployed function says about its own cost; defaults are the module's."""
-
-    memory: int = 128
-    log_level: str = "INFO"
-    retention_days: int | None = 30
-    custom_metrics: bool = False
-    alarm_metrics: int = ALARM_METRICS
-
-
-def deployed_settings(clients, function: str) -> Deployed:
-    configuration = clients["lambda"].get_function_configuration(FunctionName=function)
-    logging_config = configuration.get("LoggingConfig", {})
-    variables = configuration.get("Environment", {}).get("Variables", {})
-    group = logging_config.get("LogGroup", f"/aws/lambda/{function}")
-    groups = clients["logs"].describe_log_groups(logGroupNamePrefix=group)["logGroups"]
-    retention = next((g.get("retentionInDays") for g in groups if g["logGroupName"] == group), None)
-    alarms = clients["cloudwatch"].describe_alarms(AlarmNamePrefix=function)["MetricAlarms"]
-    return Deployed(
-        memory=configuration["MemorySize"],
-        log_level=logging_config.get("ApplicationLogLevel", "INFO"),
-        retention_days=retention,
-        custom_metrics=variables.get("WARMER_EMF", "false").lower() == "true",
-        # An alarm on one metric counts one; a metric math alarm, each metric it reads.
-        alarm_metrics=sum(max(1, sum(1 for m in a.get("Metrics", []) if "MetricStat" in m)) for a in alarms),
-    )
-
-
 def estimate(clients, tables: list[str], function: str | None, region: str, now: dt.datetime) -> Estimate:
     prices, exact = price_table.for_region(region)
-    rate = "rate(1 minute)"
     tick_seconds, measured = ASSUMED_TICK_SECONDS, False
     deployed = Deployed()
     if function:
         deployed = deployed_settings(clients, function)
-        try:
-            rate = clients["scheduler"].get_schedule(Name=function)["ScheduleExpression"]
-        except clients["scheduler"].exceptions.ResourceNotFoundException:
-            pass
         durations = clients["cloudwatch"].get_metric_statistics(
             Namespace="AWS/Lambda",
             MetricName="Duration",
@@ -124,7 +81,7 @@ def estimate(clients, tables: list[str], function: str | None, region: str, now:
         )["Datapoints"]
         if durations:
             tick_seconds, measured = durations[0]["Average"] / 1000, True
-    ticks = ticks_per_month(rate)
+    ticks = deployed.ticks_per_month
     descriptions = {table: clients["dynamodb"].describe_table(TableName=table)["Table"] for table in tables}
     schemas = {table: schema_from_description(description) for table, description in descriptions.items()}
     targets = scalable_targets(clients["application-autoscaling"], list(schemas.values()))
@@ -158,16 +115,7 @@ def estimate(clients, tables: list[str], function: str | None, region: str, now:
                 f"{table}: at most {max(used):.0%} average utilisation, under the {break_even:.0%} "
                 "break-even: on-demand would likely be cheaper"
             )
-    warmer = warmer_cost(
-        ticks,
-        tick_seconds,
-        deployed.memory,
-        requests,
-        deployed.log_level,
-        deployed.retention_days,
-        deployed.custom_metrics,
-        deployed.alarm_metrics,
-    )
+    warmer = deployed.cost(tick_seconds, requests)
     return Estimate(
         region, exact, ticks, tick_seconds, measured, deployed.memory, round(warmer.total, 4), warmer, costs, hints
     )

@@ -5,9 +5,10 @@
     ddb-warmer new-environment prod --region ap-southeast-2        # a region more for an environment
 
 For a new environment it writes live/<name>/env.hcl (its account and its place in the promotion order),
-and per region a region.hcl and a warmer unit (live/<name>/ for one region, live/<name>/<region>/ for
-several); for a new account, that account's bootstrap unit (live/_bootstrap/<account>/). --after puts the
-environment right after another one: the environments that came after that one now come after this one.
+and per region a region.hcl and a warmer unit in live/<name>/<region>/ (one layout, however many
+regions, so a region added later sits next to the first); for a new account, that account's bootstrap
+unit (live/_bootstrap/<account>/). --after puts the environment right after another one: the
+environments that came after that one now come after this one.
 A region added to an existing environment gets live/<name>/<region>/, next to the units already there,
 which keep their paths (and their state). Then it prints what is left to do in GitHub and AWS.
 """
@@ -298,11 +299,9 @@ def plan_files(args: argparse.Namespace, live: Path) -> Plan:
                 r"(apply_after\s*=\s*\[[^\]]*)\"" + re.escape(args.after) + '"', rf'\1"{args.name}"', text
             )
             plan.reordered.append(name)
-    single = len(args.region) == 1
     for region in args.region:
-        folder = env_dir if single else env_dir / region
         notifications = _notifications(args, region)
-        plan.files.update(_unit_files(folder, region, args.table, patterns, notifications, "", placeholder))
+        plan.files.update(_unit_files(env_dir / region, region, args.table, patterns, notifications, "", placeholder))
     bootstrap = live / "_bootstrap" / args.account
     if not (bootstrap / "env.hcl").exists():
         plan.files[bootstrap / "env.hcl"] = BOOTSTRAP_ENV.format(account=args.account)

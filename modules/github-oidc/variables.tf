@@ -34,7 +34,6 @@ variable "github_repository_ids" {
 variable "environments" {
   description = "GitHub Environments (the workflows' environment names, folders of live/): one apply role each, trusted only by that environment's deployment jobs."
   type        = list(string)
-  default     = ["dev", "prod"]
 
   validation {
     condition     = alltrue([for e in var.environments : can(regex("^[a-z][a-z0-9-]*$", e))])

@@ -1,6 +1,6 @@
 """The weekly advise issue's script, called directly on moto's tables and the fake GitHub: advice per region
 written by the AWS half, the issue opened, updated in place and closed by the GitHub half, and its charts
-parsed as Mermaid. (The workflow around it runs once per kind in tests/ci/test_advise_workflow.py.)"""
+parsed as Mermaid. (The workflow's steps call it per environment in tests/ci/test_advise_workflow.py.)"""
 
 from __future__ import annotations
 

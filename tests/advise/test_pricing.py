@@ -9,7 +9,7 @@ import pytest
 
 from ddb_warmer.ops import prices
 from ddb_warmer.ops.advise import advise_dimension, advise_table
-from ddb_warmer.ops.doctor import Dimension
+from ddb_warmer.ops.inventory import DimensionState
 from ddb_warmer.ops.scaling_simulator import Scaling
 
 
@@ -36,7 +36,7 @@ def test_standard_ia_pays_a_quarter_more_for_throughput_in_both_modes():
     assert ia.wcu_hour == pytest.approx(0.00065 * 1.25)
     assert ia.write_request_million == pytest.approx(0.625 * 1.25)
     consumed = [600.0] + [None] * 1439  # one minute of 10 WCU/s in a day
-    dimension = Dimension("archive", None, "write", provisioned=10)
+    dimension = DimensionState("archive", None, "write", provisioned=10)
     start = dt.datetime(2026, 11, 26, 12, tzinfo=dt.UTC)
 
     advice = advise_dimension(dimension, consumed, [None] * 1440, Scaling(10, 10, 70.0), ia, start)
@@ -53,7 +53,7 @@ def test_a_busy_table_that_would_throttle_once_scaled_in_is_kept_as_it_is():
     # Each hour: 20 idle minutes (scaled in to 1 unit), then 40 minutes at 9 units/s: each return of
     # traffic is throttled for 2 minutes before scale out, and on-demand costs twice today's 10 units.
     hour = [None] * 20 + [9 * 60.0] * 40
-    dimension = Dimension("busy", None, "write", provisioned=10)
+    dimension = DimensionState("busy", None, "write", provisioned=10)
     start = dt.datetime(2026, 11, 26, tzinfo=dt.UTC)
     us_east, _ = prices.for_region("us-east-1")
 

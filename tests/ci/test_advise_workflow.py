@@ -1,12 +1,14 @@
-"""The weekly advise workflow, run by the local runner on the emulator and the fake GitHub: one issue per
-environment of the workflow's checkout (the fixture tree of tests/ci/test_workflow_runs.py: dev, staging and a
-two-region prod, in three accounts), opened while a table has a saving, updated in place as the emulator's
-series change, and closed once nothing is left to save; its charts parsed as Mermaid.
+"""The weekly advise workflow's script, called as its two jobs call it for each environment, on the emulator and
+the fake GitHub: one issue per environment of the job's checkout (the fixture tree tests/ci/fixtures/workflow-live:
+dev, staging and a two-region prod, in three accounts), opened while a table has a saving, updated in place as
+the emulator's series change, and closed once nothing is left to save; its charts parsed as Mermaid. The AWS
+half holds the plan role of the environment's own account and no GitHub token; the GitHub half no AWS
+credentials at all.
 
 Every table of every region is advised (`--every-table`), so the test arranges every table there: the fixture's
 idle provisioned ledgers save by going on-demand until they get steady traffic at 60 % of their capacity; an
 on-demand table busy every minute in the first environment saves by going provisioned until it is switched as
-advised. One day of history (ADVISE_DAYS, the runner's last word) keeps the emulator quick.
+advised. One day of history (ADVISE_DAYS, which the workflow sets to 14) keeps the emulator quick.
 """
 
 from __future__ import annotations
@@ -20,13 +22,22 @@ import pytest
 from ddb_warmer.build.live import Environment, environments
 from ddb_warmer.ci.advise_issue import LABEL, issue_marker
 from ddb_warmer.local.seed import add_auto_scaling
-from ddb_warmer.ops.doctor import table_dimensions
+from ddb_warmer.ops.inventory import table_dimensions
 from tests.advise.mermaid_xychart import blocks, parse
 from tests.ci.fake_github import issues_by_environment
-from tests.ci.test_workflow_runs import FIXTURE, fixture_seeded, github, origin, runner
-from tests.ci.workflow_runner import Runner, git
+from tests.ci.workflow_fixture import (
+    FIXTURE,
+    checkout,
+    ci_script,
+    fixture_seeded,
+    github,
+    github_env,
+    role_env,
+    step_running,
+)
 
-__all__ = ["fixture_seeded", "github", "origin"]
+# The job's checkout, the fake GitHub and the fixture's environments seeded (their idle ledgers).
+__all__ = ["checkout", "fixture_seeded", "github"]
 
 pytestmark = pytest.mark.slow
 
@@ -89,16 +100,25 @@ def busy_table(emulator):
             dynamodb.delete_table(TableName=BUSY)
 
 
-def weekly_run(origin, tmp_path, emulator_env, github, sha, attempt: int) -> Runner:
-    run = runner("advise.yml", origin, tmp_path / f"run-{attempt}", emulator_env, github, sha, event_name="schedule")
-    run.overrides["ADVISE_DAYS"] = "1"
-    run.run()
-    for job in ("advise", "issue"):
-        assert run.jobs[job].result == "success", [leg.log[-3000:] for leg in run.jobs[job].legs]
-    # The AWS half held only the plan role of each environment's own account; the GitHub half no role.
-    assert [leg.roles for leg in run.jobs["advise"].legs] == [[e.plan_role_arn] for e in ENVIRONMENTS]
-    assert all(leg.roles == [] for leg in run.jobs["issue"].legs)
-    return run
+def weekly_run(checkout, emulator, emulator_env, github, attempt: int) -> None:
+    """Each environment's two jobs: `advise` (its script with the plan role of the environment's own account
+    and region, no GitHub token), then `issue` (its script with the job's GitHub token and the advice the
+    first one uploaded, no AWS credentials)."""
+    client, _ = github
+    for environment in ENVIRONMENTS:
+        advice = f"advice-{attempt}-{environment.name}"
+        aws = role_env(emulator, emulator_env, environment.plan_role_arn, environment.regions[0])
+        done = ci_script(
+            checkout, "advise_issue", "--environment", environment.name, "--advise-to", advice,
+            env={**aws, "ADVISE_DAYS": "1"},
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        no_aws = {k: v for k, v in emulator_env.items() if not k.startswith("AWS_")}
+        done = ci_script(
+            checkout, "advise_issue", "--environment", environment.name, "--issue-from", advice,
+            env={**no_aws, **github_env(client.api)},
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
 
 
 def environment_issues(state) -> dict[str, dict]:
@@ -106,14 +126,20 @@ def environment_issues(state) -> dict[str, dict]:
 
 
 def test_the_weekly_advise_opens_updates_and_closes_one_issue_per_environment_as_the_series_change(
-    emulator, busy_table, origin, tmp_path, emulator_env, github
+    emulator, fixture_seeded, busy_table, checkout, emulator_env, github
 ):
     _, state = github
-    sha = git(origin, "rev-parse", "HEAD")
     first, *others = ENVIRONMENTS
+    # The scripts and the inputs of the workflow's two steps (ENVIRONMENT is the leg's environment).
+    advise = step_running("advise.yml", "advise", "advise_issue")
+    assert advise["run"].endswith('--environment "$ENVIRONMENT" --advise-to advice >> "$GITHUB_STEP_SUMMARY"')
+    assert "env" not in advise  # no GitHub token beside the AWS role
+    issue = step_running("advise.yml", "issue", "advise_issue")
+    assert issue["run"].endswith('--environment "$ENVIRONMENT" --issue-from advice')
+    assert issue["env"] == {"GITHUB_TOKEN": "${{ github.token }}"}
 
     # Idle provisioned ledgers everywhere (on-demand saves), and the busy on-demand table (provisioned saves).
-    weekly_run(origin, tmp_path, emulator_env, github, sha, 1)
+    weekly_run(checkout, emulator, emulator_env, github, 1)
     issues = environment_issues(state)
     assert sorted(issues) == sorted(e.name for e in ENVIRONMENTS)
     assert all(i["state"] == "open" and i["title"].startswith("advise: $") for i in issues.values())
@@ -129,7 +155,7 @@ def test_the_weekly_advise_opens_updates_and_closes_one_issue_per_environment_as
     # is updated in place to its busy table alone.
     for _, _, session in sessions(emulator):
         steady_at_60_percent(session)
-    weekly_run(origin, tmp_path, emulator_env, github, sha, 2)
+    weekly_run(checkout, emulator, emulator_env, github, 2)
     updated = environment_issues(state)
     assert {e: i["number"] for e, i in updated.items()} == {e: i["number"] for e, i in issues.items()}
     assert all(updated[e.name]["state"] == "closed" for e in others)
@@ -143,7 +169,7 @@ def test_the_weekly_advise_opens_updates_and_closes_one_issue_per_environment_as
         ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 86},
     )
     add_auto_scaling(busy_table.client("application-autoscaling"), f"table/{BUSY}", "table", ("write",), 86, 172)
-    weekly_run(origin, tmp_path, emulator_env, github, sha, 3)
+    weekly_run(checkout, emulator, emulator_env, github, 3)
     closed = environment_issues(state)[first.name]
     assert closed["state"] == "closed"
     comments = [c["body"] for c in state["comments"] if c["issue"] == closed["number"]]

@@ -246,18 +246,21 @@ def test_an_environment_applied_without_review_on_purpose_still_deploys_from_mai
     assert f"ok       environment {name}: deployments from main only" in out
 
 
-def test_classic_branch_protection_counts_as_well_as_rulesets(monkeypatch, capsys):
+def with_classic_protection(reviews: dict, checks: dict, admins_enforced: bool) -> dict:
+    """The settings with main protected by classic branch protection instead of a ruleset."""
     settings = configured()
     del settings["/rules/branches/main"]
     settings["/branches/main/protection"] = {
-        "required_pull_request_reviews": {
-            "required_approving_review_count": 2,
-            "require_code_owner_reviews": True,
-            "require_last_push_approval": True,
-        },
-        "required_status_checks": {"strict": True, "contexts": ["pull request"]},
-        "enforce_admins": {"enabled": True},
+        "required_pull_request_reviews": {"require_code_owner_reviews": True, **reviews},
+        "required_status_checks": {"contexts": ["pull request"], **checks},
+        "enforce_admins": {"enabled": admins_enforced},
     }
+    return settings
+
+
+def test_classic_branch_protection_counts_as_well_as_rulesets(monkeypatch, capsys):
+    reviews = {"required_approving_review_count": 2, "require_last_push_approval": True}
+    settings = with_classic_protection(reviews, {"strict": True}, admins_enforced=True)
 
     code, out = run(settings, monkeypatch, capsys)
 
@@ -265,17 +268,8 @@ def test_classic_branch_protection_counts_as_well_as_rulesets(monkeypatch, capsy
 
 
 def test_classic_protection_that_admins_may_bypass_is_flagged(monkeypatch, capsys):
-    settings = configured()
-    del settings["/rules/branches/main"]
-    settings["/branches/main/protection"] = {
-        "required_pull_request_reviews": {
-            "required_approving_review_count": 1,
-            "require_code_owner_reviews": True,
-            "dismiss_stale_reviews": True,
-        },
-        "required_status_checks": {"contexts": ["pull request"]},
-        "enforce_admins": {"enabled": False},
-    }
+    reviews = {"required_approving_review_count": 1, "dismiss_stale_reviews": True}
+    settings = with_classic_protection(reviews, {}, admins_enforced=False)
 
     code, out = run(settings, monkeypatch, capsys)
 

@@ -1,47 +1,56 @@
-"""The plan comment, rendered from real plans on the emulator of the fixture tree
-tests/ci/fixtures/workflow-live: a one-unit dev and a prod with a unit per region, each in its account."""
+"""The plan comment, rendered from real plans that plan_environment makes with Terragrunt of the fixture
+tree tests/ci/fixtures/comment-live: a one-unit dev and a prod with a unit per region.
+
+The tree's module makes only Terraform's built-in terraform_data resources, with local state, so every
+kind of plan the comment must handle (adds, no changes, destroy and replace, a failed validation, a
+sensitive value) comes from the project's own plan code with no AWS provider and no emulator. The
+comment reads a plan's text and counts, never the resources' types, so no promise here needs an aws plan.
+"""
 
 from __future__ import annotations
 
 import re
-import subprocess
+import shutil
 from pathlib import Path
 
 import pytest
 
-from ddb_warmer.build.live import environment
 from ddb_warmer.build.terragrunt import terragrunt
 from ddb_warmer.ci.comment import GITHUB_LIMIT, marker, mask_secrets, render_comment
-from ddb_warmer.ci.plan import plan_environment
+from ddb_warmer.ci.plan import PLAN_JSON, plan_environment
 from ddb_warmer.ci.unit_plan import UnitPlan
-from ddb_warmer.local.seed import seed_live
 
-FIXTURE = Path(__file__).parent / "fixtures" / "workflow-live"
+FIXTURE = Path(__file__).parent / "fixtures" / "comment-live"
 
 RUN_URL = "https://github.com/acme/ddb-warmer/actions/runs/42"
+# Given to prod's units for their plan with changes, through the module's sensitive variable and output.
+SECRET = "s3cr3t-value-that-must-not-leak"
 
 
 @pytest.fixture(scope="module")
-def real_plans(emulator, tmp_path_factory):
-    """Plans of every kind the comment must handle, made by Terragrunt on the emulator."""
-    seed_live(emulator, FIXTURE)
-    prod = emulator.env(account=environment("prod", FIXTURE).account)
-    dev = emulator.env(account=environment("dev", FIXTURE).account)
-    out = tmp_path_factory.mktemp("plans")
+def work(tmp_path_factory) -> Path:
+    """A copy of the fixture tree (its state and Terragrunt's working copies stay in it) and the plans."""
+    work = tmp_path_factory.mktemp("comment")
+    shutil.copytree(FIXTURE, work / "live")
+    return work
 
-    def plan(name: str, env: dict[str, str], kind: str):
-        return plan_environment(name, env, out / kind, live=FIXTURE)
 
-    plans = {"adds": plan("prod", prod, "adds")}
-    # A variable given in the environment wins over the unit's input: a bad
-    # rate makes a plan that fails validation, a new prefix replaces everything.
-    plans["failed"] = plan("prod", {**prod, "TF_VAR_schedule_expression": "rate(5 minute)"}, "failed")
-    terragrunt(["run", "--all", "apply"], FIXTURE / "dev", dev)
-    try:
-        plans["no changes"] = plan("dev", dev, "no-changes")
-        plans["destroy"] = plan("dev", {**dev, "TF_VAR_name_prefix": "ddb-warmer-renamed"}, "destroy")
-    finally:
-        terragrunt(["run", "--all", "destroy"], FIXTURE / "dev", dev)
+@pytest.fixture(scope="module")
+def real_plans(work, tools_env) -> dict[str, list[UnitPlan]]:
+    """Plans of every kind the comment must handle, made by plan_environment with Terragrunt."""
+    live = work / "live"
+    env = {**tools_env, "TG_DOWNLOAD_DIR": str(work / "terragrunt-cache")}
+
+    def plan(name: str, extra: dict[str, str], kind: str) -> list[UnitPlan]:
+        return plan_environment(name, {**env, **extra}, work / "plans" / kind, live=live)
+
+    plans = {"adds": plan("prod", {"TF_VAR_webhook_key": SECRET}, "adds")}
+    # A variable given in the environment wins over the unit's input: a bad rate makes a plan that
+    # fails validation; a new prefix replaces the function and an empty list destroys the table's resource.
+    plans["failed"] = plan("prod", {"TF_VAR_schedule_expression": "rate(5 minute)"}, "failed")
+    terragrunt(["run", "--all", "apply"], live / "dev", env)
+    plans["no changes"] = plan("dev", {}, "no-changes")
+    plans["destroy"] = plan("dev", {"TF_VAR_name_prefix": "fixture-renamed", "TF_VAR_tables": "[]"}, "destroy")
     return plans
 
 
@@ -51,24 +60,29 @@ def assert_valid_markdown(comment: str) -> None:
     assert len(re.findall(r"^```", comment, re.MULTILINE)) % 2 == 0
 
 
-pytestmark = pytest.mark.slow
+slow = pytest.mark.slow  # runs Terragrunt and Terraform
 
 
+@slow
 def test_a_plan_that_adds_lists_each_unit_with_its_counts_and_the_whole_plan(real_plans):
     comment = render_comment("prod", real_plans["adds"], RUN_URL)
 
     assert comment.startswith(marker("prod"))
+    counts = set()
     for unit in ("prod/eu-west-1/warmer", "prod/us-east-1/warmer"):
         # Terraform's own count of what it will add, from its plan shown in the unit's details.
         details = comment[comment.index(f"<code>{unit}</code>") :]
         added = re.search(r"Plan: (\d+) to add, 0 to change, 0 to destroy\.", details).group(1)
         assert f"| `{unit}` | {added} to add, 0 to change, 0 to destroy |" in comment
-    assert "aws_lambda_function.this will be created" in comment
+        counts.add(added)
+    assert len(counts) == 2  # the units add different numbers: each row holds its own unit's count
+    assert "terraform_data.function will be created" in comment
     assert "CAUTION" not in comment
     assert f"[Plan files of every unit (artifact)]({RUN_URL})" in comment
     assert_valid_markdown(comment)
 
 
+@slow
 def test_no_changes_is_said_plainly_and_shows_no_plan_section(real_plans):
     comment = render_comment("dev", real_plans["no changes"])
 
@@ -77,15 +91,20 @@ def test_no_changes_is_said_plainly_and_shows_no_plan_section(real_plans):
     assert_valid_markdown(comment)
 
 
+@slow
 def test_destroyed_and_replaced_resources_are_called_out_at_the_top(real_plans):
     comment = render_comment("dev", real_plans["destroy"])
 
     caution = comment.index("[!CAUTION]")
     assert caution < comment.index("| unit | result |")
-    assert "`dev/warmer`: `aws_lambda_function.this (replaced)`" in comment
+    assert "**2 resource(s) will be destroyed or replaced:**" in comment
+    assert "`dev/warmer`: `terraform_data.function (replaced)`" in comment
+    assert '`dev/warmer`: `terraform_data.table["fixture-dev-ledger"]`' in comment
+    assert "| `dev/warmer` | 1 to add, 0 to change, 2 to destroy |" in comment
     assert_valid_markdown(comment)
 
 
+@slow
 def test_a_failed_unit_shows_its_error_and_fails_the_summary(real_plans):
     results = real_plans["failed"]  # prod has a unit per region: both fail
     comment = render_comment("prod", results)
@@ -98,9 +117,12 @@ def test_a_failed_unit_shows_its_error_and_fails_the_summary(real_plans):
     assert_valid_markdown(comment)
 
 
+@slow
 def test_an_oversized_plan_is_cut_in_its_details_never_in_its_summary(real_plans):
     real = real_plans["adds"][0]
-    huge = [UnitPlan(f"prod/warmer-{i}", True, add=12, text=real.text * 40) for i in range(3)]
+    # Each unit's plan: a real plan repeated past twice GitHub's limit.
+    text = real.text * (2 * GITHUB_LIMIT // len(real.text) + 1)
+    huge = [UnitPlan(f"prod/warmer-{i}", True, add=12, text=text) for i in range(3)]
 
     comment = render_comment("prod", huge, RUN_URL)
 
@@ -112,33 +134,17 @@ def test_an_oversized_plan_is_cut_in_its_details_never_in_its_summary(real_plans
     assert f"[Plan files of every unit (artifact)]({RUN_URL})" in comment
 
 
-def test_a_sensitive_value_never_reaches_the_comment(tmp_path, emulator_env):
-    secret = "s3cr3t-value-that-must-not-leak"
-    (tmp_path / "main.tf").write_text("""
-provider "aws" {
-  region = "eu-west-1"
-}
-variable "token" {
-  type      = string
-  sensitive = true
-}
-resource "aws_ssm_parameter" "token" {
-  name  = "/ddb-warmer/test/token"
-  type  = "SecureString"
-  value = var.token
-}
-""")
-    env = {**emulator_env, "TF_VAR_token": secret}
-    for args in (["init", "-input=false"], ["plan", "-input=false", "-out=tfplan"]):
-        subprocess.run(["terraform", *args, "-no-color"], cwd=tmp_path, env=env, check=True, capture_output=True)
-    text = subprocess.run(
-        ["terraform", "show", "-no-color", "tfplan"], cwd=tmp_path, env=env, check=True, capture_output=True, text=True
-    ).stdout
+@slow
+def test_a_sensitive_value_never_reaches_the_comment(real_plans, work):
+    # The secret was given to Terraform: its saved JSON plan holds it, in the plan files' artifact.
+    assert SECRET in (work / "plans" / "adds" / "eu-west-1" / "warmer" / PLAN_JSON).read_text()
 
-    comment = render_comment("dev", [UnitPlan("dev/secrets", True, add=1, text=text)])
+    comment = render_comment("prod", real_plans["adds"], RUN_URL)
 
-    assert "(sensitive value)" in comment
-    assert secret not in comment
+    # A resource's attribute and an output, both shown by Terraform as "(sensitive value)".
+    assert re.search(r"\+ input += \(sensitive value\)$", comment, re.MULTILINE)
+    assert "+ webhook_key = (sensitive value)" in comment
+    assert SECRET not in comment
 
 
 def test_credentials_that_reach_plan_text_are_masked():

@@ -1,11 +1,12 @@
-"""The scheduled doctor workflow, run by the local runner on the emulator and the fake GitHub: one issue per
-environment of the workflow's checkout (the fixture tree of tests/ci/test_workflow_runs.py: dev, staging and a
-two-region prod, in three accounts), opened while a dimension is BLOCKED, updated as the emulator's datapoints
-change, and closed once every dimension is OK.
+"""The scheduled doctor workflow's script, called as each environment's doctor job calls it, on the emulator and
+the fake GitHub: one issue per environment of the job's checkout (the fixture tree tests/ci/fixtures/workflow-live:
+dev, staging and a two-region prod, in three accounts), opened while a dimension is BLOCKED, updated as the
+emulator's datapoints change, and closed once every dimension is OK.
 
 Each environment gets, in its own account and in each of its regions, a deployed warmer function naming two
-tables of this test; their datapoints there decide the verdicts. Each doctor job holds only the plan role of
-its environment's account, so it sees that account's functions, tables and datapoints and no other's.
+tables of this test; their datapoints there decide the verdicts. Each call holds only the plan role of its
+environment's account, as its job does (tests/ci/test_workflow_wiring.py), so it sees that account's functions,
+tables and datapoints and no other's.
 """
 
 from __future__ import annotations
@@ -23,12 +24,10 @@ from ddb_warmer.build.live import Environment, environments
 from ddb_warmer.ci.doctor_issue import LABEL, issue_marker
 from ddb_warmer.local.seed import TableSpec, seed_table
 from tests.ci.fake_github import issues_by_environment
-from tests.ci.test_workflow_runs import FIXTURE, fixture_seeded, github, origin, runner
-from tests.ci.workflow_runner import Runner, git
+from tests.ci.workflow_fixture import FIXTURE, checkout, ci_script, github, github_env, role_env, step_running
 
-# The fake GitHub and the origin repository (with the fixture's environments seeded), as the other workflow
-# runs get them.
-__all__ = ["fixture_seeded", "github", "origin"]
+# The job's checkout and the fake GitHub.
+__all__ = ["checkout", "github"]
 
 pytestmark = pytest.mark.slow
 
@@ -110,14 +109,19 @@ def warmers(emulator):
             emulator.session(account).client("iam").delete_role(RoleName=ROLE)
 
 
-def scheduled_run(origin, tmp_path, emulator_env, github, sha, attempt: int) -> Runner:
-    run = runner("doctor.yml", origin, tmp_path / f"run-{attempt}", emulator_env, github, sha, event_name="schedule")
-    run.run()
-    doctor = run.jobs["doctor"]
-    assert doctor.result == "success", [leg.log[-3000:] for leg in doctor.legs]
-    # Each environment's job checked it holding the plan role of the environment's own account, and nothing else.
-    assert [leg.roles for leg in doctor.legs] == [[e.plan_role_arn] for e in ENVIRONMENTS]
-    return run
+def scheduled_run(checkout, emulator, emulator_env, github) -> dict[str, str]:
+    """Each environment's doctor job: its script, with the plan role of the environment's own account and
+    region, and the job's GitHub token; {environment: what it printed}."""
+    client, _ = github
+    printed = {}
+    for environment in ENVIRONMENTS:
+        env = role_env(emulator, emulator_env, environment.plan_role_arn, environment.regions[0])
+        done = ci_script(
+            checkout, "doctor_issue", "--environment", environment.name, env={**env, **github_env(client.api)}
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        printed[environment.name] = done.stdout
+    return printed
 
 
 def environment_issues(state) -> dict[str, dict]:
@@ -130,15 +134,18 @@ def blocked_title(environment: Environment, tables: int) -> str:
 
 
 def test_the_scheduled_doctor_opens_updates_and_closes_one_issue_per_environment_from_its_account(
-    warmers, origin, tmp_path, emulator_env, github
+    warmers, checkout, emulator, emulator_env, github
 ):
     _, state = github
-    sha = git(origin, "rev-parse", "HEAD")
+    # The script and the inputs of the workflow's step (ENVIRONMENT is the leg's environment).
+    step = step_running("doctor.yml", "doctor", "doctor_issue")
+    assert step["run"].endswith('-m ddb_warmer.ci.doctor_issue --environment "$ENVIRONMENT" >> "$GITHUB_STEP_SUMMARY"')
+    assert step["env"] == {"GITHUB_TOKEN": "${{ github.token }}"}
     first_env, *others = ENVIRONMENTS
     assert others and len({e.account for e in ENVIRONMENTS}) == len(ENVIRONMENTS), "the fixture's accounts"
 
     # No datapoint for either table anywhere: both BLOCKED in every region of every environment.
-    scheduled_run(origin, tmp_path, emulator_env, github, sha, 1)
+    scheduled_run(checkout, emulator, emulator_env, github)
     issues = environment_issues(state)
     assert sorted(issues) == sorted(e.name for e in ENVIRONMENTS) and all(i["state"] == "open" for i in issues.values())
     for environment in ENVIRONMENTS:
@@ -153,7 +160,7 @@ def test_the_scheduled_doctor_opens_updates_and_closes_one_issue_per_environment
         put_every_minute(session, TABLES[0])
         if name == first_env.name:
             put_every_minute(session, TABLES[1])
-    second = scheduled_run(origin, tmp_path, emulator_env, github, sha, 2)
+    second = scheduled_run(checkout, emulator, emulator_env, github)
     updated = environment_issues(state)
     assert {e: i["number"] for e, i in updated.items()} == {e: i["number"] for e, i in issues.items()}
     for environment in others:
@@ -161,7 +168,7 @@ def test_the_scheduled_doctor_opens_updates_and_closes_one_issue_per_environment
         assert issue["state"] == "open" and issue["title"] == blocked_title(environment, 1)
         assert f"`{TABLES[0]}`" not in issue["body"] and f"`{TABLES[1]}` table read" in issue["body"]
     closed = updated[first_env.name]
-    assert closed["state"] == "closed", second.jobs["doctor"].legs[0].log[-2000:]
+    assert closed["state"] == "closed", second[first_env.name]
     comments = {c["issue"]: c["body"] for c in state["comments"]}
     assert f"Every dimension of `live/{first_env.name}` is OK" in comments[closed["number"]]
     assert all(updated[e.name]["number"] not in comments for e in others)

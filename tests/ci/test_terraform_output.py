@@ -23,9 +23,9 @@ RUN = """\
 
 
 def test_each_warning_of_a_nested_unit_is_kept_whole_plain_or_boxed():
-    unit = LIVE / "prod" / "eu-central-1" / "warmer"
+    unit = LIVE / "some-environment" / "eu-central-1" / "warmer"
 
-    warnings = unit_warnings(RUN, unit, LIVE / "prod")
+    warnings = unit_warnings(RUN, unit, LIVE / "some-environment")
 
     assert warnings == [
         'Warning: Check block assertion failed\n  on main.tf line 107, in check "tables_exist":\n'

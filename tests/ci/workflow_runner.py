@@ -111,6 +111,16 @@ class Expression:
         return re.sub(r"\$\{\{(.*?)\}\}", lambda m: text(self.evaluate(m[1])), value)
 
 
+def holds(condition, evaluate: Expression) -> bool:
+    """A job's or a step's `if:` as GitHub decides it: with `success() &&` in front unless it names a status
+    function itself; no `if:` is `success()`."""
+    text = str("success()" if condition is None else condition).strip()
+    text = re.sub(r"^\$\{\{(.*)\}\}$", r"\1", text, flags=re.DOTALL)
+    if not STATUS_FUNCTIONS.search(text):
+        text = f"success() && ({text})"
+    return bool(evaluate.evaluate(text))
+
+
 def text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -193,12 +203,8 @@ class Runner:
             "vars": self.variables.get("", {}),
             "secrets": self.secrets,
         }
-        condition = str(job.get("if", "success()")).strip()
-        condition = re.sub(r"^\$\{\{(.*)\}\}$", r"\1", condition, flags=re.DOTALL)
-        if not STATUS_FUNCTIONS.search(condition):
-            condition = f"success() && ({condition})"
         status = {"success": all(self.jobs[n].result == "success" for n in needs)}
-        if not Expression(contexts, None, status).evaluate(condition):
+        if not holds(job.get("if"), Expression(contexts, None, status)):
             return JobRun(job_id, "skipped")
         if stand_in is not None:
             return JobRun(job_id, stand_in, stood_in=True)
@@ -234,11 +240,7 @@ class Runner:
         env.update({k: text(evaluate.render(v)) for k, v in job.get("env", {}).items()})
         for number, step in enumerate(job["steps"]):
             name = step.get("name") or step.get("uses") or step["run"].splitlines()[0]
-            condition = str(step.get("if", "success()")).strip()
-            condition = re.sub(r"^\$\{\{(.*)\}\}$", r"\1", condition, flags=re.DOTALL)
-            if not STATUS_FUNCTIONS.search(condition):
-                condition = f"success() && ({condition})"
-            if not evaluate.evaluate(condition):
+            if not holds(step.get("if"), evaluate):
                 run.steps.append((name, "skipped"))
                 if "id" in step:
                     contexts["steps"][step["id"]] = {"outcome": "skipped", "outputs": {}}

@@ -12,8 +12,9 @@ import pytest
 from ddb_warmer.local.seed import TableSpec, seed_table
 from ddb_warmer.ops import cli
 from ddb_warmer.ops.alarm_model import DECREASES_PER_DAY
-from ddb_warmer.ops.doctor import Dimension, Warmer, diagnose, judge
+from ddb_warmer.ops.doctor import Warmer, diagnose, judge
 from ddb_warmer.ops.doctor_output import render
+from ddb_warmer.ops.inventory import DimensionState
 from lambda_function.config import parse_config
 from lambda_function.log import METRIC_NAMESPACE
 from lambda_function.request_path import STOCK_PATH_METRIC, RequestPath
@@ -152,7 +153,7 @@ def test_without_any_dynamodb_metric_nothing_is_invented_and_nothing_is_blocked_
 
 
 def test_todays_decrease_quota_used_up_blocks_scale_in():
-    dimension = Dimension(
+    dimension = DimensionState(
         "orders", None, "read", provisioned=50, decreases_today=DECREASES_PER_DAY, minutes=[True] * 20
     )
 

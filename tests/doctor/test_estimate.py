@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ddb_warmer.ops import prices
-from ddb_warmer.ops.estimate import ASSUMED_TICK_SECONDS, estimate, render, ticks_per_month
+from ddb_warmer.ops.deployed import ticks_per_month
+from ddb_warmer.ops.estimate import ASSUMED_TICK_SECONDS, estimate, render
 from ddb_warmer.ops.warmer_cost import warmer_cost
 
 from .conftest import FUNCTION, NOW

@@ -240,20 +240,13 @@ def test_auto_mode_finds_targets_beyond_the_first_batch_of_fifty_resource_ids(aw
     names = [f"table-{i:02d}" for i in range(30)]  # 60 resource ids: a table and a GSI each
     for name in names:
         aws.table(TableSpec(name, ("pk", "S"), indexes=(IndexSpec("by_user", ("u", "S")),)), scaled=False)
-    aws.autoscaling.register_scalable_target(
-        ServiceNamespace="dynamodb",
-        ResourceId="table/table-00",
-        ScalableDimension="dynamodb:table:ReadCapacityUnits",
-        MinCapacity=1,
-        MaxCapacity=10,
-    )
-    aws.autoscaling.register_scalable_target(
-        ServiceNamespace="dynamodb",
-        ResourceId="table/table-29/index/by_user",
-        ScalableDimension="dynamodb:index:ReadCapacityUnits",
-        MinCapacity=1,
-        MaxCapacity=10,
-    )
+    for resource, dimension in [
+        ("table/table-00", "dynamodb:table:ReadCapacityUnits"),
+        ("table/table-29/index/by_user", "dynamodb:index:ReadCapacityUnits"),
+    ]:
+        aws.autoscaling.register_scalable_target(
+            ServiceNamespace="dynamodb", ResourceId=resource, ScalableDimension=dimension, MinCapacity=1, MaxCapacity=10
+        )
 
     aws.tick({"tables": [{"name": name} for name in names]})
 

@@ -19,10 +19,12 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import boto3
+import pytest
 
-from ddb_warmer.build.live import ROLE_PREFIX, Environment, environments
-from ddb_warmer.build.terragrunt import LIVE, terragrunt, unit_outputs
-from ddb_warmer.local.emulator import Emulator, state_bucket
+from ddb_warmer.build.live import Environment, environments
+from ddb_warmer.build.terragrunt import LIVE, Run, terragrunt, unit_outputs
+from ddb_warmer.local.emulator import Emulator, running_emulator
+from ddb_warmer.names import CI_ROLE_PREFIX, state_bucket
 
 BOOTSTRAP = LIVE / "_bootstrap"
 ONE_ACCOUNT = Path(__file__).parent / "fixtures" / "one-account"
@@ -108,11 +110,16 @@ def roles_of_plan(shown: dict, account: str) -> dict[str, dict]:
     return roles
 
 
-def _plan(unit: Path, env: dict[str, str], account: str) -> dict[str, dict]:
+def _planned(unit: Path, env: dict[str, str], account: str) -> tuple[dict[str, dict], Run]:
+    """The roles a unit plans, and the plan's run; the plan is saved in the unit's working copy as tfplan."""
     # --backend-bootstrap: the bucket of the unit's own state, as an admin's first run creates it.
-    terragrunt(["plan", "--backend-bootstrap", "-lock=false", "-out=tfplan"], unit, env)
+    run = terragrunt(["plan", "--backend-bootstrap", "-lock=false", "-out=tfplan"], unit, env)
     shown = terragrunt(["show", "--tf-forward-stdout", "-json", "tfplan"], unit, env)
-    return roles_of_plan(json.loads(shown.stdout), account)
+    return roles_of_plan(json.loads(shown.stdout), account), run
+
+
+def _plan(unit: Path, env: dict[str, str], account: str) -> dict[str, dict]:
+    return _planned(unit, env, account)[0]
 
 
 def planned_roles(env: dict[str, str], account: str, extra: dict[str, str] | None = None) -> dict[str, dict]:
@@ -125,7 +132,7 @@ def planned_in_one_account(env: dict[str, str], together: list[Environment], acc
     fixture unit tests/iam/fixtures/one-account), to check environments that share an account."""
     regions = sorted({region for environment in together for region in environment.regions})
     inputs = {
-        "TF_VAR_name_prefix": ROLE_PREFIX.removesuffix("-github"),
+        "TF_VAR_name_prefix": CI_ROLE_PREFIX.removesuffix("-github"),
         "TF_VAR_github_repository": REPOSITORY,
         "TF_VAR_environments": json.dumps([environment.name for environment in together]),
         "TF_VAR_state_buckets": json.dumps([state_bucket(region, account) for region in regions]),
@@ -263,33 +270,52 @@ class AppliedAccount:
     outputs: dict
     planned: dict[str, dict]
     boundary: dict
+    plan: Run  # the admin's plan that was applied
 
 
 @contextlib.contextmanager
-def applied_bootstrap(env: dict[str, str], account: str) -> Iterator[AppliedAccount]:
-    """An account's bootstrap unit applied to the emulator (`env`: that account's credentials); destroyed
-    after. Its state buckets must not exist yet (a fresh emulator): the unit creates them."""
+def applied_bootstrap(env: dict[str, str], account: str, destroy: bool = True) -> Iterator[AppliedAccount]:
+    """An account's bootstrap unit applied to the emulator (`env`: that account's credentials) from the plan an
+    admin reviews; destroyed after unless `destroy` is false. Its state buckets must not exist yet (a fresh
+    emulator): the unit creates them."""
     env = {**env, **BOOTSTRAP_ENV}
     unit = bootstrap_unit(account)
-    planned = planned_roles(env, account)
+    planned, plan = _planned(unit, env, account)
     try:
-        terragrunt(["apply", "--backend-bootstrap", "-auto-approve"], unit, env)
+        terragrunt(["apply", "tfplan"], unit, env)
         outputs = unit_outputs(unit, env)
         boundary = outputs["permissions_boundary_arn"]
         roles = read_back({key: role["name"] for key, role in planned.items()}, env, account)
-        yield AppliedAccount(account, roles, outputs, planned, boundary_document(boundary, env))
+        yield AppliedAccount(account, roles, outputs, planned, boundary_document(boundary, env), plan)
     finally:
-        terragrunt(["destroy", "-auto-approve"], unit, env)
+        if destroy:
+            terragrunt(["destroy", "-auto-approve"], unit, env)
 
 
 @contextlib.contextmanager
-def applied_bootstraps(emulator: Emulator) -> Iterator[dict[str, AppliedAccount]]:
+def applied_bootstraps(emulator: Emulator, destroy: bool = True) -> Iterator[dict[str, AppliedAccount]]:
     """Every account's bootstrap of live/ applied to `emulator` (a fresh one), each as that account's admin."""
     with contextlib.ExitStack() as stack:
         yield {
-            account: stack.enter_context(applied_bootstrap(emulator.env(account=account), account))
+            account: stack.enter_context(applied_bootstrap(emulator.env(account=account), account, destroy))
             for account in accounts()
         }
+
+
+APPLIED = pytest.StashKey[tuple[Emulator, dict[str, AppliedAccount]]]()
+
+
+def applied_once(config: pytest.Config) -> tuple[Emulator, dict[str, AppliedAccount]]:
+    """Every account's bootstrap applied to an emulator of its own (the shared one's seeding already holds the
+    state buckets the bootstraps create), once per pytest process: tests/live/test_github_oidc.py and
+    tests/iam/test_ci_escalation.py read the same (one xdist group, tests/conftest.py). Not destroyed: the
+    emulator, stopped when the session ends, takes everything in it along."""
+    if APPLIED not in config.stash:
+        stack = contextlib.ExitStack()
+        config.add_cleanup(stack.close)
+        emulator = stack.enter_context(running_emulator(name="moto-bootstraps"))
+        config.stash[APPLIED] = (emulator, stack.enter_context(applied_bootstraps(emulator, destroy=False)))
+    return config.stash[APPLIED]
 
 
 def every_role(per_account: dict[str, dict[str, dict]]) -> dict[str, dict]:

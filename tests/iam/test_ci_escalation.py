@@ -1,6 +1,7 @@
 """No CI role can make itself admin or read what is not ours: every escalation attempt against every CI role.
 
-Every account's bootstrap unit of live/ is applied to the emulator and each role's
+Every account's bootstrap unit of live/ is applied to the emulator (once per worker, with
+tests/live/test_github_oidc.py) and each role's
 policies are read back from IAM; the IAM evaluator decides every attempt
 (tests/iam/escalation.py) for each account's plan role and each apply role. All are denied; the warmer's own deploy,
 with the boundary, stays allowed for its environment's apply role. The table is
@@ -13,8 +14,7 @@ import json
 
 import pytest
 
-from ddb_warmer.local.emulator import running_emulator
-from tests.iam.ci_roles import accounts, applied_bootstraps, every_role
+from tests.iam.ci_roles import accounts, applied_once, every_role
 from tests.iam.escalation import boundary_matrix, deploy, escalations, matrix, render
 from tests.iam.evaluator import available, explain
 
@@ -24,12 +24,11 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def applied(tools_env):
-    """Every account's bootstrap applied to an emulator of its own: the bootstraps create the state buckets
-    the shared emulator's seeding already holds."""
-    with running_emulator(name="moto-bootstraps") as emulator, applied_bootstraps(emulator) as applied:
-        yield applied
+@pytest.fixture(scope="session")
+def applied(tools_env, request):
+    """Every account's bootstrap applied to an emulator of its own, once per worker with
+    tests/live/test_github_oidc.py (tests/iam/ci_roles.py: applied_once)."""
+    return applied_once(request.config)[1]
 
 
 @pytest.fixture(scope="module")

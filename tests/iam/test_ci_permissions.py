@@ -1,10 +1,14 @@
 """What the CI roles may do, by the IAM evaluator on the permission policies of a real plan.
 
-The calls are not a list kept by hand: every environment of live/ is applied, planned
-and destroyed on the emulator, in its own account, with Terraform's debug log on, and
-every AWS call the provider and the S3 backend sent is evaluated under the role that
-makes it in CI: its account's plan role for the plan (refreshing what exists), the
-environment's apply role for apply and destroy. The warmer is applied with the
+The calls are not a list kept by hand: every environment of live/ is planned, and each
+kind of environment (the first, one with several regions, one in another account)
+applied, planned again and destroyed on the emulator, in its own account, with
+Terraform's debug log on (tests/live/applied.py, once per worker with
+tests/live/test_environments.py); every AWS call the provider and the S3 backend sent is
+evaluated under the role that makes it in CI: its account's plan role for the plans
+(before the apply, and refreshing what exists after), the environment's apply role for
+its plan, apply and destroy. An environment of no kind of its own takes the calls of the
+applied one of its shape, for its own names and state. The warmer is applied with the
 account's permissions boundary on its roles, as CI applies it (the apply roles create
 roles only with it), and the IAM calls on roles carry it in their context.
 """
@@ -17,10 +21,11 @@ import re
 import pytest
 
 from ddb_warmer.build.live import Environment, environments, rendered, unit_dirs, unit_region
-from ddb_warmer.build.terragrunt import LIVE, terragrunt
-from ddb_warmer.local.emulator import state_bucket
-from tests.iam.ci_roles import accounts, planned_in_one_account, recorded_calls, role_arn
+from ddb_warmer.build.terragrunt import LIVE
+from ddb_warmer.names import state_bucket
+from tests.iam.ci_roles import accounts, planned_in_one_account, role_arn
 from tests.iam.evaluator import available, evaluate, explain
+from tests.live.applied import applied_live, boundary
 
 pytestmark = [
     pytest.mark.slow,
@@ -40,11 +45,6 @@ BOUNDED = {
 }
 
 
-def boundary(account: str) -> str:
-    """modules/github-oidc's permissions_boundary_arn in an account's bootstrap unit."""
-    return f"arn:aws:iam::{account}:policy/ddb-warmer-bootstrap-warmer-boundary"
-
-
 def where(environment: Environment) -> str:
     return f"{environment.regions[0]}:{environment.account}"
 
@@ -56,32 +56,12 @@ def state_key(environment: Environment) -> str:
     return f"arn:aws:s3:::{bucket}/{unit.relative_to(LIVE.parent).as_posix()}/terraform.tfstate"
 
 
-@pytest.fixture(scope="module")
-def calls(emulator, tmp_path_factory):
-    """{environment name: {"plan": calls, "apply": calls}} recorded from Terraform's debug log."""
-    logs = tmp_path_factory.mktemp("tf-logs")
-    recorded = {}
-    for environment in ENVIRONMENTS:
-
-        def run(phase, args, environment=environment):
-            log = logs / f"{environment.name}-{phase}.log"
-            env = {
-                **emulator.env(account=environment.account),
-                "TF_LOG": "debug",
-                "TF_LOG_PATH": str(log),
-                "TF_VAR_permissions_boundary": boundary(environment.account),
-            }
-            terragrunt(["run", "--all", *args], LIVE / environment.name, env)
-            return recorded_calls(log.read_text(), environment)
-
-        try:
-            applied = run("apply", ["apply"])
-            # The plan a pull request makes: everything exists, so every resource is refreshed.
-            planned = run("plan", ["plan", "--", "-lock=false"])
-        finally:
-            destroyed = run("destroy", ["destroy"])
-        recorded[environment.name] = {"plan": planned, "apply": applied | destroyed}
-    return recorded
+@pytest.fixture(scope="session")
+def calls(emulator):
+    """{environment name: {"plan": calls, "apply": calls}} recorded from Terraform's debug log of live/'s plans,
+    applies and destroys, made once per worker with tests/live/test_environments.py (tests/live/applied.py)."""
+    live = applied_live(emulator)
+    return {environment.name: live.calls(environment) for environment in ENVIRONMENTS}
 
 
 def request(roles, role, action, resource, context=None, name=""):

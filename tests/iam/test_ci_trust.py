@@ -20,6 +20,7 @@ from tests.iam.ci_roles import (
     REPOSITORY,
     SUBJECT,
     accounts,
+    applied_once,
     bootstrap_unit,
     every_role,
     planned_roles,
@@ -40,6 +41,20 @@ FIRST, LAST = ENVIRONMENTS[0], ENVIRONMENTS[-1]  # the last: promoted to last
 PLAN_ROLES = {f"{account}/plan" for account in accounts()}
 # An environment name live/ does not hold (a GitHub Environment with no folder under live/).
 UNDEPLOYED = "-".join(e.name for e in ENVIRONMENTS) + "-x"
+
+
+@pytest.fixture(scope="session")
+def bootstraps(tools_env, request):
+    """(emulator, {account: AppliedAccount}): every account's bootstrap planned and applied once per worker, with
+    tests/live/test_github_oidc.py and tests/iam/test_ci_escalation.py (tests/iam/ci_roles.py: applied_once)."""
+    return applied_once(request.config)
+
+
+@pytest.fixture(scope="session")
+def ci_roles(bootstraps):
+    """{account: {role key: role}}: the CI roles as each account's bootstrap unit planned them, the plans then
+    applied (in place of tests/iam/conftest.py's own plans)."""
+    return {account: done.planned for account, done in bootstraps[1].items()}
 
 
 def apply_role(environment) -> str:
@@ -145,7 +160,8 @@ def test_trust_is_one_statement_with_exact_subject_and_audience(ci_roles, accoun
     assert not any("*" in s or "?" in s for s in subjects)
 
 
-def test_name_based_subjects_are_trusted_only_when_asked_for(emulator):
+def test_name_based_subjects_are_trusted_only_when_asked_for(bootstraps):
+    emulator = bootstraps[0]  # the bootstraps' own: any emulator would do, this one is already running
     account = LAST.account
     extra = {"TF_VAR_github_repository_ids": "null", "TF_VAR_name_based_subjects": "true"}
     roles = every_role({account: planned_roles(emulator.env(account=account), account, extra)})
@@ -172,7 +188,8 @@ def plan_error(env: dict[str, str]) -> str:
     return " ".join((run.stdout + run.stderr).split())
 
 
-def test_the_bootstrap_refuses_to_plan_without_a_repository_or_with_the_placeholder(emulator):
+def test_the_bootstrap_refuses_to_plan_without_a_repository_or_with_the_placeholder(bootstraps):
+    emulator = bootstraps[0]  # the bootstraps' own: any emulator would do, this one is already running
     unset = {
         k: v
         for k, v in {**emulator.env(account=FIRST.account), **BOOTSTRAP_ENV}.items()
@@ -187,7 +204,8 @@ def test_the_bootstrap_refuses_to_plan_without_a_repository_or_with_the_placehol
     assert 'github_repository is the placeholder "acme/ddb-warmer"' in error and "set it to yours" in error
 
 
-def test_the_bootstrap_refuses_to_plan_without_ids_unless_name_based_subjects_are_asked_for(emulator):
+def test_the_bootstrap_refuses_to_plan_without_ids_unless_name_based_subjects_are_asked_for(bootstraps):
+    emulator = bootstraps[0]  # the bootstraps' own: any emulator would do, this one is already running
     env = {**emulator.env(account=FIRST.account), **BOOTSTRAP_ENV, "TF_VAR_github_repository_ids": "null"}
 
     error = plan_error(env)

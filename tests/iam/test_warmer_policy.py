@@ -1,9 +1,10 @@
-"""The function's policy, as planned for 400 tables and for name patterns, judged by the IAM evaluator.
+"""The function's policy, as planned for 10, 40 and 400 tables and for name patterns, judged by the IAM evaluator.
 
-Proves three things on policies read from real plans (`terraform show -json` on the emulator):
+Proves four things on policies read from a real plan (`terraform show -json` on the emulator):
 its size does not grow with the table count; every request the handler sends anywhere in the
-handler tests (recorded with the context keys AWS sets) is allowed; and a battery of requests
-that would read or change a user's data, or a table, is denied.
+handler tests (recorded with the context keys AWS sets) is allowed; a battery of requests
+that would read or change a user's data, or a table, is denied; and the function reads its own
+configuration parameters, no one else's, only when its configuration is too large for its environment.
 """
 
 from __future__ import annotations
@@ -59,35 +60,38 @@ def terraform(args: list[str], cwd, env) -> str:
 
 @pytest.fixture(scope="module")
 def planned_policies(tmp_path_factory, emulator_env) -> dict[str, dict]:
-    """The function's policy document from a plan of each configuration."""
+    """The function's policy document for each configuration, from one plan: a module instance per
+    configuration, so the provider loads once."""
     folder = tmp_path_factory.mktemp("policy-plans")
+    (folder / "setups.auto.tfvars.json").write_text(json.dumps({"setups": CONFIGURATIONS}))
     (folder / "main.tf").write_text(f"""
 provider "aws" {{
   region = "{REGION}"
 }}
 
-variable "setup" {{
+variable "setups" {{
   type = any
 }}
 
 module "warmer" {{
+  for_each                    = var.setups
   source                      = "{MODULE.parent}//{MODULE.name}"
   name_prefix                 = "policy-test"
   package_path                = "{MODULE}/tests/fixture-package.zip"
-  tables                      = var.setup.tables
-  table_name_patterns         = try(var.setup.table_name_patterns, [])
-  exclude_table_name_patterns = try(var.setup.exclude_table_name_patterns, [])
+  tables                      = each.value.tables
+  table_name_patterns         = try(each.value.table_name_patterns, [])
+  exclude_table_name_patterns = try(each.value.exclude_table_name_patterns, [])
 }}
 """)
     terraform(["init", "-input=false"], folder, emulator_env)
-    policies = {}
-    for name, setup in CONFIGURATIONS.items():
-        (folder / "setup.tfvars.json").write_text(json.dumps({"setup": setup}))
-        terraform(["plan", "-input=false", "-var-file=setup.tfvars.json", "-out=tfplan"], folder, emulator_env)
-        plan = json.loads(terraform(["show", "-json", "tfplan"], folder, emulator_env))
-        change = next(c for c in plan["resource_changes"] if c["address"] == "module.warmer.aws_iam_role_policy.lambda")
-        policies[name] = change["change"]["after"]["policy"]  # as IAM stores it: minified
-    return policies
+    terraform(["plan", "-input=false", "-out=tfplan"], folder, emulator_env)
+    plan = json.loads(terraform(["show", "-json", "tfplan"], folder, emulator_env))
+    policies = {
+        change["module_address"]: change["change"]["after"]["policy"]  # as IAM stores it: minified
+        for change in plan["resource_changes"]
+        if change["address"].endswith(".aws_iam_role_policy.lambda")
+    }
+    return {name: policies[f'module.warmer["{name}"]'] for name in CONFIGURATIONS}
 
 
 @pytest.fixture(scope="module")
@@ -240,3 +244,34 @@ def test_the_sentinel_of_each_key_type_is_allowed_as_the_policy_renders_it(polic
     results = judge(policies["400 tables"], [item("dynamodb:GetItem", key) for key in keys])
 
     assert [r["decision"] for r in results] == [ALLOWED] * 3
+
+
+PARAMETER = f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter"
+
+
+def ssm(action: str, name: str) -> dict:
+    return {"action": f"ssm:{action}", "resource": f"{PARAMETER}{name}", "context": {}}
+
+
+def test_a_large_configuration_is_readable_from_its_own_parameters_only(policies):
+    requests = [
+        ssm("GetParameters", "/policy-test-warmer/config/000"),
+        ssm("GetParameters", "/policy-test-warmer/config/012"),
+        ssm("GetParameters", "/other-app/database-password"),
+        ssm("GetParameters", "/policy-test-warmer/other"),
+        ssm("GetParameter", "/policy-test-warmer/config/000"),
+        ssm("GetParametersByPath", "/policy-test-warmer/config"),
+        ssm("PutParameter", "/policy-test-warmer/config/000"),
+        ssm("DeleteParameter", "/policy-test-warmer/config/000"),
+    ]
+
+    decisions = [r["decision"] for r in judge(policies["400 tables"], requests)]
+
+    assert decisions[:2] == [ALLOWED, ALLOWED]
+    assert all(d != ALLOWED for d in decisions[2:]), decisions
+
+
+def test_a_configuration_in_the_environment_grants_no_parameter_read(policies):
+    (result,) = judge(policies["10 tables"], [ssm("GetParameters", "/policy-test-warmer/config/000")])
+
+    assert result["decision"] != ALLOWED

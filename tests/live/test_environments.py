@@ -1,21 +1,22 @@
-"""`terragrunt run --all` on each environment of live/ against the emulator, in its own account: plan,
-apply, re-plan, destroy. Every expectation comes from what live/ holds (ddb_warmer/local/seed.py)."""
+"""`terragrunt run --all` on live/ against the emulator, each environment in its own account: every
+environment planned, each kind of environment (the first, one with several regions, one in another
+account) applied from its saved plans, planned again and destroyed, once per worker (tests/live/applied.py,
+shared with tests/iam/test_ci_permissions.py). Every expectation comes from what live/ holds
+(ddb_warmer/local/seed.py)."""
 
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
-from ddb_warmer.build.live import environment as live_environment
-from ddb_warmer.build.live import environments, unit_inputs
+from ddb_warmer.build.live import environments
 from ddb_warmer.build.package import base64_sha256, build_zip
-from ddb_warmer.build.terragrunt import LIVE, terragrunt, unit_dirs, unit_outputs, unit_region
-from ddb_warmer.local import runtime
-from ddb_warmer.local.emulator import running_emulator, state_bucket
-from ddb_warmer.local.scheduled import deployed_schedule, fetch_deployed_package, run_ticks
-from ddb_warmer.local.seed import Seeded, TableSpec, example_name, seed_table
+from ddb_warmer.build.terragrunt import LIVE, terragrunt, unit_dirs, unit_region
+from ddb_warmer.local.emulator import running_emulator
+from ddb_warmer.local.seed import Seeded
+from ddb_warmer.names import state_bucket
+from tests.live.applied import Live, applied_live, assert_no_deprecation_warning, kinds
 
 pytestmark = pytest.mark.slow
 
@@ -43,37 +44,14 @@ WARMER_RESOURCES = sorted(
 )
 
 
-def assert_no_deprecation_warning(run) -> None:
-    noisy = [
-        line
-        for line in (run.stdout + run.stderr).splitlines()
-        # Terragrunt's own warnings have WARN in the level column, right after the time; a plan
-        # that shows a value "WARN" (Lambda's system_log_level) is not one.
-        if re.search(r"deprecat", line, re.IGNORECASE) or re.match(r"^\S+\s+WARN\b", line)
-    ]
-    assert noisy == [], f"terragrunt {' '.join(run.args)} printed warnings (log: {run.log_path})"
-
-
-PLANS: dict[tuple[str, str], dict[str, dict]] = {}
-
-
-def planned_changes(environment: str, env: dict) -> dict[str, dict]:
-    """The plan of every unit of the environment, by its path under live/<environment>; made once per
-    environment and emulator, before anything is applied, and read by every test that inspects it."""
-    key = (environment, env["AWS_ENDPOINT_URL"])
-    if key not in PLANS:
-        run = terragrunt(["run", "--all", "plan", "--", "-out=tfplan"], LIVE / environment, env)
-        assert_no_deprecation_warning(run)
-        PLANS[key] = {
-            unit.relative_to(LIVE / environment).as_posix(): json.loads(
-                terragrunt(["show", "-json", "tfplan"], unit, env).stdout
-            )
-            for unit in unit_dirs(LIVE / environment)
-        }
-    return PLANS[key]
+@pytest.fixture(scope="session")
+def live(emulator) -> Live:
+    """Every environment planned, each kind applied, ticked, planned again and destroyed (tests/live/applied.py)."""
+    return applied_live(emulator)
 
 
 ENVIRONMENTS = [e.name for e in environments()]
+APPLIED = sorted({e.name for e in kinds().values()}, key=ENVIRONMENTS.index)
 
 
 def planned_config(changes: list[dict], variables: dict[str, str]) -> dict:
@@ -94,10 +72,10 @@ def seeded(emulator, environment: str) -> dict[str, Seeded]:
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_plan_creates_the_whole_warmer_with_the_tables_live_names(environment, emulator):
-    env = emulator.env(account=live_environment(environment).account)
-    plans = planned_changes(environment, env)
+def test_plan_creates_the_whole_warmer_with_the_tables_live_names(environment, emulator, live):
+    plans = live.plans[environment]
     found = seeded(emulator, environment)
+    assert_no_deprecation_warning(live.plan_runs[environment])
 
     assert sorted(plans) == sorted(found)
     for unit, plan in plans.items():
@@ -123,9 +101,8 @@ def test_plan_creates_the_whole_warmer_with_the_tables_live_names(environment, e
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_each_warmer_of_an_environment_has_role_names_of_its_own_region(environment, emulator):
-    env = emulator.env(account=live_environment(environment).account)
-    plans = planned_changes(environment, env)
+def test_each_warmer_of_an_environment_has_role_names_of_its_own_region(environment, live):
+    plans = live.plans[environment]
 
     roles = {
         unit: sorted(c["change"]["after"]["name"] for c in plan["resource_changes"] if c["type"] == "aws_iam_role")
@@ -146,17 +123,16 @@ def test_the_provider_refuses_credentials_of_another_account(emulator):
     assert f"AWS account ID not allowed: {other}" in run.stdout + run.stderr
 
 
-def test_apply_deploys_the_local_package_and_a_second_plan_has_no_changes(emulator, tmp_path):
-    first = environments()[0]
-    env_dir, env = LIVE / first.name, emulator.env(account=first.account)
-    unit = unit_dirs(env_dir)[0]
-    found = emulator.seeded[first.name][0]
-    inputs = unit_inputs(unit)
-    apply = terragrunt(["run", "--all", "apply"], env_dir, env)
-    assert_no_deprecation_warning(apply)
-
-    session = emulator.session(first.account, found.region)
-    function = session.client("lambda").get_function(FunctionName=f"{inputs['name_prefix']}-warmer")["Configuration"]
+def test_apply_deploys_the_local_package_that_runs_in_the_lambda_runtime_with_alarms_to_its_destination(live):
+    """The first environment's first unit, read back while deployed (tests/live/applied.py)."""
+    deployed = live.applied[ENVIRONMENTS[0]].deployed
+    function, inputs, found, schedule, tick = (
+        deployed.function,
+        deployed.inputs,
+        deployed.seeded,
+        deployed.schedule,
+        deployed.tick,
+    )
     assert function["CodeSha256"] == base64_sha256(build_zip())
     assert (function["Runtime"], function["Architectures"], function["MemorySize"]) == (
         "python3.13",
@@ -166,61 +142,47 @@ def test_apply_deploys_the_local_package_and_a_second_plan_has_no_changes(emulat
 
     # The demo's path: the schedule read back, its target's deployed package run in the Lambda runtime
     # with the deployed handler, environment, memory, timeout and JSON logging.
-    schedule = deployed_schedule(session.client("scheduler"), unit_outputs(unit, env)["schedule_arn"])
     assert schedule.function_name == function["FunctionName"]
     assert schedule.expression == inputs.get("schedule_expression", schedule.expression)
-    package, configuration = fetch_deployed_package(session.client("lambda"), schedule.function_name)
-    assert configuration["LoggingConfig"]["LogFormat"] == "JSON"
-    dynamodb = session.client("dynamodb")
-    patterns = inputs.get("table_name_patterns") or []
-    # A listed table the region does not hold (a new account): every tick fails, naming it.
-    missing = [t for t in found.listed if t not in {s.name for s in found.tables}]
-    later = example_name(patterns[0], "created-later") if patterns and not missing else None
-    with runtime.running(package, configuration, env, tmp_path) as running:
-        cloudwatch = session.client("cloudwatch")
-        (tick,) = run_ticks(running, schedule, cloudwatch, 1)
-        if missing:
-            assert not tick.ok and all(t in tick.error_message for t in missing), tick.error_message
-        else:
-            assert tick.ok, tick.error_message
-            assert tick.payload["counts"]["warmed"] == len(found.expected)
-            assert tick.payload["counts"]["failed"] == 0
-        task = tmp_path / f"lambda-{schedule.function_name}" / "task" / "lambda_function" / "main.py"
-        assert task.exists()
-        assert (
-            tick.report.startswith("REPORT RequestId:") and f"Memory Size: {function['MemorySize']} MB" in tick.report
-        )
+    assert deployed.configuration["LoggingConfig"]["LogFormat"] == "JSON"
+    if deployed.missing:  # a listed table the region does not hold (a new account): the tick fails, naming it
+        assert not tick.ok and all(t in tick.error_message for t in deployed.missing), tick.error_message
+    else:
+        assert tick.ok, tick.error_message
+        assert tick.payload["counts"]["warmed"] == len(found.expected)
+        assert tick.payload["counts"]["failed"] == 0
+    assert deployed.task_root_has_handler
+    assert tick.report.startswith("REPORT RequestId:") and f"Memory Size: {function['MemorySize']} MB" in tick.report
 
-        if later:  # a table created after the deploy that a pattern matches is warmed on the next tick
-            seed_table(dynamodb, session.client("application-autoscaling"), TableSpec(later, ("id", "S")))
-            try:
-                (next_tick,) = run_ticks(running, schedule, cloudwatch, 1)
-            finally:
-                dynamodb.delete_table(TableName=later)  # the emulator is shared with other tests
-    if later:
+    if deployed.later:  # a table created after the deploy that a pattern matches is warmed on the next tick
+        next_tick = deployed.next_tick
         assert next_tick.ok, next_tick.error_message
-        new = next(t for t in next_tick.payload["tables"] if t["table"] == later)
+        new = next(t for t in next_tick.payload["tables"] if t["table"] == deployed.later)
         assert new["status"] == "warmed"
         assert sorted(d["operation"] for d in new["dimensions"]) == ["DeleteItem", "GetItem"]
 
-    replan = terragrunt(["run", "--all", "plan", "--", "-detailed-exitcode"], env_dir, env, ok_codes=(0, 2))
-    assert replan.returncode == 0, f"the plan after apply has changes (log: {replan.log_path})"
-    assert "No changes." in replan.stdout
-
     # Every alarm sends ALARM and OK to the environment's destination.
-    topic = unit_outputs(unit, env)["notification_topic_arn"]
-    alarms = session.client("cloudwatch").describe_alarms(AlarmNamePrefix=f"{function['FunctionName']}-")
-    assert len(alarms["MetricAlarms"]) == 5
-    assert all(topic in a["AlarmActions"] and topic in a["OKActions"] for a in alarms["MetricAlarms"])
+    assert len(deployed.alarms) == 5
+    assert all(deployed.topic in a["AlarmActions"] and deployed.topic in a["OKActions"] for a in deployed.alarms)
 
-    managed = [
-        len([a for a in terragrunt(["state", "list"], u, env).stdout.split() if not a.startswith("data.")])
-        for u in unit_dirs(env_dir)
-    ]
-    destroy = terragrunt(["run", "--all", "destroy"], env_dir, env)
-    assert_no_deprecation_warning(destroy)
-    destroyed = re.findall(r"Destroy complete! Resources: (\d+) destroyed\.", destroy.stdout)
-    assert sorted(int(n) for n in destroyed) == sorted(managed)
+
+@pytest.mark.parametrize("environment", APPLIED)
+def test_the_reviewed_plans_apply_a_second_plan_has_no_changes_and_destroy_removes_all(environment, live):
+    """Each kind of environment live/ holds (one region, several, another account): its saved plans applied
+    as a merge applies them, planned again with nothing to change, then destroyed whole, without warnings."""
+    done = live.applied[environment]
+    assert_no_deprecation_warning(done.apply)
+    created = sorted(
+        len([c for c in plan["resource_changes"] if c["change"]["actions"] == ["create"]])
+        for plan in live.plans[environment].values()
+    )
+    assert done.added() == created, f"the apply did not create what its plans planned (log: {done.apply.log_path})"
+
+    assert done.replan.returncode == 0, f"the plan after apply has changes (log: {done.replan.log_path})"
+    assert done.replan.stdout.count("No changes.") >= len(live.plans[environment])
+
+    assert_no_deprecation_warning(done.destroy)
+    assert done.destroyed() == done.added()
 
 
 def test_backend_bootstrap_creates_a_versioned_encrypted_state_bucket_per_region_without_warnings():

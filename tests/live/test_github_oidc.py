@@ -1,7 +1,8 @@
 """Each account's bootstrap unit (live/_bootstrap/<account>/github-oidc) on the emulator, in that account:
 it serves exactly the environments whose env.hcl names the account, makes their roles and a state bucket
 per region they deploy to, and refuses a bucket of the same name in another account. Who may assume which
-role, and what each may do: tests/iam/test_ci_*.py."""
+role, and what each may do: tests/iam/test_ci_*.py. Every account's bootstrap is applied once per worker, to an
+emulator of its own, and read by these tests and tests/iam/test_ci_escalation.py."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ import json
 import pytest
 
 from ddb_warmer.build.live import LIVE, environments, unit_inputs
-from ddb_warmer.build.terragrunt import terragrunt, unit_outputs
-from ddb_warmer.local.emulator import running_emulator, state_bucket
-from tests.iam.ci_roles import BOOTSTRAP_ENV
-
-from .test_environments import assert_no_deprecation_warning
+from ddb_warmer.build.terragrunt import terragrunt
+from ddb_warmer.local.emulator import running_emulator
+from ddb_warmer.names import state_bucket
+from tests.iam.ci_roles import BOOTSTRAP_ENV, applied_once
+from tests.live.applied import assert_no_deprecation_warning
 
 pytestmark = pytest.mark.slow
 
@@ -47,45 +48,52 @@ def test_a_bootstrap_serves_the_environments_and_regions_of_its_account(account,
     assert inputs["state_buckets"] == [state_bucket(region, account) for region in regions]
 
 
+@pytest.fixture(scope="session")
+def bootstraps(tools_env, request):
+    """Every account's bootstrap applied from its plan to an emulator of its own, once per worker with
+    tests/iam/test_ci_escalation.py (tests/iam/ci_roles.py: applied_once)."""
+    return applied_once(request.config)
+
+
 @pytest.mark.parametrize("account", ACCOUNTS)
-def test_the_bootstrap_applies_roles_and_locked_down_state_buckets_in_its_own_account(account):
+def test_the_bootstrap_applies_roles_and_locked_down_state_buckets_in_its_own_account(account, bootstraps):
+    emulator, applied = bootstraps
     names, regions = served(account)
-    with running_emulator(name=f"moto-bootstrap-{account}") as emulator:
-        env = {**emulator.env(account=account), **REPOSITORY}
-        plan = terragrunt(["plan", "-lock=false", "--backend-bootstrap"], unit(account), env)
-        assert_no_deprecation_warning(plan)
-        terragrunt(["apply", "-auto-approve"], unit(account), env)
-        outputs = unit_outputs(unit(account), env)
+    assert_no_deprecation_warning(applied[account].plan)
+    outputs = applied[account].outputs
 
-        role = f"arn:aws:iam::{account}:role/ddb-warmer-bootstrap-github"
-        assert outputs["plan_role_arn"] == f"{role}-plan"
-        assert outputs["apply_role_arns"] == {name: f"{role}-apply-{name}" for name in names}
-        buckets = {region: state_bucket(region, account) for region in regions}
-        assert outputs["state_bucket_names"] == buckets
+    role = f"arn:aws:iam::{account}:role/ddb-warmer-bootstrap-github"
+    assert outputs["plan_role_arn"] == f"{role}-plan"
+    assert outputs["apply_role_arns"] == {name: f"{role}-apply-{name}" for name in names}
+    buckets = {region: state_bucket(region, account) for region in regions}
+    assert outputs["state_bucket_names"] == buckets
 
-        session = emulator.session(account)
-        roles = {r["RoleName"] for r in session.client("iam").list_roles()["Roles"]}
-        assert {f"ddb-warmer-bootstrap-github-{k}" for k in ["plan", *(f"apply-{n}" for n in names)]} <= roles
-        s3 = session.client("s3")
-        for region, bucket in buckets.items():
-            assert s3.get_bucket_location(Bucket=bucket)["LocationConstraint"] in (region, None)
-            assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
-            rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
-            assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
-            assert all(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values())
-            policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
-            statements = {s["Sid"]: s for s in policy["Statement"]}
-            assert statements["TLSOnly"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-            admitted = statements["OnlyTheCIRolesAndAdmins"]["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
-            admitted = [admitted] if isinstance(admitted, str) else admitted
-            admin = f"arn:aws:iam::{account}:role/ddb-warmer-local-admin"  # who applied it
-            assert sorted(admitted) == sorted([f"{role}-plan", *(f"{role}-apply-{n}" for n in names), admin])
-        # Nothing of it is in another account.
-        other = emulator.session(ANOTHER_ACCOUNT)
-        assert other.client("s3").list_buckets()["Buckets"] == []
-        assert not [
-            r for r in other.client("iam").list_roles()["Roles"] if r["RoleName"].startswith("ddb-warmer-bootstrap")
-        ]
+    session = emulator.session(account)
+    roles = {r["RoleName"] for r in session.client("iam").list_roles()["Roles"]}
+    # Exactly this account's CI roles: those of the other accounts' bootstraps, applied beside it, are not here.
+    assert {r for r in roles if r.startswith("ddb-warmer-bootstrap-github-")} == {
+        f"ddb-warmer-bootstrap-github-{k}" for k in ["plan", *(f"apply-{n}" for n in names)]
+    }
+    s3 = session.client("s3")
+    for region, bucket in buckets.items():
+        assert s3.get_bucket_location(Bucket=bucket)["LocationConstraint"] in (region, None)
+        assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+        rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+        assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+        assert all(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values())
+        policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+        statements = {s["Sid"]: s for s in policy["Statement"]}
+        assert statements["TLSOnly"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        admitted = statements["OnlyTheCIRolesAndAdmins"]["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+        admitted = [admitted] if isinstance(admitted, str) else admitted
+        admin = f"arn:aws:iam::{account}:role/ddb-warmer-local-admin"  # who applied it
+        assert sorted(admitted) == sorted([f"{role}-plan", *(f"{role}-apply-{n}" for n in names), admin])
+    # Nothing of it is in another account.
+    other = emulator.session(ANOTHER_ACCOUNT)
+    assert other.client("s3").list_buckets()["Buckets"] == []
+    assert not [
+        r for r in other.client("iam").list_roles()["Roles"] if r["RoleName"].startswith("ddb-warmer-bootstrap")
+    ]
 
 
 def test_a_same_named_bucket_in_another_account_is_refused():

@@ -1,16 +1,29 @@
-"""The module's examples need their own existing tables on the emulator."""
+"""The module's examples need their own existing tables on the emulator; every test file works on its
+own copy of modules/, so no two files (on two workers) share a `.terraform`, a state or a lock."""
 
 from __future__ import annotations
+
+import shutil
 
 import boto3
 import pytest
 
+from ddb_warmer.build.toolenv import ROOT
 from ddb_warmer.local.seed import IndexSpec, TableSpec, seed_table
 
 EXAMPLE_TABLES = (
     TableSpec("example-orders", ("pk", "S"), ("sk", "S")),
     TableSpec("example-events", ("id", "S"), indexes=(IndexSpec("by_user", ("user", "S")),)),
 )
+
+
+@pytest.fixture(scope="module")
+def modules_copy(tmp_path_factory):
+    """A copy of modules/ (the warmer module calls its sibling modules/warmer-access by relative path),
+    without the checkout's Terraform working files."""
+    copy = tmp_path_factory.mktemp("modules") / "modules"
+    shutil.copytree(ROOT / "modules", copy, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", "tfplan*"))
+    return copy
 
 
 @pytest.fixture(scope="session")

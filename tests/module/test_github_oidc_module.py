@@ -18,18 +18,21 @@ GOOD = {
     "name_prefix": '"ddb-warmer-bootstrap"',
     "github_repository": '"octo-org/ddb-warmer"',
     "name_based_subjects": "true",
+    "environments": '["blue", "green"]',
     "state_buckets": '["ddb-warmer-tfstate-123456789012-eu-west-1"]',
 }
 
 
 @pytest.fixture(scope="module")
-def initialised(tools_env):
-    terraform(["init", "-backend=false", "-input=false"], MODULE, tools_env)
-    return tools_env
+def module_copy(modules_copy, tools_env):
+    """The module, in this file's copy of modules/, initialised once."""
+    module = modules_copy / MODULE.name
+    terraform(["init", "-backend=false", "-input=false"], module, tools_env)
+    return module
 
 
-def test_terraform_test_passes_every_refusal_of_the_bootstrap_module(initialised):
-    done = terraform(["test"], MODULE, initialised)
+def test_terraform_test_passes_every_refusal_of_the_bootstrap_module(module_copy, tools_env):
+    done = terraform(["test"], module_copy, tools_env)
 
     test_files = (MODULE / "tests").glob("*.tftest.hcl")
     runs = sum(len(re.findall(r'^run "', test_file.read_text(), re.MULTILINE)) for test_file in test_files)
@@ -50,9 +53,9 @@ def test_terraform_test_passes_every_refusal_of_the_bootstrap_module(initialised
     ],
     ids=["environment-prefix", "alarm-topic-wildcard"],
 )
-def test_a_bad_bootstrap_input_says_what_to_write_instead(bad, message, initialised):
+def test_a_bad_bootstrap_input_says_what_to_write_instead(bad, message, module_copy, tools_env):
     """An apply role manages "<prefix><environment>-*": dev's would manage an environment dev-eu's names."""
-    said = console_says(MODULE, {**GOOD, **bad}, initialised)
+    said = console_says(module_copy, {**GOOD, **bad}, tools_env)
 
     assert "Invalid value for variable" in said
     assert message in said

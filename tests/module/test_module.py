@@ -1,12 +1,11 @@
-"""The Terraform module: `terraform test`, validation messages, examples applied on the emulator,
-least-privilege IAM read from the plan, and checkov on the plan."""
+"""The Terraform module: `terraform test`, the examples planned on the emulator and the complete one
+applied, least-privilege IAM read from the plan, and checkov on the plan."""
 
 from __future__ import annotations
 
 import base64
 import json
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -28,57 +27,20 @@ def terraform(args: list[str], cwd, env, ok_codes=(0,)) -> subprocess.CompletedP
 
 
 @pytest.fixture(scope="module")
-def initialised_module(tools_env):
-    """The module initialised once (provider from the mirror) for `terraform test` and `console`."""
-    terraform(["init", "-backend=false", "-input=false"], MODULE, tools_env)
-    return tools_env
+def module_copy(modules_copy, tools_env):
+    """The module, in this file's copy of modules/, initialised once (provider from the mirror)."""
+    module = modules_copy / MODULE.name
+    terraform(["init", "-backend=false", "-input=false"], module, tools_env)
+    return module
 
 
-def test_terraform_test_passes_every_plan_and_validation_case(initialised_module, tools_env):
-    done = terraform(["test"], MODULE, tools_env)
+def test_terraform_test_passes_every_plan_and_validation_case(module_copy, tools_env):
+    done = terraform(["test"], module_copy, tools_env)
 
     # Every run block of the test file passes, none skipped.
-    runs = len(re.findall(r'^run "', (MODULE / "tests" / "module.tftest.hcl").read_text(), re.MULTILINE))
+    runs = len(re.findall(r'^run "', (module_copy / "tests" / "module.tftest.hcl").read_text(), re.MULTILINE))
     assert "0 failed" in done.stdout
     assert f"{runs} passed" in done.stdout
-
-
-# Each bad input and the start of the message it must give: what to write instead.
-BAD_INPUTS = [
-    ({"schedule_expression": '"rate(5 minute)"'}, "schedule_expression must be rate(1 minute), rate(N minutes)"),
-    ({"table_name_patterns": '["prod orders/*"]'}, "table_name_patterns takes at most 20 patterns of letters"),
-    ({"exclude_table_name_patterns": '["tmp-*"]'}, "exclude_table_name_patterns only narrows table_name_patterns"),
-    ({"tables": '[{name="orders table"}]'}, "Every table name must be 3 to 255 characters"),
-    ({"tables": '[{name="orders"},{name="orders"}]'}, "Each table must be listed once: merge the duplicate"),
-    ({"tables": '[{name="orders",indexes=[{name="x"}]}]'}, "Every index name must be 3 to 255 characters"),
-    ({"max_workers": "0"}, "max_workers must be a whole number from 1 to 64."),
-    ({"log_retention_days": "45"}, "log_retention_days must be one of CloudWatch's values: 1, 3, 5"),
-    ({"name_prefix": '"-warmer"'}, "name_prefix must be 2 to 40 characters"),
-    (
-        {"runtime_management": '{update_runtime_on="Manual"}'},
-        'runtime_management.runtime_version_arn goes with "Manual" and only with it',
-    ),
-    ({"memory_size": "64"}, "memory_size must be a whole number of MB from 128 to 10240."),
-    ({"timeout": "10"}, "timeout must be a whole number of seconds from 50"),
-    ({"permissions_boundary": '"AdministratorAccess"'}, "permissions_boundary must be an IAM policy ARN"),
-    ({"resolved_tables_detail_limit": "2.5"}, "resolved_tables_detail_limit must be a whole number of tables"),
-]
-
-
-@pytest.mark.parametrize(
-    ("bad", "message"), BAD_INPUTS, ids=[next(iter(b)) + str(i) for i, (b, _) in enumerate(BAD_INPUTS)]
-)
-def test_each_validation_says_what_to_write_instead(bad, message, initialised_module, tools_env):
-    variables = {
-        "name_prefix": '"ddb-warmer-x"',
-        "package_path": '"tests/fixture-package.zip"',
-        "tables": '[{name="orders"}]',
-        **bad,
-    }
-    said = console_says(MODULE, variables, tools_env)
-
-    assert "Invalid value for variable" in said
-    assert " ".join(message.split()) in said
 
 
 def console_says(module, variables: dict[str, str], env) -> str:
@@ -94,22 +56,13 @@ def console_says(module, variables: dict[str, str], env) -> str:
     return " ".join((done.stderr + done.stdout).split())
 
 
-@pytest.fixture(scope="session")
-def examples(tmp_path_factory):
-    """A copy of the module with its examples: their state, plans and locks stay out of the checkout,
-    so no other run of the suite (another worker, another checkout) shares them."""
-    # The whole modules/ folder: the module uses its sibling modules/warmer-access.
-    copy = tmp_path_factory.mktemp("module") / "modules"
-    shutil.copytree(MODULE.parent, copy, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", "tfplan*"))
-    return copy / MODULE.name / "examples"
-
-
-@pytest.fixture(scope="session")
-def example_plans(examples, emulator_env, example_tables):
-    """Each example planned on the emulator, as plan JSON."""
+@pytest.fixture(scope="module")
+def example_plans(modules_copy, emulator_env, example_tables):
+    """Each example planned on the emulator, as plan JSON (saved as tfplan in its folder). The examples
+    live in this file's copy of modules/: their state, plans and locks stay out of the checkout."""
     plans = {}
     for example in ("minimal", "complete"):
-        folder = examples / example
+        folder = modules_copy / MODULE.name / "examples" / example
         write_if_changed(folder / "lambda_function.zip", build_zip())
         terraform(["init", "-input=false"], folder, emulator_env)
         terraform(["plan", "-input=false", "-out=tfplan"], folder, emulator_env)
@@ -180,44 +133,50 @@ def test_the_minimal_example_grants_no_update_and_no_time_to_live_read(example_p
     assert statements["LearnTables"]["Action"] == "dynamodb:DescribeTable"
 
 
-@pytest.fixture(scope="session")
-def applied_examples(examples, example_plans, emulator_env):
-    """Each example applied on the emulator; yields (exit code, plan JSON) of a plan made right after."""
-    applied = {}
+def resource_kinds(plan: dict) -> set[str]:
+    return {c["type"] for c in plan["resource_changes"] if c["mode"] == "managed"}
+
+
+@pytest.fixture(scope="module")
+def applied_complete_example(modules_copy, example_plans, emulator_env):
+    """The complete example's saved plan applied on the emulator; yields (exit code, plan JSON, output) of
+    a plan made right after. One apply: the complete example holds every kind of resource the module makes
+    (test_the_minimal_example_plans_only_resource_kinds_the_complete_one_applies)."""
+    folder = modules_copy / MODULE.name / "examples" / "complete"
     try:
-        for example in example_plans:
-            folder = examples / example
-            applied[example] = folder
-            terraform(["apply", "-input=false", "-auto-approve"], folder, emulator_env)
-        replans = {}
-        for example, folder in applied.items():
-            replan = terraform(
-                ["plan", "-input=false", "-detailed-exitcode", "-out=tfplan-after"],
-                folder,
-                emulator_env,
-                ok_codes=(0, 2),
-            )
-            shown = terraform(["show", "-json", "tfplan-after"], folder, emulator_env)
-            replans[example] = (replan.returncode, json.loads(shown.stdout), replan.stdout)
-        yield replans
+        terraform(["apply", "-input=false", "tfplan"], folder, emulator_env)
+        replan = terraform(
+            ["plan", "-input=false", "-detailed-exitcode", "-out=tfplan-after"], folder, emulator_env, ok_codes=(0, 2)
+        )
+        shown = terraform(["show", "-json", "tfplan-after"], folder, emulator_env)
+        yield replan.returncode, json.loads(shown.stdout), replan.stdout
     finally:
-        for folder in applied.values():
-            terraform(["destroy", "-input=false", "-auto-approve"], folder, emulator_env)
+        terraform(["destroy", "-input=false", "-auto-approve"], folder, emulator_env)
 
 
-@pytest.mark.parametrize("example", ["minimal", "complete"])
-def test_each_example_applies_on_the_emulator_and_then_plans_no_changes(example, applied_examples):
-    exit_code, _, output = applied_examples[example]
+def test_the_complete_example_applies_on_the_emulator_and_then_plans_no_changes(applied_complete_example):
+    # A plan with no changes after the apply: the provider reads back every resource as configured.
+    exit_code, _, output = applied_complete_example
     assert exit_code == 0, output[-3000:]
 
 
-def test_checkov_passes_the_complete_example_as_deployed(examples, applied_examples, tmp_path):
+def test_the_minimal_example_plans_only_resource_kinds_the_complete_one_applies(example_plans):
+    # The minimal example plans on the emulator, and every kind of resource it makes is one the complete
+    # example applies and re-plans with no changes; the module's defaults are applied by tests/live.
+    minimal, complete = resource_kinds(example_plans["minimal"]), resource_kinds(example_plans["complete"])
+
+    assert "aws_lambda_function" in minimal
+    assert minimal <= complete, minimal - complete
+
+
+def test_checkov_passes_the_complete_example_as_deployed(modules_copy, applied_complete_example, tmp_path):
     # The plan made after apply: every value is known, so checkov judges what is deployed
     # (a first plan leaves the KMS key's ARN unknown).
     plan_file = tmp_path / "plan.json"
-    plan_file.write_text(json.dumps(applied_examples["complete"][1]))
+    plan_file.write_text(json.dumps(applied_complete_example[1]))
+    example = modules_copy / MODULE.name / "examples" / "complete"
 
-    report = checkov_report("--file", str(plan_file), "--repo-root-for-plan-enrichment", str(examples / "complete"))
+    report = checkov_report("--file", str(plan_file), "--repo-root-for-plan-enrichment", str(example))
 
     assert failed_checks(report) == []
     assert report["summary"]["passed"] > 20

@@ -50,16 +50,16 @@ def test_a_new_environment_in_a_new_account_gets_every_file_and_its_place_in_the
         "_bootstrap/444444444444/env.hcl",
         "_bootstrap/444444444444/github-oidc/terragrunt.hcl",
         "qa/env.hcl",
-        "qa/region.hcl",
-        "qa/warmer/.terraform.lock.hcl",
-        "qa/warmer/terragrunt.hcl",
+        "qa/eu-west-1/region.hcl",
+        "qa/eu-west-1/warmer/.terraform.lock.hcl",
+        "qa/eu-west-1/warmer/terragrunt.hcl",
     ]
     # qa comes right after dev; staging, which came after dev, now comes after qa.
     assert [e.name for e in environments(live)] == ["dev", "qa", "staging", "prod"]
     qa = environment("qa", live)
     assert (qa.account, qa.regions, qa.apply_after) == ("444444444444", ("eu-west-1",), ("dev",))
     assert qa.plan_role_arn == "arn:aws:iam::444444444444:role/ddb-warmer-bootstrap-github-plan"
-    unit = (live / "qa" / "warmer" / "terragrunt.hcl").read_text()
+    unit = (live / "qa" / "eu-west-1" / "warmer" / "terragrunt.hcl").read_text()
     assert 'table_name_patterns = ["qa-*"]' in unit
     assert 'notifications = { subscriptions = [{ protocol = "email", endpoint = "oncall@example.com" }] }' in unit
     out = capsys.readouterr().out
@@ -189,7 +189,7 @@ def test_a_multi_region_environment_gets_each_region_its_own_topic(live):
 def test_a_placeholder_pattern_is_marked_to_replace_and_listed_as_still_to_do(live, capsys):
     assert new_environment(live, "qa", "--account", "444444444444", "--region", "eu-west-1", *NOTIFY) == 0
 
-    unit = (live / "qa" / "warmer" / "terragrunt.hcl").read_text()
+    unit = (live / "qa" / "eu-west-1" / "warmer" / "terragrunt.hcl").read_text()
     assert '# REPLACE: "qa-*" is a placeholder' in unit and 'table_name_patterns = ["qa-*"]' in unit
     todo = capsys.readouterr().out
     assert "replace the placeholder pattern 'qa-*'" in todo

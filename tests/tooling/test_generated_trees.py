@@ -43,43 +43,48 @@ pytestmark = [
 
 EMAIL = ("--notify-email", "alerts@example.com")
 
+
+def env(name: str, account: str, regions: list[str], *selection: str, notify: tuple[str, ...] = EMAIL) -> list[str]:
+    """The arguments of one `new-environment` call: its account, regions, tables or patterns, alarm destination."""
+    region_args = [arg for region in regions for arg in ("--region", region)]
+    return [name, "--account", account, *region_args, *selection, *notify]
+
+
+def topics(account: str, regions: list[str]) -> tuple[str, ...]:
+    """An existing SNS topic in each region (an alarm notifies only a topic of its own region)."""
+    return tuple(arg for region in regions for arg in ("--notify-topic", f"arn:aws:sns:{region}:{account}:oncall"))
+
+
+TWO_REGIONS = ["eu-west-1", "us-east-1"]
 # Tree name -> the new-environment calls that write it, in promotion order.
 TREES: dict[str, list[list[str]]] = {
     "staging": [
-        ["dev", "--account", "111111111111", "--region", "eu-west-1", "--table", "dev-orders", *EMAIL],
-        ["staging", "--account", "222222222222", "--region", "eu-west-1", "--pattern", "staging-*", *EMAIL],
-        [
-            *("prod", "--account", "333333333333", "--region", "eu-west-1", "--region", "us-east-1"),
-            *("--table", "prod-orders", "--pattern", "prod-events-*", *EMAIL),
-        ],
+        env("dev", "111111111111", ["eu-west-1"], "--table", "dev-orders"),
+        env("staging", "222222222222", ["eu-west-1"], "--pattern", "staging-*"),
+        env("prod", "333333333333", TWO_REGIONS, "--table", "prod-orders", "--pattern", "prod-events-*"),
     ],
     "three-accounts": [
-        ["sandbox", "--account", "444444444444", "--region", "eu-central-1", "--table", "globex-sbx-orders", *EMAIL],
-        ["staging", "--account", "555555555555", "--region", "eu-west-1", "--pattern", "globex-stg-*", *EMAIL],
-        [
-            *("production", "--account", "666666666666", "--region", "eu-west-1", "--region", "us-east-1"),
+        env("sandbox", "444444444444", ["eu-central-1"], "--table", "globex-sbx-orders"),
+        env("staging", "555555555555", ["eu-west-1"], "--pattern", "globex-stg-*"),
+        env(
+            "production",
+            "666666666666",
+            TWO_REGIONS,
             *("--table", "globex-prd-orders", "--pattern", "globex-prd-*"),
-            *("--notify-topic", "arn:aws:sns:eu-west-1:666666666666:oncall"),
-            *("--notify-topic", "arn:aws:sns:us-east-1:666666666666:oncall"),
-        ],
+            notify=topics("666666666666", TWO_REGIONS),
+        ),
     ],
     "no-dev-no-prod": [
-        ["blue", "--account", "777777777777", "--region", "us-west-2", "--table", "blue-orders", *EMAIL],
-        ["green", "--account", "777777777777", "--region", "us-west-2", "--pattern", "green-*", *EMAIL],
+        env("blue", "777777777777", ["us-west-2"], "--table", "blue-orders"),
+        env("green", "777777777777", ["us-west-2"], "--pattern", "green-*"),
     ],
     "single-and-multi-region": [
-        ["alpha", "--account", "111111111111", "--region", "eu-west-1", "--table", "alpha-orders", *EMAIL],
-        [
-            *("beta", "--account", "222222222222", "--region", "eu-west-1", "--region", "us-east-1"),
-            *("--region", "ap-southeast-2", "--pattern", "beta-*", *EMAIL),
-        ],
-        ["gamma", "--account", "111111111111", "--region", "us-east-1", "--table", "gamma-orders", *EMAIL],
+        env("alpha", "111111111111", ["eu-west-1"], "--table", "alpha-orders"),
+        env("beta", "222222222222", [*TWO_REGIONS, "ap-southeast-2"], "--pattern", "beta-*"),
+        env("gamma", "111111111111", ["us-east-1"], "--table", "gamma-orders"),
     ],
     "no-tables": [
-        [
-            *("fresh", "--account", "888888888888", "--region", "eu-west-1", "--region", "us-east-1"),
-            *("--table", "fresh-orders", "--table", "fresh-events", *EMAIL),
-        ],
+        env("fresh", "888888888888", TWO_REGIONS, "--table", "fresh-orders", "--table", "fresh-events"),
     ],
 }
 NO_TABLES = {"no-tables"}

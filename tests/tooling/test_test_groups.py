@@ -30,9 +30,10 @@ def test_runs(i):
 def test_each_group_runs_on_one_worker_and_ungrouped_tests_spread(tmp_path):
     tree = tmp_path / "tree"
     for path, mark in {
-        "tests/module/test_a.py": "[]",  # one group with test_b: the module's folder
-        "tests/module/test_b.py": "[]",
-        "tests/slow/test_c.py": "[pytest.mark.slow]",  # a slow file: a group of its own
+        # One group: two files of tests/conftest.py's SHARED_GROUPS, which share a session fixture.
+        "tests/live/test_environments.py": "[pytest.mark.slow]",
+        "tests/iam/test_ci_permissions.py": "[pytest.mark.slow]",
+        "tests/slow/test_alone.py": "[pytest.mark.slow]",  # a slow file: a group of its own
         "tests/fast/test_d.py": "[]",  # no group
     }.items():
         (tree / path).parent.mkdir(parents=True, exist_ok=True)
@@ -55,6 +56,6 @@ def test_each_group_runs_on_one_worker_and_ungrouped_tests_spread(tmp_path):
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     ran = {f.stem: json.loads(f.read_text()) for f in out.glob("*.json")}
     assert len(ran) == 16
-    assert len({w for name, w in ran.items() if name.startswith(("test_a", "test_b"))}) == 1
-    assert len({w for name, w in ran.items() if name.startswith("test_c")}) == 1
+    assert len({w for name, w in ran.items() if name.startswith(("test_environments", "test_ci_permissions"))}) == 1
+    assert len({w for name, w in ran.items() if name.startswith("test_alone")}) == 1
     assert set(ran.values()) == {"gw0", "gw1"}  # the rest is spread

@@ -1,16 +1,23 @@
 """The GitHub workflows: actionlint (built from its Go module at the pinned version; `make lint` runs it on every
 workflow) catches a broken one; pins, permissions, shape.
 
-Their steps run in order, on the emulator and a fake GitHub, in tests/ci/test_workflow_runs.py."""
+A pull request and a merge run step by step, on the emulator and a fake GitHub, in tests/ci/test_workflow_runs.py;
+which job runs for each other outcome is tests/ci/test_workflow_wiring.py."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
+import runpy
 import subprocess
+import sys
+import warnings
 
+import pytest
 import yaml
 
-from ddb_warmer.build.toolenv import ROOT, TOOLS_BIN, VENV
+from ddb_warmer.build.toolenv import ROOT, TOOLS_BIN
 
 
 def test_actionlint_reports_a_broken_workflow(tools_env, tmp_path):
@@ -43,6 +50,16 @@ def test_workflows_grant_no_permission_at_the_top_and_pin_actions_to_commits():
                 assert len(reference.split("@")[1]) == 40, f"{workflow.name}: {reference} is not pinned to a SHA"
 
 
+@contextlib.contextmanager
+def patched_argv(argv: list[str]):
+    saved = sys.argv
+    sys.argv = argv
+    try:
+        yield
+    finally:
+        sys.argv = saved
+
+
 def test_every_repository_script_a_workflow_runs_exists_and_answers_help():
     modules = set()
     for workflow in (ROOT / ".github" / "workflows").glob("*.yml"):
@@ -58,10 +75,16 @@ def test_every_repository_script_a_workflow_runs_exists_and_answers_help():
         "ddb_warmer.ci.drift",
     } <= modules
     for module in sorted(modules):
-        done = subprocess.run(
-            [str(VENV / "bin" / "python"), "-m", module, "--help"], cwd=ROOT, capture_output=True, text=True
-        )
-        assert done.returncode == 0 and "usage:" in done.stdout, (module, done.stderr)
+        # Run as `python -m <module> --help` runs it, in this process: a subprocess per script would spend
+        # most of its time importing boto3 again.
+        shown = io.StringIO()
+        # runpy warns that the module was imported already (by another test): it runs it again as __main__
+        # either way, as `python -m` does.
+        argv = patched_argv([module, "--help"])
+        with pytest.raises(SystemExit) as exited, contextlib.redirect_stdout(shown), argv, warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            runpy.run_module(module, run_name="__main__", alter_sys=True)
+        assert exited.value.code in (0, None) and "usage:" in shown.getvalue(), module
 
 
 def workflow(name: str) -> dict:

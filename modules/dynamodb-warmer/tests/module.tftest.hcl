@@ -83,15 +83,68 @@ run "a_good_configuration_plans_the_function_schedule_and_alarms" {
     condition     = aws_cloudwatch_metric_alarm.this["no-successful-tick"].alarm_name == "ddb-warmer-test-warmer-no-successful-tick" && aws_cloudwatch_metric_alarm.this["no-successful-tick"].treat_missing_data == "breaching"
     error_message = "no tick at all must count as no successful tick"
   }
-}
 
-run "tags_reach_every_taggable_resource" {
-  command = plan
-
-  variables {
-    tags = { Team = "platform" }
+  # sustained failure separate alarms for failing tables and a stopped tick
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.this["errors"].datapoints_to_alarm == 3 && aws_cloudwatch_metric_alarm.this["errors"].evaluation_periods == 5
+      && aws_cloudwatch_metric_alarm.this["tick-not-running"].metric_name == "Invocations"
+      && aws_cloudwatch_metric_alarm.this["tick-not-running"].treat_missing_data == "breaching"
+      && aws_cloudwatch_log_metric_filter.failing_tables.metric_transformation[0].value == "$.counts.failed"
+    )
+    error_message = "errors must fire on 3 of 5 minutes, tick-not-running on missing invocations, and the failing-table count must come from the tick line"
   }
 
+  # a small configuration stays in the environment
+  assert {
+    condition     = jsondecode(aws_lambda_function.this.environment[0].variables["WARMER_CONFIG"]).tables[0].name == "orders" && length(aws_ssm_parameter.config) == 0
+    error_message = "a configuration that fits Lambda's 4 KB stays in WARMER_CONFIG"
+  }
+
+  # within the detail limit every table found is detailed
+  assert {
+    condition     = keys(output.resolved_tables) == ["events", "orders"] && output.resolved_tables_summary == "2 tables found (2 listed, 0 by table_name_patterns), each detailed in resolved_tables."
+    error_message = "a small configuration is detailed table by table, as before: ${output.resolved_tables_summary}"
+  }
+
+  # the runtime changes only with a deploy by default
+  assert {
+    condition     = aws_lambda_runtime_management_config.this.update_runtime_on == "FunctionUpdate" && aws_lambda_runtime_management_config.this.runtime_version_arn == null
+    error_message = "the function's runtime must change only when it is deployed, unless asked otherwise"
+  }
+  assert {
+    condition     = aws_lambda_runtime_management_config.this.function_name == "ddb-warmer-test-warmer"
+    error_message = "the runtime management configuration must be the warmer function's"
+  }
+
+  # ticks on the stock request path are counted for doctor
+  assert {
+    condition     = aws_cloudwatch_log_metric_filter.stock_request_path.pattern == "{ $.event = \"tick\" && $.request_path.path = \"stock\" }"
+    error_message = "the metric filter must count the tick lines that report the stock request path"
+  }
+  assert {
+    condition     = aws_cloudwatch_log_metric_filter.stock_request_path.metric_transformation[0].name == "StockRequestPathTicks" && aws_cloudwatch_log_metric_filter.stock_request_path.metric_transformation[0].namespace == "DdbWarmer/ddb-warmer-test-warmer"
+    error_message = "the stock path count must be DdbWarmer/<function>'s StockRequestPathTicks, where doctor reads it"
+  }
+}
+
+run "each_setting_reaches_its_resources" {
+  command = plan
+
+  # Settings that touch different resources, planned together; each assertion names its setting.
+  variables {
+    tags             = { Team = "platform" }
+    schedule_enabled = false
+    kms_key_arn      = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    runtime_management = {
+      update_runtime_on   = "Manual"
+      runtime_version_arn = "arn:aws:lambda:eu-west-1::runtime:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    }
+    notifications = { topic_arn = "arn:aws:sns:eu-west-1:123456789012:oncall" }
+    runbook_url   = "https://example.com/ddb-warmer/docs/operations.md"
+  }
+
+  # tags reach every taggable resource
   assert {
     condition = alltrue([
       for tags in [
@@ -103,28 +156,14 @@ run "tags_reach_every_taggable_resource" {
     ])
     error_message = "every taggable resource must carry the tags input"
   }
-}
 
-run "a_disabled_schedule_keeps_everything_and_stops_ticking" {
-  command = plan
-
-  variables {
-    schedule_enabled = false
-  }
-
+  # a disabled schedule keeps everything and stops ticking
   assert {
     condition     = aws_scheduler_schedule.this.state == "DISABLED" && aws_cloudwatch_metric_alarm.this["no-successful-tick"].treat_missing_data == "notBreaching"
     error_message = "a paused warmer is disabled, not destroyed, and does not alarm for missing ticks"
   }
-}
 
-run "a_customer_managed_key_encrypts_logs_queue_schedule_and_environment" {
-  command = plan
-
-  variables {
-    kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
-  }
-
+  # a customer managed key encrypts logs queue schedule and environment
   assert {
     condition = alltrue([
       aws_cloudwatch_log_group.this.kms_key_id == var.kms_key_arn,
@@ -133,6 +172,26 @@ run "a_customer_managed_key_encrypts_logs_queue_schedule_and_environment" {
       aws_lambda_function.this.kms_key_arn == var.kms_key_arn,
     ])
     error_message = "kms_key_arn must reach the log group, the queue, the schedule and the function"
+  }
+
+  # a runtime version is pinned in manual mode
+  assert {
+    condition     = aws_lambda_runtime_management_config.this.update_runtime_on == "Manual" && aws_lambda_runtime_management_config.this.runtime_version_arn == "arn:aws:lambda:eu-west-1::runtime:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    error_message = "Manual mode must pin the runtime version given"
+  }
+
+  # every alarm notifies an existing topic on alarm and ok and links its runbook section
+  assert {
+    condition = alltrue([
+      for key, alarm in aws_cloudwatch_metric_alarm.this :
+      alarm.alarm_actions == toset(["arn:aws:sns:eu-west-1:123456789012:oncall"]) && alarm.ok_actions == toset(["arn:aws:sns:eu-west-1:123456789012:oncall"])
+      && strcontains(alarm.alarm_description, "Runbook: https://example.com/ddb-warmer/docs/operations.md#alarm-${key}")
+    ])
+    error_message = "every alarm must send ALARM and OK to the environment's topic and link its runbook section"
+  }
+  assert {
+    condition     = length(aws_sns_topic.alarms) == 0
+    error_message = "an existing topic is used, not a new one"
   }
 }
 
@@ -146,12 +205,68 @@ run "a_rate_slower_than_a_minute_plans_with_a_warning" {
   expect_failures = [check.schedule_rate]
 }
 
-run "rejects_a_malformed_rate" {
+# Variables' validations are independent of each other: each run gives one bad value to several
+# variables, and each must fail on its own (a missing expected failure names the variable).
+run "rejects_a_bad_value_of_each_input" {
   command = plan
   variables {
-    schedule_expression = "rate(5 minute)"
+    schedule_expression          = "rate(5 minute)"
+    table_name_patterns          = ["prod orders/*"]
+    tables                       = [{ name = "orders table" }]
+    max_workers                  = 0
+    log_retention_days           = 45
+    name_prefix                  = "-warmer"
+    tracing_mode                 = "On"
+    memory_size                  = 64
+    timeout                      = 10
+    alarm_actions                = ["oncall@example.com"]
+    no_successful_tick_minutes   = 1
+    resolved_tables_detail_limit = -1
+    runtime_management           = { update_runtime_on = "Never" }
+    notifications = {
+      topic_arn     = "arn:aws:sns:eu-west-1:123456789012:oncall"
+      subscriptions = [{ protocol = "email", endpoint = "oncall@example.com" }]
+    }
   }
-  expect_failures = [var.schedule_expression]
+  expect_failures = [
+    var.schedule_expression, var.table_name_patterns, var.tables, var.max_workers, var.log_retention_days,
+    var.name_prefix, var.tracing_mode, var.memory_size, var.timeout, var.alarm_actions,
+    var.no_successful_tick_minutes, var.resolved_tables_detail_limit, var.runtime_management, var.notifications,
+  ]
+}
+
+run "rejects_a_duplicate_table_manual_mode_without_a_runtime_version_and_an_alarm_topic_in_another_region" {
+  command = plan
+  variables {
+    tables             = [{ name = "orders" }, { name = "orders", read = true }]
+    runtime_management = { update_runtime_on = "Manual" }
+    notifications      = { topic_arn = "arn:aws:sns:us-east-1:123456789012:oncall" }
+    alarm_actions      = ["arn:aws:sns:us-west-2:123456789012:pager"]
+    ok_actions         = ["arn:aws:sns:eu-west-1:123456789012:pager"]
+  }
+  expect_failures = [var.tables, var.runtime_management, var.notifications, var.alarm_actions]
+}
+
+run "rejects_a_bad_index_name_a_runtime_version_outside_manual_mode_and_an_exclude_without_patterns" {
+  command = plan
+  variables {
+    tables = [{ name = "orders", indexes = [{ name = "x" }] }]
+    runtime_management = {
+      update_runtime_on   = "Auto"
+      runtime_version_arn = "arn:aws:lambda:eu-west-1::runtime:0123456789abcdef"
+    }
+    exclude_table_name_patterns = ["prod-tmp-*"]
+  }
+  expect_failures = [var.tables, var.runtime_management, var.exclude_table_name_patterns]
+}
+
+run "rejects_a_duplicate_index_and_a_runtime_version_that_is_not_an_arn" {
+  command = plan
+  variables {
+    tables             = [{ name = "orders", indexes = [{ name = "by_user" }, { name = "by_user" }] }]
+    runtime_management = { update_runtime_on = "Manual", runtime_version_arn = "python3.13" }
+  }
+  expect_failures = [var.tables, var.runtime_management]
 }
 
 run "rejects_an_empty_table_list_without_patterns" {
@@ -209,132 +324,6 @@ run "a_pattern_matching_nothing_is_a_plan_warning" {
   expect_failures = [check.patterns_match_tables]
 }
 
-run "rejects_a_pattern_with_characters_no_table_name_has" {
-  command = plan
-  variables {
-    table_name_patterns = ["prod orders/*"]
-  }
-  expect_failures = [var.table_name_patterns]
-}
-
-run "rejects_a_bad_table_name" {
-  command = plan
-  variables {
-    tables = [{ name = "orders table" }]
-  }
-  expect_failures = [var.tables]
-}
-
-run "rejects_a_duplicate_table" {
-  command = plan
-  variables {
-    tables = [{ name = "orders" }, { name = "orders", read = true }]
-  }
-  expect_failures = [var.tables]
-}
-
-run "rejects_a_bad_index_name" {
-  command = plan
-  variables {
-    tables = [{ name = "orders", indexes = [{ name = "x" }] }]
-  }
-  expect_failures = [var.tables]
-}
-
-run "rejects_a_duplicate_index" {
-  command = plan
-  variables {
-    tables = [{ name = "orders", indexes = [{ name = "by_user" }, { name = "by_user" }] }]
-  }
-  expect_failures = [var.tables]
-}
-
-run "rejects_a_bad_pool_size" {
-  command = plan
-  variables {
-    max_workers = 0
-  }
-  expect_failures = [var.max_workers]
-}
-
-run "rejects_a_log_retention_cloudwatch_does_not_offer" {
-  command = plan
-  variables {
-    log_retention_days = 45
-  }
-  expect_failures = [var.log_retention_days]
-}
-
-run "rejects_a_bad_name_prefix" {
-  command = plan
-  variables {
-    name_prefix = "-warmer"
-  }
-  expect_failures = [var.name_prefix]
-}
-
-run "rejects_an_unknown_tracing_mode" {
-  command = plan
-  variables {
-    tracing_mode = "On"
-  }
-  expect_failures = [var.tracing_mode]
-}
-
-run "rejects_too_little_memory" {
-  command = plan
-  variables {
-    memory_size = 64
-  }
-  expect_failures = [var.memory_size]
-}
-
-run "rejects_a_timeout_shorter_than_a_ticks_worst_case" {
-  command = plan
-  variables {
-    timeout = 10
-  }
-  expect_failures = [var.timeout]
-}
-
-run "rejects_alarm_actions_that_are_not_sns_topics" {
-  command = plan
-  variables {
-    alarm_actions = ["oncall@example.com"]
-  }
-  expect_failures = [var.alarm_actions]
-}
-
-run "rejects_a_too_short_no_successful_tick_window" {
-  command = plan
-  variables {
-    no_successful_tick_minutes = 1
-  }
-  expect_failures = [var.no_successful_tick_minutes]
-}
-
-run "every_alarm_notifies_an_existing_topic_on_alarm_and_ok_and_links_its_runbook_section" {
-  command = plan
-
-  variables {
-    notifications = { topic_arn = "arn:aws:sns:eu-west-1:123456789012:oncall" }
-    runbook_url   = "https://example.com/ddb-warmer/docs/operations.md"
-  }
-
-  assert {
-    condition = alltrue([
-      for key, alarm in aws_cloudwatch_metric_alarm.this :
-      alarm.alarm_actions == toset(["arn:aws:sns:eu-west-1:123456789012:oncall"]) && alarm.ok_actions == toset(["arn:aws:sns:eu-west-1:123456789012:oncall"])
-      && strcontains(alarm.alarm_description, "Runbook: https://example.com/ddb-warmer/docs/operations.md#alarm-${key}")
-    ])
-    error_message = "every alarm must send ALARM and OK to the environment's topic and link its runbook section"
-  }
-  assert {
-    condition     = length(aws_sns_topic.alarms) == 0
-    error_message = "an existing topic is used, not a new one"
-  }
-}
-
 run "subscriptions_get_a_topic_of_their_own_that_every_alarm_notifies" {
   command = plan
 
@@ -359,42 +348,6 @@ run "subscriptions_get_a_topic_of_their_own_that_every_alarm_notifies" {
   assert {
     condition     = aws_sns_topic_subscription.alarms["email:oncall@example.com"].topic_arn == "arn:aws:sns:eu-west-1:123456789012:ddb-warmer-test-warmer-alarms"
     error_message = "the environment's subscription must be on that topic"
-  }
-}
-
-run "sustained_failure_separate_alarms_for_failing_tables_and_a_stopped_tick" {
-  command = plan
-
-  assert {
-    condition = (
-      aws_cloudwatch_metric_alarm.this["errors"].datapoints_to_alarm == 3 && aws_cloudwatch_metric_alarm.this["errors"].evaluation_periods == 5
-      && aws_cloudwatch_metric_alarm.this["tick-not-running"].metric_name == "Invocations"
-      && aws_cloudwatch_metric_alarm.this["tick-not-running"].treat_missing_data == "breaching"
-      && aws_cloudwatch_log_metric_filter.failing_tables.metric_transformation[0].value == "$.counts.failed"
-    )
-    error_message = "errors must fire on 3 of 5 minutes, tick-not-running on missing invocations, and the failing-table count must come from the tick line"
-  }
-}
-
-run "rejects_notifications_with_both_a_topic_and_subscriptions" {
-  command = plan
-
-  variables {
-    notifications = {
-      topic_arn     = "arn:aws:sns:eu-west-1:123456789012:oncall"
-      subscriptions = [{ protocol = "email", endpoint = "oncall@example.com" }]
-    }
-  }
-
-  expect_failures = [var.notifications]
-}
-
-run "a_small_configuration_stays_in_the_environment" {
-  command = plan
-
-  assert {
-    condition     = jsondecode(aws_lambda_function.this.environment[0].variables["WARMER_CONFIG"]).tables[0].name == "orders" && length(aws_ssm_parameter.config) == 0
-    error_message = "a configuration that fits Lambda's 4 KB stays in WARMER_CONFIG"
   }
 }
 
@@ -442,99 +395,6 @@ run "past_the_detail_limit_the_plan_reads_the_first_tables_and_says_how_many_wer
   }
 }
 
-run "within_the_detail_limit_every_table_found_is_detailed" {
-  command = plan
-
-  assert {
-    condition     = keys(output.resolved_tables) == ["events", "orders"] && output.resolved_tables_summary == "2 tables found (2 listed, 0 by table_name_patterns), each detailed in resolved_tables."
-    error_message = "a small configuration is detailed table by table, as before: ${output.resolved_tables_summary}"
-  }
-}
-
-run "rejects_a_negative_detail_limit" {
-  command = plan
-  variables {
-    resolved_tables_detail_limit = -1
-  }
-  expect_failures = [var.resolved_tables_detail_limit]
-}
-
-run "the_runtime_changes_only_with_a_deploy_by_default" {
-  command = plan
-
-  assert {
-    condition     = aws_lambda_runtime_management_config.this.update_runtime_on == "FunctionUpdate" && aws_lambda_runtime_management_config.this.runtime_version_arn == null
-    error_message = "the function's runtime must change only when it is deployed, unless asked otherwise"
-  }
-  assert {
-    condition     = aws_lambda_runtime_management_config.this.function_name == "ddb-warmer-test-warmer"
-    error_message = "the runtime management configuration must be the warmer function's"
-  }
-}
-
-run "a_runtime_version_is_pinned_in_manual_mode" {
-  command = plan
-  variables {
-    runtime_management = {
-      update_runtime_on   = "Manual"
-      runtime_version_arn = "arn:aws:lambda:eu-west-1::runtime:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-    }
-  }
-
-  assert {
-    condition     = aws_lambda_runtime_management_config.this.update_runtime_on == "Manual" && aws_lambda_runtime_management_config.this.runtime_version_arn == "arn:aws:lambda:eu-west-1::runtime:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-    error_message = "Manual mode must pin the runtime version given"
-  }
-}
-
-run "rejects_an_unknown_runtime_update_mode" {
-  command = plan
-  variables {
-    runtime_management = { update_runtime_on = "Never" }
-  }
-  expect_failures = [var.runtime_management]
-}
-
-run "rejects_manual_mode_without_a_runtime_version" {
-  command = plan
-  variables {
-    runtime_management = { update_runtime_on = "Manual" }
-  }
-  expect_failures = [var.runtime_management]
-}
-
-run "rejects_a_runtime_version_outside_manual_mode" {
-  command = plan
-  variables {
-    runtime_management = {
-      update_runtime_on   = "Auto"
-      runtime_version_arn = "arn:aws:lambda:eu-west-1::runtime:0123456789abcdef"
-    }
-  }
-  expect_failures = [var.runtime_management]
-}
-
-run "rejects_a_runtime_version_that_is_not_an_arn" {
-  command = plan
-  variables {
-    runtime_management = { update_runtime_on = "Manual", runtime_version_arn = "python3.13" }
-  }
-  expect_failures = [var.runtime_management]
-}
-
-run "ticks_on_the_stock_request_path_are_counted_for_doctor" {
-  command = plan
-
-  assert {
-    condition     = aws_cloudwatch_log_metric_filter.stock_request_path.pattern == "{ $.event = \"tick\" && $.request_path.path = \"stock\" }"
-    error_message = "the metric filter must count the tick lines that report the stock request path"
-  }
-  assert {
-    condition     = aws_cloudwatch_log_metric_filter.stock_request_path.metric_transformation[0].name == "StockRequestPathTicks" && aws_cloudwatch_log_metric_filter.stock_request_path.metric_transformation[0].namespace == "DdbWarmer/ddb-warmer-test-warmer"
-    error_message = "the stock path count must be DdbWarmer/<function>'s StockRequestPathTicks, where doctor reads it"
-  }
-}
-
 run "a_region_with_no_table_plans_and_warns_for_each_listed_table" {
   command = plan
 
@@ -550,14 +410,6 @@ run "a_region_with_no_table_plans_and_warns_for_each_listed_table" {
     condition     = output.missing_tables == ["orders", "events"] && length(output.resolved_tables) == 0
     error_message = "a region with no table plans, every listed table reported missing"
   }
-}
-
-run "rejects_an_exclude_without_patterns" {
-  command = plan
-  variables {
-    exclude_table_name_patterns = ["prod-tmp-*"]
-  }
-  expect_failures = [var.exclude_table_name_patterns]
 }
 
 run "rejects_a_regular_expression_with_anchors_or_classes" {
@@ -579,16 +431,6 @@ run "a_pattern_written_with_dot_star_plans_with_a_warning_naming_the_glob" {
     condition     = local.regex_like_patterns == { "prod-.*" = "prod-*" }
     error_message = "the glob to write instead of prod-.* is prod-*"
   }
-}
-
-run "rejects_an_alarm_topic_in_another_region" {
-  command = plan
-  variables {
-    notifications = { topic_arn = "arn:aws:sns:us-east-1:123456789012:oncall" }
-    alarm_actions = ["arn:aws:sns:us-west-2:123456789012:pager"]
-    ok_actions    = ["arn:aws:sns:eu-west-1:123456789012:pager"]
-  }
-  expect_failures = [var.notifications, var.alarm_actions]
 }
 
 run "each_pattern_and_exclude_lists_the_tables_it_matches" {
