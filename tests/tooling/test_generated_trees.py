@@ -37,7 +37,7 @@ pytestmark = [
     # tests of live/ follow any fork's tree, run on demand and before a release, not on every change.
     pytest.mark.skipif(
         os.environ.get("DDB_WARMER_TEST_TREES") != "1",
-        reason="runs make test-config on five generated live/ trees (about 30 min): `make test-trees` runs it",
+        reason="runs make test-config on five generated live/ trees (about 20 min): `make test-trees` runs it",
     ),
 ]
 
@@ -120,7 +120,7 @@ def test_make_test_config_passes_on_a_generated_tree(tree, tmp_path):
     started = time.perf_counter()
     env = {"DDB_WARMER_TEST_NO_TABLES": "1"} if tree in NO_TABLES else {}
     # Two workers, so the machine's other work goes on; the adopter-copy test left out, as it copies the
-    # repository and runs these same tests of live/ again (tests/live/test_adopter_copy.py).
+    # repository again and plans that copy's own edited live/ (tests/live/test_adopter_copy.py).
     parallel = "PARALLEL=-n 2 --dist loadgroup --deselect tests/live/test_adopter_copy.py"
     done = ran(["make", "test-config", parallel], copy, log, env)
     seconds = time.perf_counter() - started
