@@ -18,7 +18,7 @@ import time
 
 from tick_benchmark import simulated_client  # the same simulated DynamoDB, with the handler's client config
 
-from ddb_warmer.ops.estimate import MINUTES_PER_MONTH
+from ddb_warmer.ops.prices import MINUTES_PER_MONTH
 from ddb_warmer.ops.warmer_cost import warmer_cost
 from lambda_function.wire import lean
 

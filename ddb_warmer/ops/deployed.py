@@ -11,16 +11,15 @@ from dataclasses import dataclass
 from ddb_warmer.ops import prices as price_table
 from ddb_warmer.ops.warmer_cost import ALARM_METRICS, WarmerCost, warmer_cost
 
-MINUTES_PER_MONTH = price_table.MINUTES_PER_MONTH
 DEFAULT_SCHEDULE = "rate(1 minute)"  # the module's schedule_expression default
 
 
 def ticks_per_month(schedule_expression: str) -> int:
     match = re.fullmatch(r"rate\((\d+) (minute|minutes|hour|hours)\)", schedule_expression or "")
     if not match:
-        return MINUTES_PER_MONTH  # cron(...) or unknown: counted as once a minute
+        return price_table.MINUTES_PER_MONTH  # cron(...) or unknown: counted as once a minute
     every = int(match[1]) * (60 if match[2].startswith("hour") else 1)
-    return MINUTES_PER_MONTH // every
+    return price_table.MINUTES_PER_MONTH // every
 
 
 @dataclass

@@ -22,7 +22,6 @@ from ddb_warmer.ops.warmer_cost import WarmerCost, render_lines
 from lambda_function.schema import schema_from_description
 
 ASSUMED_TICK_SECONDS = 0.5  # when the function has published no TickDuration yet
-MINUTES_PER_MONTH = price_table.MINUTES_PER_MONTH
 
 
 @dataclass

@@ -11,9 +11,7 @@ from dataclasses import dataclass, field
 
 from lambda_function.dimensions import DimensionNames, resource_ids
 from lambda_function.schema import TableSchema
-
-# Application Auto Scaling accepts at most 50 resource ids per DescribeScalableTargets request.
-RESOURCE_ID_BATCH = 50
+from lambda_function.targets import RESOURCE_ID_BATCH  # the API's limit of ids a request
 
 
 @dataclass

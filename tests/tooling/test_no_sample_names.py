@@ -24,7 +24,7 @@ Where it looks: every file of the checkout outside live/, except
   reaches live/ when it uses LIVE, `environments()` or `seed_live(emulator)` with no tree named,
   tests/live/unused.py, or the `emulator` fixture without a fixture tree of tests/ci/fixtures as its live/
   (named in the file, or through tests/ci/workflow_fixture.py);
-- this file's own examples, and the namings KNOWN lists, each with why nothing depends on it.
+- this file's own examples.
 """
 
 from __future__ import annotations
@@ -45,9 +45,6 @@ EXAMPLE_ACCOUNT = "123456789012"
 NOT_SCANNED = re.compile(r"^live/|\.md$|^tests/ci/fixtures/|\.tftest\.hcl$")
 # Files other than Python that run against live/: the workflows, the Makefile, Terraform and Terragrunt.
 CONFIGURATION = re.compile(r"^\.github/|^Makefile$|\.tf$|\.hcl$|^mise\.toml$|^pyproject\.toml$")
-# Known namings of the sample, each with why nothing depends on it: (file, name) -> why. Each is worth
-# changing to a name live/ cannot hold; listed here so that any other naming fails.
-KNOWN: dict[tuple[str, str], str] = {}
 # This file's own examples of each way of naming a table, an environment or an account.
 SELF = Path(__file__).relative_to(ROOT).as_posix()
 
@@ -186,8 +183,7 @@ def offences(root: Path, paths: list[str], names: SampleNames) -> list[str]:
             found += python_offences(path, (root / path).read_text(), names)
         elif CONFIGURATION.search(path):
             found += configuration_offences(path, (root / path).read_text(), names)
-    known = [o for o in found if (o.split(":")[0], o.split(": ", 1)[1].split()[1]) in KNOWN]
-    return sorted(set(found) - set(known), key=lambda o: (o.split(":")[0], int(o.split(":")[1]), o))
+    return sorted(set(found), key=lambda o: (o.split(":")[0], int(o.split(":")[1]), o))
 
 
 def checkout_files() -> list[str]:
