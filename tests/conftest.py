@@ -82,6 +82,28 @@ def xdist_group(item) -> str | None:
     return path if item.get_closest_marker("slow") else None
 
 
+# The groups and files whose work runs longest on one worker, longest first: they start first (make
+# test passes --no-loadscope-reorder, so xdist hands out work in this order), and the short tests fill
+# the other workers meanwhile, so that no long chain starts when the rest of the suite is done.
+LONGEST_FIRST = (
+    "applied live",
+    "tests/ci/test_workflow_runs.py",
+    "applied bootstraps",
+    "tests/module/test_module.py",
+    "tests/live/test_adopter_copy.py",
+    "tests/iam/test_warmer_policy.py",
+    "tests/module/test_thousand_tables.py",
+)
+
+
+def start_order(item) -> int:
+    """Where the item's work starts: the longest chains first, then other slow tests, then the fast ones."""
+    group = xdist_group(item) or item.nodeid.split("::", 1)[0]
+    if group in LONGEST_FIRST:
+        return LONGEST_FIRST.index(group)
+    return len(LONGEST_FIRST) + (0 if item.get_closest_marker("slow") else 1)
+
+
 # First: xdist's worker reads the xdist_group marks in its own hook of the same name, which runs
 # before a conftest's unless this one is asked to run first.
 @pytest.hookimpl(tryfirst=True)
@@ -90,6 +112,7 @@ def pytest_collection_modifyitems(config, items):
         group = xdist_group(item)
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=start_order)  # stable: within a rank, the collection's order
 
 
 def pytest_configure(config):

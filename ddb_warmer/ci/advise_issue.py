@@ -21,7 +21,6 @@ error, or no such environment under live/.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -31,7 +30,8 @@ from pathlib import Path
 from ddb_warmer.build.live import LiveError
 from ddb_warmer.build.live import environment as live_environment
 from ddb_warmer.ci.advise_issue_body import has_saving, issue_body, issue_title, nothing_left
-from ddb_warmer.ci.affected import add_environment_choice, environments
+from ddb_warmer.ci.affected import environments
+from ddb_warmer.ci.doctor_issue import environment_parser, keep_issue
 from ddb_warmer.ci.github import GitHub
 
 LABEL = "advise"
@@ -90,22 +90,15 @@ def issue_from(github: GitHub, environment: str, regions: tuple[str, ...], folde
         return COULD_NOT_CHECK
     reports = {region: json.loads((folder / f"{region}.json").read_text()) for region in regions}
     marker = issue_marker(environment)
-    if has_saving(reports):
-        title = issue_title(environment, reports)
-        outcome = github.upsert_issue(marker, title, issue_body(marker, environment, reports), LABEL)
-    else:
-        closed = github.close_issue_with(marker, nothing_left(environment, reports), LABEL)
-        outcome = "closed" if closed else "none"
+    saving = has_saving(reports)
+    issue = (issue_title(environment, reports), issue_body(marker, environment, reports)) if saving else None
+    outcome = keep_issue(github, marker, LABEL, issue, nothing_left(environment, reports))
     print(f"live/{environment}: issue {outcome}")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        epilog="exit codes: 0 done, 2 usage or no such environment, 3 advise could not check a region",
-    )
-    add_environment_choice(parser)
+    parser = environment_parser(__doc__, "0 done, 2 usage or no such environment, 3 advise could not check a region")
     side = parser.add_mutually_exclusive_group()
     side.add_argument("--advise-to", type=Path, metavar="DIR", help="write each region's advice (JSON) into DIR")
     side.add_argument("--issue-from", type=Path, metavar="DIR", help="keep the environment's issue from DIR's advice")

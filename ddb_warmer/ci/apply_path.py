@@ -48,6 +48,11 @@ def flag(files: list[str]) -> str:
     )
 
 
+def warning(message: str, title: str = "") -> None:
+    """The workflow command that makes `message` a warning annotation of the run (titled, when given)."""
+    print(f"::warning{f' title={title}' if title else ''}::{message}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", default="origin/main", help="the branch the pull request merges into")
@@ -55,18 +60,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         files = apply_path_changes(changed_since(args.base) or [])
     except subprocess.CalledProcessError as error:
-        print(
-            f"::warning::could not compare with {args.base} ({error.stderr.strip()[:200]}): review .github/, "
-            "ddb_warmer/ci/ and the CI roles' changes as changes to every environment",
-            file=sys.stderr,
+        warning(
+            f"could not compare with {args.base} ({error.stderr.strip()[:200]}): review .github/, "
+            "ddb_warmer/ci/ and the CI roles' changes as changes to every environment"
         )
         return 0
     if files:
         print(flag(files))
-        print(
-            f"::warning title=Applies to every environment::this pull request {FLAG} ({len(files)} files)",
-            file=sys.stderr,
-        )
+        warning(f"this pull request {FLAG} ({len(files)} files)", title="Applies to every environment")
     return 0
 
 

@@ -80,6 +80,24 @@ def issue_body(environment: str, lines: list[str], checked_at: str) -> str:
     )
 
 
+def environment_parser(doc: str, exit_codes: str) -> argparse.ArgumentParser:
+    """The command line of a scheduled job's script that keeps one issue per environment: its module's first
+    line, --environment or --list (ddb_warmer.ci.affected), and its exit codes."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0], epilog=f"exit codes: {exit_codes}")
+    add_environment_choice(parser)
+    return parser
+
+
+def keep_issue(github: GitHub, marker: str, label: str, issue: tuple[str, str] | None, closing: str) -> str:
+    """An environment's issue (the open one labelled `label` that carries `marker`) kept as a scheduled job
+    keeps it: opened or updated to (title, body) while there is an `issue` to report, closed with the
+    `closing` comment once there is none. What was done: opened, updated, closed or none (none was open)."""
+    if issue is not None:
+        title, body = issue
+        return github.upsert_issue(marker, title, body, label)
+    return "closed" if github.close_issue_with(marker, closing, label) else "none"
+
+
 def report_environment(github: GitHub, environment: str, regions: tuple[str, ...]) -> int:
     lines, checked_at, problems = [], "", []
     for region in regions:
@@ -93,15 +111,10 @@ def report_environment(github: GitHub, environment: str, regions: tuple[str, ...
         for problem in problems:
             print(f"doctor could not check live/{environment} in {problem}", file=sys.stderr)
         return COULD_NOT_CHECK
-    marker = issue_marker(environment)
-    if lines:
-        title = f"doctor: {len(lines)} dimension(s) of live/{environment} cannot scale in"
-        outcome = github.upsert_issue(marker, title, issue_body(environment, lines, checked_at), LABEL)
-    else:
-        closed = github.close_issue_with(
-            marker, f"Every dimension of `live/{environment}` is OK ({checked_at}).", LABEL
-        )
-        outcome = "closed" if closed else "none"
+    title = f"doctor: {len(lines)} dimension(s) of live/{environment} cannot scale in"
+    issue = (title, issue_body(environment, lines, checked_at)) if lines else None
+    closing = f"Every dimension of `live/{environment}` is OK ({checked_at})."
+    outcome = keep_issue(github, issue_marker(environment), LABEL, issue, closing)
     print(f"live/{environment}: {len(lines)} BLOCKED or FAILING; issue {outcome}")
     for line in lines:
         print(line)
@@ -109,11 +122,7 @@ def report_environment(github: GitHub, environment: str, regions: tuple[str, ...
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        epilog="exit codes: 0 issue up to date, 2 usage or no such environment, 3 could not check",
-    )
-    add_environment_choice(parser)
+    parser = environment_parser(__doc__, "0 issue up to date, 2 usage or no such environment, 3 could not check")
     args = parser.parse_args(argv)
     if args.list:
         print(json.dumps(environments()))

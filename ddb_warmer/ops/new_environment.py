@@ -32,6 +32,7 @@ from ddb_warmer.build.live import (
     unit_dirs,
     unit_inputs,
 )
+from ddb_warmer.ops.subcommand import add_subcommand
 
 NAME = re.compile(r"[a-z][a-z0-9-]{0,19}")
 ACCOUNT = re.compile(r"\d{12}")
@@ -387,21 +388,21 @@ def run(args: argparse.Namespace, live: Path = LIVE) -> int:
     return 0
 
 
+# `ddb-warmer new-environment --help`: what it is for, examples, and the exit codes run returns.
+SUMMARY = "add an environment (or regions to one): write its files under live/"
+EXAMPLES = [
+    "ddb-warmer new-environment staging --account 123456789012 --region eu-west-1 --after dev \\\n"
+    "      --notify-email oncall@example.com",
+    "ddb-warmer new-environment prod --region ap-southeast-2",
+]
+EXIT_CODES = {
+    0: "written; what is left to do in GitHub and AWS is printed",
+    2: "usage error: a wrong name, account, region or --after (one line says what to write)",
+}
+
+
 def add_parser(commands) -> None:
-    command = commands.add_parser(
-        "new-environment",
-        help="add an environment (or regions to one): write its files under live/",
-        description=__doc__.split("\n\n")[0],
-        epilog=(
-            "examples:\n"
-            "  ddb-warmer new-environment staging --account 123456789012 --region eu-west-1 --after dev \\\n"
-            "      --notify-email oncall@example.com\n"
-            "  ddb-warmer new-environment prod --region ap-southeast-2\n\n"
-            "exit codes:\n  0  written; what is left to do in GitHub and AWS is printed\n"
-            "  2  usage error: a wrong name, account, region or --after (one line says what to write)\n"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    command = add_subcommand(commands, "new-environment", SUMMARY, __doc__.split("\n\n")[0], EXAMPLES, EXIT_CODES)
     command.add_argument("name", help="the environment: a folder of live/ and a GitHub Environment")
     command.add_argument("--account", help="its 12-digit AWS account ID (a new environment only)")
     command.add_argument("--region", action="append", required=True, help="a region to deploy to (repeatable)")

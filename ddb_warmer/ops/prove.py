@@ -12,7 +12,6 @@ first datapoint, AlarmLow in ALARM, capacity lowered. It stops once both dimensi
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import datetime as dt
 import signal
@@ -21,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ddb_warmer.ops import prices as price_table
+from ddb_warmer.ops.subcommand import add_subcommand
 from lambda_function.config import parse_config
 from lambda_function.schema import SchemaCache
 from lambda_function.targets import TargetCache
@@ -218,20 +218,19 @@ def prove(
     return all(timeline.has(f"capacity lowered ({kind})") for kind in KINDS), timeline
 
 
+# `ddb-warmer prove --help`: what it is for, an example, and the exit codes run_prove (ddb_warmer/ops/cli.py) returns.
+SUMMARY = "show scale-in on this account: a throwaway table warmed until auto scaling lowers it (about 30 min)"
+EXAMPLES = ["ddb-warmer prove --region eu-west-1 --yes-create-table"]
+EXIT_CODES = {
+    0: "both dimensions of the table scaled in; it is deleted",
+    1: "no scale-in within --minutes (the timeline says how far it got); the table is deleted",
+    2: "usage error, or --yes-create-table missing (what it creates and costs is printed)",
+    3: "could not run: no region, no credentials, access denied (one line says what to do)",
+}
+
+
 def add_parser(commands) -> None:
-    command = commands.add_parser(
-        "prove",
-        help="show scale-in on this account: a throwaway table warmed until auto scaling lowers it (about 30 min)",
-        description=__doc__.split("\n\n")[1],
-        epilog=(
-            "example:\n  ddb-warmer prove --region eu-west-1 --yes-create-table\n\n"
-            "exit codes:\n  0  both dimensions of the table scaled in; it is deleted\n"
-            "  1  no scale-in within --minutes (the timeline says how far it got); the table is deleted\n"
-            "  2  usage error, or --yes-create-table missing (what it creates and costs is printed)\n"
-            "  3  could not run: no region, no credentials, access denied (one line says what to do)\n"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    command = add_subcommand(commands, "prove", SUMMARY, __doc__.split("\n\n")[1], EXAMPLES, EXIT_CODES)
     command.add_argument("--region", required=True, help="the AWS region to prove it in (a sandbox account's)")
     command.add_argument("--yes-create-table", action="store_true", help="create (and delete) the throwaway table")
     command.add_argument(

@@ -25,26 +25,14 @@ from ddb_warmer.local.seed import add_auto_scaling
 from ddb_warmer.ops.inventory import table_dimensions
 from tests.advise.mermaid_xychart import blocks, parse
 from tests.ci.fake_github import issues_by_environment
-from tests.ci.workflow_fixture import (
-    FIXTURE,
-    checkout,
-    ci_script,
-    fixture_seeded,
-    github,
-    github_env,
-    role_env,
-    step_running,
-)
-
-# The job's checkout, the fake GitHub and the fixture's environments seeded (their idle ledgers).
-__all__ = ["checkout", "fixture_seeded", "github"]
+from tests.ci.workflow_fixture import FIXTURE, ci_script, github_env, role_env, step_running
+from tests.doctor.conftest import put_minutes
 
 pytestmark = pytest.mark.slow
 
 ENVIRONMENTS = environments(FIXTURE)
 BUSY = "advise-busy-on-demand"
 MINUTES = 1440
-BATCH = 1000  # PutMetricData takes at most 1,000 datums a call
 
 
 def sessions(emulator) -> list[tuple[Environment, str, boto3.Session]]:
@@ -53,19 +41,8 @@ def sessions(emulator) -> list[tuple[Environment, str, boto3.Session]]:
 
 def every_minute(session: boto3.Session, metric: str, dimensions: list[dict], value: float) -> None:
     """A datapoint in each minute of the last day, as DynamoDB publishes a busy table's."""
-    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
-    data = [
-        {
-            "MetricName": metric,
-            "Dimensions": dimensions,
-            "Timestamp": now - dt.timedelta(minutes=m),
-            "Value": value,
-            "Unit": "Count",
-        }
-        for m in range(1, MINUTES + 1)
-    ]
-    for first in range(0, len(data), BATCH):
-        session.client("cloudwatch").put_metric_data(Namespace="AWS/DynamoDB", MetricData=data[first : first + BATCH])
+    cloudwatch, minutes = session.client("cloudwatch"), range(1, MINUTES + 1)
+    put_minutes(cloudwatch, "AWS/DynamoDB", metric, dimensions, minutes, value, now=dt.datetime.now(dt.UTC))
 
 
 def steady_at_60_percent(session: boto3.Session) -> None:

@@ -24,22 +24,8 @@ import pytest
 
 from ddb_warmer.local.emulator import running_emulator
 from ddb_warmer.local.seed import seed_live
-from tests.ci.workflow_fixture import (
-    DEV,
-    FIXTURE,
-    PROD,
-    STAGING,
-    ci_script,
-    fixture_repository,
-    fixture_seeded,
-    github,
-    github_env,
-    origin,
-)
+from tests.ci.workflow_fixture import DEV, FIXTURE, PROD, STAGING, ci_script, fixture_repository, github_env
 from tests.ci.workflow_runner import Runner, commit, git
-
-# The fake GitHub and the origin repository (with the fixture's environments seeded).
-__all__ = ["fixture_seeded", "github", "origin"]
 
 pytestmark = pytest.mark.slow
 

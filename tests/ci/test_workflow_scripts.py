@@ -11,21 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.ci.workflow_fixture import (
-    DEV,
-    ENVIRONMENTS,
-    checkout,
-    ci_script,
-    fixture_seeded,
-    github,
-    github_env,
-    role_env,
-    step_running,
-)
+from tests.ci.workflow_fixture import DEV, ENVIRONMENTS, ci_script, github_env, role_env, step_running
 from tests.ci.workflow_runner import commit, git
-
-# The job's checkout, the fake GitHub and the fixture's environments seeded.
-__all__ = ["checkout", "fixture_seeded", "github"]
 
 pytestmark = pytest.mark.slow
 

@@ -66,6 +66,12 @@ def affected(**outputs: str) -> dict[str, JobRun]:
     return {"affected": JobRun("affected", "success", outputs=outputs)}
 
 
+def merge(tmp_path: Path, environments: str, results: dict[str, str] | None = None) -> Runner:
+    """The apply workflow's run for a merge to main (a push) whose affected job lists `environments` (JSON),
+    the other jobs ending as `results` says."""
+    return decide(tmp_path, "apply.yml", affected(environments=environments), results, event_name="push", event={})
+
+
 def job_contexts(run: Runner, job_id: str) -> dict:
     needs = run.definition["jobs"][job_id].get("needs", [])
     needs = [needs] if isinstance(needs, str) else needs
@@ -195,7 +201,7 @@ def test_a_fork_pull_request_gets_a_notice_instead_of_a_failing_plan(tmp_path):
 
 
 def test_a_merge_that_affects_no_environment_plans_nothing_and_asks_for_no_approval(tmp_path):
-    run = decide(tmp_path, "apply.yml", affected(environments="[]"), event_name="push", event={})
+    run = merge(tmp_path, "[]")
 
     assert {name: job.result for name, job in run.jobs.items()} == {
         "affected": "success",
@@ -210,14 +216,7 @@ def test_a_merge_that_affects_no_environment_plans_nothing_and_asks_for_no_appro
 def test_a_merge_whose_settings_check_fails_plans_nothing(tmp_path):
     """The settings every approval rests on are checked before the first environment; what the check
     says (the secret to set, the setting missing) is tests/ci/test_check_github.py."""
-    run = decide(
-        tmp_path,
-        "apply.yml",
-        affected(environments='["dev", "prod"]'),
-        results={"settings": "failure"},
-        event_name="push",
-        event={},
-    )
+    run = merge(tmp_path, '["dev", "prod"]', results={"settings": "failure"})
 
     assert run.jobs["settings"].result == "failure"
     assert [run.jobs[job].result for job in ("plan", "apply", "report", "doctor")] == ["skipped"] * 4
@@ -226,14 +225,7 @@ def test_a_merge_whose_settings_check_fails_plans_nothing(tmp_path):
 def test_a_failed_apply_is_reported_and_no_doctor_runs_after_it(tmp_path):
     """A failed apply leg fails the apply job (fail-fast: the legs after it are cancelled, one at a time in
     the affected job's order: tests/tooling/test_workflows.py); the report job still runs and reports it."""
-    run = decide(
-        tmp_path,
-        "apply.yml",
-        affected(environments='["dev", "prod"]'),
-        results={"apply": "failure"},
-        event_name="push",
-        event={},
-    )
+    run = merge(tmp_path, '["dev", "prod"]', results={"apply": "failure"})
 
     assert run.jobs["report"].stood_in and run.jobs["doctor"].result == "skipped"
     jobs = run.definition["jobs"]

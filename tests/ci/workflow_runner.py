@@ -21,6 +21,9 @@ import os
 import re
 import shutil
 import subprocess
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -213,12 +216,18 @@ class Runner:
             return self.run_leg(job_id, job, contexts, {})
         legs = Expression(contexts, None, status).render(matrix["environment"])
         runs = []
-        for value in legs:
-            # fail-fast, as GitHub does it: once any leg failed, every leg not yet run is cancelled.
-            if any(r.result == "failure" for r in runs) and job["strategy"].get("fail-fast", True):
-                runs.append(JobRun(f"{job_id} ({value})", "cancelled"))
-                continue
-            runs.append(self.run_leg(job_id, job, contexts, {"environment": value}))
+        if job["strategy"].get("max-parallel") == 1:
+            for value in legs:
+                # fail-fast, as GitHub does it: once any leg failed, every leg not yet run is cancelled.
+                if any(r.result == "failure" for r in runs) and job["strategy"].get("fail-fast", True):
+                    runs.append(JobRun(f"{job_id} ({value})", "cancelled"))
+                    continue
+                runs.append(self.run_leg(job_id, job, contexts, {"environment": value}))
+        else:
+            # Legs at once, as GitHub starts them (each in a workspace, with an environment, of its own); a
+            # leg that fails here cancels no other, since all have started.
+            with ThreadPoolExecutor(max_workers=max(len(legs), 1)) as pool:
+                runs = list(pool.map(lambda value: self.run_leg(job_id, job, contexts, {"environment": value}), legs))
         combined = JobRun(job_id, "failure" if any(r.result != "success" for r in runs) else "success")
         combined.legs = runs  # type: ignore[attr-defined]
         return combined
@@ -239,6 +248,7 @@ class Runner:
         env = {**self.env, **{k: text(evaluate.render(v)) for k, v in self.definition.get("env", {}).items()}}
         env.update({k: text(evaluate.render(v)) for k, v in job.get("env", {}).items()})
         for number, step in enumerate(job["steps"]):
+            started = time.monotonic()
             name = step.get("name") or step.get("uses") or step["run"].splitlines()[0]
             if not holds(step.get("if"), evaluate):
                 run.steps.append((name, "skipped"))
@@ -264,7 +274,7 @@ class Runner:
                 )
                 ok, log = done.returncode == 0, f"$ {script}\n{done.stdout}{done.stderr}(exit {done.returncode})\n"
                 outputs = dict(line.split("=", 1) for line in output.read_text().splitlines() if "=" in line)
-            run.log += f"--- step {number}: {name}\n{log}"
+            run.log += f"--- step {number}: {name} ({time.monotonic() - started:.1f} s)\n{log}"
             run.steps.append((name, "success" if ok else "failure"))
             if "id" in step:
                 contexts["steps"][step["id"]] = {"outcome": "success" if ok else "failure", "outputs": outputs}
@@ -356,9 +366,13 @@ class Runner:
             destination = target / path.relative_to(root)
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, destination)
-        number = len(list(self.artifacts.iterdir()))
+        with UPLOADS:  # legs upload at once: each artifact gets a number of its own
+            number = len(list(self.artifacts.iterdir()))
         url = f"https://github.com/acme/ddb-warmer/actions/runs/{self.run_id}/artifacts/{number}"
         return True, {"artifact-url": url, "artifact-id": "1"}, f"uploaded {len(files)} file(s) as {inputs['name']}\n"
+
+
+UPLOADS = threading.Lock()
 
 
 def make_origin(path: Path) -> str:

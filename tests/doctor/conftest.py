@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import pytest
 from moto import mock_aws
@@ -12,10 +13,14 @@ from ddb_warmer.ops.aws import make_clients
 
 NOW = dt.datetime(2026, 11, 27, 12, 0, 30, tzinfo=dt.UTC)
 FUNCTION = "ddb-warmer-test-warmer"
+PUT_METRIC_DATA_AT_MOST = 1000  # datums a call: PutMetricData's limit
 
 
-def put_minutes(cloudwatch, namespace, metric, dimensions, minutes_ago: list[int], value=1.0) -> None:
-    start = NOW.replace(second=0)
+def put_minutes(
+    cloudwatch, namespace, metric, dimensions, minutes_ago: Iterable[int], value=1.0, now: dt.datetime = NOW
+) -> None:
+    """A datapoint of `value` in each of these minutes before `now`'s, as AWS services publish theirs."""
+    start = now.replace(second=0, microsecond=0)
     data = [
         {
             "MetricName": metric,
@@ -26,8 +31,8 @@ def put_minutes(cloudwatch, namespace, metric, dimensions, minutes_ago: list[int
         }
         for m in minutes_ago
     ]
-    for first in range(0, len(data), 20):
-        cloudwatch.put_metric_data(Namespace=namespace, MetricData=data[first : first + 20])
+    for first in range(0, len(data), PUT_METRIC_DATA_AT_MOST):
+        cloudwatch.put_metric_data(Namespace=namespace, MetricData=data[first : first + PUT_METRIC_DATA_AT_MOST])
 
 
 def consumed(

@@ -198,6 +198,10 @@ def made_under_the_boundary(account: str, environment: str, region: str) -> list
     def keyed(key: str, **more) -> dict:
         return {**inside, "dynamodb:LeadingKeys": [key], **more}
 
+    def sentinel(**dynamodb: str) -> dict:
+        """A request for the sentinel's key, with these dynamodb: condition keys (ReturnValues=..., Select=...)."""
+        return keyed(SENTINEL, **{f"dynamodb:{name}": value for name, value in dynamodb.items()})
+
     denied = [
         Attempt("GetItem of a customer's key", "dynamodb:GetItem", table, keyed(CUSTOMER_KEY)),
         Attempt("PutItem of a customer's key", "dynamodb:PutItem", table, keyed(CUSTOMER_KEY)),
@@ -209,21 +213,16 @@ def made_under_the_boundary(account: str, environment: str, region: str) -> list
             "DeleteItem of the sentinel returning the old item",
             "dynamodb:DeleteItem",
             table,
-            keyed(SENTINEL, **{"dynamodb:ReturnValues": "ALL_OLD"}),
+            sentinel(ReturnValues="ALL_OLD"),
         ),
         Attempt(
             "GetItem of the sentinel inside a transaction",
             "dynamodb:GetItem",
             table,
-            keyed(SENTINEL, **{"dynamodb:EnclosingOperation": "TransactGetItems"}),
+            sentinel(EnclosingOperation="TransactGetItems"),
         ),
-        Attempt("Query of a base table", "dynamodb:Query", table, keyed(SENTINEL, **{"dynamodb:Select": "COUNT"})),
-        Attempt(
-            "Query of an index returning items",
-            "dynamodb:Query",
-            index,
-            keyed(SENTINEL, **{"dynamodb:Select": "ALL_ATTRIBUTES"}),
-        ),
+        Attempt("Query of a base table", "dynamodb:Query", table, sentinel(Select="COUNT")),
+        Attempt("Query of an index returning items", "dynamodb:Query", index, sentinel(Select="ALL_ATTRIBUTES")),
         Attempt("Scan", "dynamodb:Scan", table, inside),
         Attempt("BatchGetItem", "dynamodb:BatchGetItem", table, keyed(SENTINEL)),
         Attempt("PartiQL select", "dynamodb:PartiQLSelect", table, inside),
@@ -260,16 +259,9 @@ def made_under_the_boundary(account: str, environment: str, region: str) -> list
     ]
     own = [
         Attempt("GetItem of the sentinel", "dynamodb:GetItem", table, keyed(SENTINEL)),
-        Attempt(
-            "DeleteItem of the sentinel",
-            "dynamodb:DeleteItem",
-            table,
-            keyed(SENTINEL, **{"dynamodb:ReturnValues": "NONE"}),
-        ),
+        Attempt("DeleteItem of the sentinel", "dynamodb:DeleteItem", table, sentinel(ReturnValues="NONE")),
         Attempt("UpdateItem of the sentinel (opt-in GSI write)", "dynamodb:UpdateItem", table, keyed(SENTINEL)),
-        Attempt(
-            "Query of an index, counting", "dynamodb:Query", index, keyed(SENTINEL, **{"dynamodb:Select": "COUNT"})
-        ),
+        Attempt("Query of an index, counting", "dynamodb:Query", index, sentinel(Select="COUNT")),
         Attempt("DescribeTable", "dynamodb:DescribeTable", table, inside),
         Attempt("DescribeTimeToLive", "dynamodb:DescribeTimeToLive", table, inside),
         Attempt("ListTables", "dynamodb:ListTables", "*", inside),

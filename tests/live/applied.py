@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -252,7 +253,8 @@ def applied_live(emulator: Emulator) -> Live:
     found = environments()
     chosen = kinds(found)
     live = Live({}, {}, {}, {}, {kind: e.name for kind, e in chosen.items()})
-    for environment in found:
+
+    def plan(environment: Environment) -> None:
         plans = work / "plans" / environment.name
         for stale in plans.rglob("tfplan.*"):
             stale.unlink()
@@ -269,11 +271,47 @@ def applied_live(emulator: Emulator) -> Live:
             )
             for unit in unit_dirs(LIVE / environment.name)
         }
-    for environment in found:
+
+    def apply(environment: Environment) -> None:
         mine = [kind for kind, e in chosen.items() if e.name == environment.name]
-        if mine:
-            done = _apply(emulator, environment, work / "plans" / environment.name, logs, tick=FIRST in mine)
-            done.kinds = mine
-            live.applied[environment.name] = done
+        done = _apply(emulator, environment, work / "plans" / environment.name, logs, tick=FIRST in mine)
+        done.kinds = mine
+        live.applied[environment.name] = done
+
+    # Plans only read: every environment at once. Applies at once where no two environments share an
+    # account and region (what one applies, or the table its tick creates, another's plan would read).
+    at_once(plan, [found])
+    at_once(apply, apart([e for e in found if e in chosen.values()]))
+    # In live/'s order, whichever thread ended first.
+    for made in (live.plans, live.plan_runs, live.plan_logs, live.applied):
+        ordered = {e.name: made[e.name] for e in found if e.name in made}
+        made.clear()
+        made.update(ordered)
     LIVES[emulator.endpoint] = live
     return live
+
+
+def apart(found: list[Environment]) -> list[list[Environment]]:
+    """`found` in batches, each of environments that share no account and region: the batches go one
+    after the other, the environments of a batch at once."""
+    batches: list[list[Environment]] = []
+    for environment in found:
+        places = {(environment.account, region) for region in environment.regions}
+        batch = next(
+            (b for b in batches if not places & {(e.account, r) for e in b for r in e.regions}),
+            None,
+        )
+        if batch is None:
+            batches.append([environment])
+        else:
+            batch.append(environment)
+    return batches
+
+
+def at_once(work, batches: list[list[Environment]]) -> None:
+    """`work` for each environment, a batch at a time, the environments of a batch in threads of their own;
+    the first error is raised once every started one has ended."""
+    for batch in batches:
+        with ThreadPoolExecutor(max_workers=len(batch)) as pool:
+            for future in [pool.submit(work, environment) for environment in batch]:
+                future.result()

@@ -4,6 +4,7 @@ own copy of modules/, so no two files (on two workers) share a `.terraform`, a s
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import boto3
 import pytest
@@ -24,6 +25,34 @@ def modules_copy(tmp_path_factory):
     copy = tmp_path_factory.mktemp("modules") / "modules"
     shutil.copytree(ROOT / "modules", copy, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", "tfplan*"))
     return copy
+
+
+@pytest.fixture(scope="module")
+def module_copy(request, modules_copy, tools_env):
+    """The module a test file is about (its MODULE), in the file's copy of modules/, initialised once (providers
+    from the mirror)."""
+    # Imported here: test_module.py imports this file's warmer_root.
+    from tests.module.test_module import terraform
+
+    module = modules_copy / request.module.MODULE.name
+    terraform(["init", "-backend=false", "-input=false"], module, tools_env)
+    return module
+
+
+def warmer_root(module: Path, region: str, **inputs: str) -> str:
+    """A root module (main.tf) in `region` that calls the warmer `module` with its test package
+    (tests/fixture-package.zip) and these inputs, each an HCL expression."""
+    lines = "".join(f"  {name} = {value}\n" for name, value in inputs.items())
+    return f"""
+provider "aws" {{
+  region = "{region}"
+}}
+
+module "warmer" {{
+  source       = "{module.parent}//{module.name}"
+  package_path = "{module}/tests/fixture-package.zip"
+{lines}}}
+"""
 
 
 @pytest.fixture(scope="session")

@@ -23,14 +23,6 @@ GOOD = {
 }
 
 
-@pytest.fixture(scope="module")
-def module_copy(modules_copy, tools_env):
-    """The module, in this file's copy of modules/, initialised once."""
-    module = modules_copy / MODULE.name
-    terraform(["init", "-backend=false", "-input=false"], module, tools_env)
-    return module
-
-
 def test_terraform_test_passes_every_refusal_of_the_bootstrap_module(module_copy, tools_env):
     done = terraform(["test"], module_copy, tools_env)
 

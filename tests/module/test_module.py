@@ -14,6 +14,7 @@ from ddb_warmer.build.checkov import checkov_report, failed_checks
 from ddb_warmer.build.package import build_zip, write_if_changed
 from ddb_warmer.build.toolenv import ROOT
 from lambda_function.schema import SENTINEL_VALUES
+from tests.module.conftest import warmer_root
 
 pytestmark = pytest.mark.slow
 
@@ -24,14 +25,6 @@ def terraform(args: list[str], cwd, env, ok_codes=(0,)) -> subprocess.CompletedP
     done = subprocess.run(["terraform", *args, "-no-color"], cwd=cwd, env=env, capture_output=True, text=True)
     assert done.returncode in ok_codes, f"terraform {' '.join(args)} in {cwd}: {done.stdout[-3000:]}{done.stderr}"
     return done
-
-
-@pytest.fixture(scope="module")
-def module_copy(modules_copy, tools_env):
-    """The module, in this file's copy of modules/, initialised once (provider from the mirror)."""
-    module = modules_copy / MODULE.name
-    terraform(["init", "-backend=false", "-input=false"], module, tools_env)
-    return module
 
 
 def test_terraform_test_passes_every_plan_and_validation_case(module_copy, tools_env):
@@ -185,18 +178,8 @@ def test_checkov_passes_the_complete_example_as_deployed(modules_copy, applied_c
 def test_patterns_too_long_for_one_iam_policy_fail_the_plan_saying_what_to_change(tmp_path, emulator_env):
     # The table count never grows the policy (tests/iam); only long patterns can.
     patterns = ", ".join(f'"{i:02d}-{"x" * 240}-*"' for i in range(20))
-    (tmp_path / "main.tf").write_text(f"""
-provider "aws" {{
-  region = "eu-west-1"
-}}
-
-module "warmer" {{
-  source              = "{MODULE.parent}//{MODULE.name}"
-  name_prefix         = "too-long"
-  package_path        = "{MODULE}/tests/fixture-package.zip"
-  table_name_patterns = [{patterns}]
-}}
-""")
+    root = warmer_root(MODULE, "eu-west-1", name_prefix='"too-long"', table_name_patterns=f"[{patterns}]")
+    (tmp_path / "main.tf").write_text(root)
     terraform(["init", "-input=false"], tmp_path, emulator_env)
 
     done = terraform(["plan", "-input=false"], tmp_path, emulator_env, ok_codes=(1,))

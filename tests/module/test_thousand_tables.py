@@ -20,6 +20,7 @@ from botocore.config import Config
 from ddb_warmer.build.package import build_zip
 from ddb_warmer.local import runtime
 from ddb_warmer.local.seed import TableSpec, create_table
+from tests.module.conftest import warmer_root
 from tests.module.test_module import MODULE, terraform
 
 # Minutes: Terraform plans a module of 1,000 tables, and the runtime warms each once.
@@ -52,33 +53,18 @@ def thousand_tables(emulator):
 def plan(thousand_tables, emulator, emulator_env, tmp_path_factory):
     folder = tmp_path_factory.mktemp("thousand")
     tables = "\n".join(f'    {{ name = "{name}", read = true }},' for name in thousand_tables)
-    (folder / "main.tf").write_text(f"""
-provider "aws" {{
-  region = "{emulator.region}"
-}}
-
-module "warmer" {{
-  source        = "{MODULE.parent}//{MODULE.name}"
-  name_prefix   = "ddb-warmer-scale"
-  package_path  = "{MODULE}/tests/fixture-package.zip"
-  notifications = {{ subscriptions = [{{ protocol = "email", endpoint = "{TOPIC_SUBSCRIBER}" }}] }}
-  tables = [
-{tables}
-  ]
-}}
-
-output "resolved_tables" {{
-  value = module.warmer.resolved_tables
-}}
-
-output "resolved_tables_summary" {{
-  value = module.warmer.resolved_tables_summary
-}}
-
-output "missing_tables" {{
-  value = module.warmer.missing_tables
-}}
-""")
+    root = warmer_root(
+        MODULE,
+        emulator.region,
+        name_prefix='"ddb-warmer-scale"',
+        notifications=f'{{ subscriptions = [{{ protocol = "email", endpoint = "{TOPIC_SUBSCRIBER}" }}] }}',
+        tables=f"[\n{tables}\n  ]",
+    )
+    outputs = "".join(
+        f'\noutput "{name}" {{\n  value = module.warmer.{name}\n}}\n'
+        for name in ("resolved_tables", "resolved_tables_summary", "missing_tables")
+    )
+    (folder / "main.tf").write_text(root + outputs)
     terraform(["init", "-input=false"], folder, emulator_env)
     terraform(["plan", "-input=false", "-out=tfplan"], folder, emulator_env)
     return json.loads(terraform(["show", "-json", "tfplan"], folder, emulator_env).stdout)

@@ -15,7 +15,7 @@ import sys
 from ddb_warmer.build.toolenv import ROOT
 
 TEST = """
-import json, os, pathlib
+import json, os, pathlib, time
 import pytest
 
 pytestmark = {mark}
@@ -23,11 +23,13 @@ pytestmark = {mark}
 @pytest.mark.parametrize("i", range(4))
 def test_runs(i):
     out = pathlib.Path(os.environ["GROUPS_OUT"]) / f"{{__name__}}-{{i}}.json"
-    out.write_text(json.dumps(os.environ.get("PYTEST_XDIST_WORKER")))
+    out.write_text(json.dumps([os.environ.get("PYTEST_XDIST_WORKER"), time.monotonic_ns()]))
 """
 
+QUIET = ["-q", "-p", "no:cacheprovider"]
 
-def test_each_group_runs_on_one_worker_and_ungrouped_tests_spread(tmp_path):
+
+def test_each_group_runs_on_one_worker_the_longest_first_and_ungrouped_tests_spread(tmp_path):
     tree = tmp_path / "tree"
     for path, mark in {
         # One group: two files of tests/conftest.py's SHARED_GROUPS, which share a session fixture.
@@ -46,7 +48,7 @@ def test_each_group_runs_on_one_worker_and_ungrouped_tests_spread(tmp_path):
     env.pop("PYTEST_XDIST_WORKER", None)
 
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-q", "-p", "no:cacheprovider"],
+        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "--no-loadscope-reorder", *QUIET],
         cwd=tree,
         env=env,
         capture_output=True,
@@ -54,8 +56,15 @@ def test_each_group_runs_on_one_worker_and_ungrouped_tests_spread(tmp_path):
     )
 
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    ran = {f.stem: json.loads(f.read_text()) for f in out.glob("*.json")}
+    started = {f.stem: json.loads(f.read_text()) for f in out.glob("*.json")}
+    ran = {name: worker for name, (worker, _) in started.items()}
     assert len(ran) == 16
     assert len({w for name, w in ran.items() if name.startswith(("test_environments", "test_ci_permissions"))}) == 1
     assert len({w for name, w in ran.items() if name.startswith("test_alone")}) == 1
     assert set(ran.values()) == {"gw0", "gw1"}  # the rest is spread
+    # The longest chain (tests/conftest.py: LONGEST_FIRST) is the first work its worker gets.
+    applied_worker = ran["test_environments-0"]
+    first = min((at, name) for name, (worker, at) in started.items() if worker == applied_worker)[1]
+    assert first.startswith(("test_environments", "test_ci_permissions")), sorted(
+        started.items(), key=lambda i: i[1][1]
+    )
