@@ -68,6 +68,13 @@ SHARED_GROUPS = {
 }
 
 
+# The handler's fast tests record every request they send, and tests/iam/test_warmer_policy.py judges
+# those requests against the function's planned policy: one group, the handler's files first (the
+# collection's order), so the policy is judged on what they recorded in the same process.
+HANDLER_REQUESTS = "handler requests"
+JUDGES_HANDLER_REQUESTS = "tests/iam/test_warmer_policy.py"
+
+
 # Slow files whose tests share nothing costly: each test makes its own repository and runs, and only
 # the seeding they share is cheap, so they go wherever a worker is free.
 SPREAD = {"tests/ci/test_workflow_runs.py"}
@@ -77,6 +84,8 @@ def xdist_group(item) -> str | None:
     path = item.nodeid.split("::", 1)[0]
     if path in SHARED_GROUPS:
         return SHARED_GROUPS[path]
+    if path == JUDGES_HANDLER_REQUESTS or (path.startswith("tests/handler/") and not item.get_closest_marker("slow")):
+        return HANDLER_REQUESTS
     if path in SPREAD:
         return None
     return path if item.get_closest_marker("slow") else None
@@ -91,7 +100,7 @@ LONGEST_FIRST = (
     "applied bootstraps",
     "tests/module/test_module.py",
     "tests/live/test_adopter_copy.py",
-    "tests/iam/test_warmer_policy.py",
+    HANDLER_REQUESTS,
     "tests/module/test_thousand_tables.py",
 )
 

@@ -1,7 +1,10 @@
 """What live/ holds: its environments in promotion order, each one's AWS account, and a unit's inputs.
 
 Everything that must work for whatever an adopter's live/ holds (the workflows' role lookup, the
-emulator's seeding, the tests) reads live/ through here instead of knowing the sample's names.
+emulator's seeding, the tests) reads live/ through here instead of knowing the sample's names, and
+everything here is read as Terragrunt resolves it (`terragrunt render`): a unit's configuration, and
+the locals of env.hcl and region.hcl files, so a value written with a function or a variable reads
+the same as one written literally.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import functools
 import json
 import re
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,9 +21,15 @@ from ddb_warmer.build.toolenv import ROOT, tool_env
 from ddb_warmer.names import apply_role_arn, plan_role_arn
 
 LIVE = ROOT / "live"
-ACCOUNT_LINE = re.compile(r'^\s*aws_account_id\s*=\s*"([^"]*)"', re.MULTILINE)
-AFTER_LINE = re.compile(r"^\s*apply_after\s*=\s*\[([^\]]*)\]", re.MULTILINE)
-REGION_LINE = re.compile(r'^\s*aws_region\s*=\s*"([a-z0-9-]+)"', re.MULTILINE)
+# A configuration of no unit that resolves the locals of the files DDB_WARMER_LIVE_FILES lists (JSON),
+# each as the root terragrunt.hcl reads it (read_terragrunt_config), and gives them as its inputs.
+LOCALS_PROBE = """locals {
+  files = { for path in jsondecode(get_env("DDB_WARMER_LIVE_FILES")) : path => read_terragrunt_config(path).locals }
+}
+inputs = {
+  files = local.files
+}
+"""
 
 
 class LiveError(ValueError):
@@ -47,37 +57,73 @@ def unit_dirs(env_dir: Path) -> list[Path]:
     return sorted(p.parent for p in env_dir.rglob("terragrunt.hcl") if ".terragrunt-cache" not in p.parts)
 
 
-def unit_region(unit: Path) -> str:
-    """The region a unit deploys to: what the nearest region.hcl above it names."""
-    region_hcl = next(folder / "region.hcl" for folder in (unit, *unit.parents) if (folder / "region.hcl").is_file())
-    found = REGION_LINE.search(region_hcl.read_text())
-    if found is None:
-        raise LiveError(f'{region_hcl}: no aws_region = "…" line: write the unit\'s region there')
-    return found[1]
+def resolved_locals(files: list[Path]) -> dict[Path, dict]:
+    """{file: its locals, as Terragrunt resolves them} for these .hcl files, in one `terragrunt render`."""
+    contents = tuple((str(file.resolve()), file.read_text()) for file in files)
+    resolved = _resolved_locals(contents)
+    return {file: resolved[str(file.resolve())] for file in files}
 
 
-def read_environment(env_dir: Path) -> Environment:
-    text = (env_dir / "env.hcl").read_text()
-    account = ACCOUNT_LINE.search(text)
-    if not account or not re.fullmatch(r"\d{12}", account[1]):
-        raise LiveError(
-            f"{env_dir.relative_to(ROOT)}/env.hcl: set the AWS account this environment deploys to, as "
-            f'aws_account_id = "123456789012" (12 digits) in its locals'
+@functools.cache
+def _resolved_locals(contents: tuple[tuple[str, str], ...]) -> dict[str, dict]:
+    """Keyed by the files' paths and texts: a file changed since is resolved again."""
+    if not contents:
+        return {}
+    with tempfile.TemporaryDirectory(prefix="ddb-warmer-live-") as probe:
+        (Path(probe) / "terragrunt.hcl").write_text(LOCALS_PROBE)
+        done = subprocess.run(
+            ["terragrunt", "render", "--json", "--non-interactive"],
+            cwd=probe,
+            env={**tool_env(), "DDB_WARMER_LIVE_FILES": json.dumps([path for path, _ in contents])},
+            capture_output=True,
+            text=True,
         )
-    after = AFTER_LINE.search(text)
-    apply_after = tuple(re.findall(r'"([^"]+)"', after[1])) if after else ()
-    regions = tuple(dict.fromkeys(unit_region(unit) for unit in unit_dirs(env_dir)))
-    return Environment(env_dir.name, account[1], apply_after, regions)
+    if done.returncode != 0:
+        names = ", ".join(path for path, _ in contents)
+        raise LiveError(f"terragrunt could not read the locals of {names}: {done.stderr.strip()[-2000:]}")
+    return json.loads(done.stdout)["inputs"]["files"]
+
+
+def region_file(unit: Path) -> Path:
+    """The nearest region.hcl above a unit (the unit's own folder first)."""
+    found = next((folder / "region.hcl" for folder in (unit, *unit.parents) if (folder / "region.hcl").is_file()), None)
+    if found is None:
+        raise LiveError(f'{unit}: no region.hcl in it or above it: write one with locals {{ aws_region = "…" }}')
+    return found
+
+
+def unit_region(unit: Path, resolved: dict[Path, dict] | None = None) -> str:
+    """The region a unit deploys to: what the nearest region.hcl above it names."""
+    region_hcl = region_file(unit)
+    region = (resolved or resolved_locals([region_hcl]))[region_hcl].get("aws_region")
+    if not isinstance(region, str) or not re.fullmatch(r"[a-z0-9-]+", region):
+        raise LiveError(f'{region_hcl}: no aws_region = "…" in its locals: write the unit\'s region there')
+    return region
+
+
+def read_environment(env_dir: Path, resolved: dict[Path, dict] | None = None) -> Environment:
+    units = unit_dirs(env_dir)
+    if resolved is None:
+        resolved = resolved_locals([env_dir / "env.hcl", *dict.fromkeys(region_file(unit) for unit in units)])
+    local = resolved[env_dir / "env.hcl"]
+    account = str(local.get("aws_account_id", ""))
+    if not re.fullmatch(r"\d{12}", account):
+        raise LiveError(
+            f"{env_dir.relative_to(ROOT) if env_dir.is_relative_to(ROOT) else env_dir}/env.hcl: set the AWS "
+            f'account this environment deploys to, as aws_account_id = "123456789012" (12 digits) in its locals'
+        )
+    apply_after = tuple(local.get("apply_after") or ())
+    regions = tuple(dict.fromkeys(unit_region(unit, resolved) for unit in units))
+    return Environment(env_dir.name, account, apply_after, regions)
 
 
 def environments(live: Path = LIVE) -> list[Environment]:
     """The environments of live/ (folders with env.hcl; `_` marks shared or admin folders), in promotion
     order: each after those its apply_after names, otherwise by name."""
-    found = {
-        p.parent.name: read_environment(p.parent)
-        for p in sorted(live.glob("*/env.hcl"))
-        if not p.parent.name.startswith("_")
-    }
+    env_files = [p for p in sorted(live.glob("*/env.hcl")) if not p.parent.name.startswith("_")]
+    region_files = dict.fromkeys(region_file(unit) for p in env_files for unit in unit_dirs(p.parent))
+    resolved = resolved_locals([*env_files, *region_files])
+    found = {p.parent.name: read_environment(p.parent, resolved) for p in env_files}
     ordered: list[Environment] = []
     remaining = dict(found)
     while remaining:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from ddb_warmer.build.live import LiveError
+from ddb_warmer.build.live import environments as live_environments
 from ddb_warmer.ci.affected import affected_environments, changed_since, environments
 
 # Environments of a fixture tree (tests/ci/fixtures/live), in promotion order: these tests protect the
@@ -64,3 +65,24 @@ def test_an_apply_after_naming_no_environment_says_what_to_write(tmp_path):
 @pytest.mark.parametrize("before", ["", "0" * 40])
 def test_a_push_with_no_previous_commit_affects_every_environment(before):
     assert changed_since(before) is None
+
+
+def test_env_and_region_files_are_read_as_terragrunt_resolves_them(tmp_path, monkeypatch):
+    """An account, a promotion order and a region written with locals and functions read as Terragrunt
+    resolves them (build/live.py: one `terragrunt render` of the files' locals), not as text."""
+    monkeypatch.setenv("QA_ACCOUNT", "222222222222")
+    for name, account, after in (("dev", '"11111111${"1111"}"', "[]"), ("qa", 'get_env("QA_ACCOUNT")', "local.first")):
+        unit = tmp_path / name / "eu-central-1" / "warmer"
+        unit.mkdir(parents=True)
+        (unit / "terragrunt.hcl").write_text("")
+        (tmp_path / name / "env.hcl").write_text(
+            f'locals {{\n  first = ["dev"]\n  aws_account_id = {account}\n  apply_after = {after}\n}}\n'
+        )
+        (unit.parent / "region.hcl").write_text('locals {\n  aws_region = join("-", ["eu", "central", "1"])\n}\n')
+
+    found = live_environments(tmp_path)
+
+    assert [(e.name, e.account, e.apply_after, e.regions) for e in found] == [
+        ("dev", "111111111111", (), ("eu-central-1",)),
+        ("qa", "222222222222", ("dev",), ("eu-central-1",)),
+    ]

@@ -13,7 +13,7 @@ from ddb_warmer.local.seed import TableSpec, create_table, seed_table
 from lambda_function.config import parse_config
 from lambda_function.schema import SchemaCache
 from lambda_function.tick import run_tick
-from tests.handler.requests_log import RequestRecorder, recording_path
+from tests.handler.requests_log import IN_PROCESS, RequestRecorder, recording_path
 
 
 @dataclass
@@ -71,9 +71,12 @@ def aws(aws_credentials):
 
 
 @pytest.fixture(autouse=True)
-def record_requests(monkeypatch):
-    """With DDB_WARMER_RECORD_REQUESTS set, every request the handler sends goes to that file (for the IAM tests)."""
-    path = recording_path()
-    if path:
-        RequestRecorder(path).install(monkeypatch)
+def record_requests(request, monkeypatch):
+    """Every request the handler sends in a test that is not slow, as IAM sees it, for the IAM tests
+    (requests_log.py: in this process, and in the file DDB_WARMER_RECORD_REQUESTS names)."""
+    if request.node.get_closest_marker("slow"):
+        yield  # the 1,000-table tick: the same kinds of request, a thousand times
+        return
+    RequestRecorder(recording_path()).install(monkeypatch)
     yield
+    IN_PROCESS.tests.add(request.node.nodeid)

@@ -1,10 +1,11 @@
 """Every request the handler sends, with what IAM would see of it: action, resource ARN, context keys.
 
-The handler tests record through `record_requests` (autouse in conftest.py)
-when DDB_WARMER_RECORD_REQUESTS names a file; tests/iam/test_warmer_policy.py
-runs the handler tests that way and evaluates each recorded request against
-the function's planned policy. Only calls made from the handler's own code are
-recorded, not the fixtures' seeding and checks.
+The handler tests record through `record_requests` (autouse in conftest.py): into IN_PROCESS, which
+tests/iam/test_warmer_policy.py reads when the handler tests ran before it in the same process (one
+xdist group, tests/conftest.py), and into the file DDB_WARMER_RECORD_REQUESTS names, when it is set
+(test_warmer_policy.py runs the handler tests that way when they did not run in its process). Each
+recorded request is then evaluated against the function's planned policy. Only calls made from the
+handler's own code are recorded, not the fixtures' seeding and checks.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import re
 import sys
 import threading
+from dataclasses import dataclass, field
 
 import boto3
 import botocore.client
@@ -106,8 +108,19 @@ def iam_request(client, operation: str, params: dict) -> dict:
     return {"action": action, "resource": resource, "context": context}
 
 
+@dataclass
+class Recorded:
+    """The requests recorded in this process (JSON lines, as in the file) and the tests that recorded them."""
+
+    lines: list[str] = field(default_factory=list)
+    tests: set[str] = field(default_factory=set)
+
+
+IN_PROCESS = Recorded()
+
+
 class RequestRecorder:
-    def __init__(self, path: str):
+    def __init__(self, path: str | None):
         self.path = path
         self.lock = threading.Lock()
         self.original = botocore.client.BaseClient._make_api_call
@@ -118,9 +131,12 @@ class RequestRecorder:
 
         def record(client, operation, params):
             if not getattr(_inside, "active", False) and _from_handler():
-                request = iam_request(client, operation, params)
-                with recorder.lock, open(recorder.path, "a") as log:
-                    log.write(json.dumps({"operation": operation, **request}) + "\n")
+                line = json.dumps({"operation": operation, **iam_request(client, operation, params)})
+                with recorder.lock:
+                    IN_PROCESS.lines.append(line)
+                    if recorder.path:
+                        with open(recorder.path, "a") as log:
+                            log.write(line + "\n")
 
         def recording(client, operation, params):
             record(client, operation, params)
