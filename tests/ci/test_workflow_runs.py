@@ -199,39 +199,41 @@ def own_emulator(tools_env):
         yield emulator
 
 
-@pytest.mark.timeout(1800)  # three environments, four units: plans, applies and doctors
+@pytest.mark.timeout(1800)  # two environments, three units: plans, applies and doctors
 def test_a_merge_applies_exactly_its_reviewed_plans_in_promotion_order_with_each_accounts_roles(
     tmp_path, own_emulator, github
 ):
-    """The one merge run: dev, then staging, then prod (apply_after), each with the roles of its own account,
+    """The one merge run: a change to dev and prod, not to staging between them (prod applies after staging,
+    staging after dev): dev, then prod, each with the roles of its own account, staging left alone,
     only the apply job in the GitHub Environment, the saved plans applied (not new ones), each apply reported
     on the merged pull request; prod's doctor checks both its regions. Then its apply job, re-run, refuses
     before Terraform runs a run older than main's head and an artifact without the unit's plan, and refuses
     a stale plan (the state changed after it was made, here by the run's own apply) with a clear message, an
-    issue, a comment and a fresh run; each failure of dev stops staging and prod."""
+    issue, a comment and a fresh run; each failure of dev stops prod."""
     emulator = own_emulator
     _, state = github
     origin = fixture_repository(tmp_path / "origin")
     before = git(origin, "rev-parse", "HEAD")
-    shared = origin / "live" / "_shared" / "warmer.hcl"
-    shared.write_text(shared.read_text() + "\n# every environment\n")
+    for name in (DEV.name, PROD.name):
+        env_hcl = origin / "live" / name / "env.hcl"
+        env_hcl.write_text(env_hcl.read_text() + "\n# a change of this environment\n")
     sha = commit(origin, "Merge pull request #8")
     state["pulls"][sha] = 8
     run = push(origin, tmp_path, emulator.env(), github, before, sha)
     jobs = run.run()
 
-    assert jobs["affected"].outputs == {"environments": '["dev", "staging", "prod"]'}
+    assert jobs["affected"].outputs == {"environments": '["dev", "prod"]'}
     assert jobs["settings"].result == "success" and "0 to set" not in jobs["settings"].log, jobs["settings"].log
     order = [leg.name for leg in jobs["apply"].legs]
-    assert order == ["apply (dev)", "apply (staging)", "apply (prod)"]
+    assert order == ["apply (dev)", "apply (prod)"]
     for job in ("plan", "apply", "doctor"):
-        assert [leg.result for leg in jobs[job].legs] == ["success"] * 3, [leg.log for leg in jobs[job].legs]
-    assert [leg.roles for leg in jobs["plan"].legs] == [[e.plan_role_arn] for e in (DEV, STAGING, PROD)]
-    assert [leg.roles for leg in jobs["apply"].legs] == [[e.apply_role_arn] for e in (DEV, STAGING, PROD)]
-    assert [leg.roles for leg in jobs["doctor"].legs] == [[e.plan_role_arn] for e in (DEV, STAGING, PROD)]
+        assert [leg.result for leg in jobs[job].legs] == ["success"] * 2, [leg.log for leg in jobs[job].legs]
+    assert [leg.roles for leg in jobs["plan"].legs] == [[e.plan_role_arn] for e in (DEV, PROD)]
+    assert [leg.roles for leg in jobs["apply"].legs] == [[e.apply_role_arn] for e in (DEV, PROD)]
+    assert [leg.roles for leg in jobs["doctor"].legs] == [[e.plan_role_arn] for e in (DEV, PROD)]
     # Only the apply job is in the Environment (its approval gate).
-    assert [leg.environment for leg in jobs["plan"].legs + jobs["doctor"].legs] == [None] * 6
-    assert [leg.environment for leg in jobs["apply"].legs] == ["dev", "staging", "prod"]
+    assert [leg.environment for leg in jobs["plan"].legs + jobs["doctor"].legs] == [None] * 4
+    assert [leg.environment for leg in jobs["apply"].legs] == ["dev", "prod"]
     plan, apply = jobs["plan"].legs[0], jobs["apply"].legs[0]
     # No bootstrap in the job that holds the apply role: checkout and mise's three tools, then the plans.
     assert step_names(apply)[2:] == [
@@ -257,7 +259,8 @@ def test_a_merge_applies_exactly_its_reviewed_plans_in_promotion_order_with_each
     # (not one doctor without --region, which cannot tell which of prod's regions to check).
     assert function_exists(emulator)
     assert all(function_exists(emulator, PROD, region) for region in PROD.regions)
-    prod_doctor = jobs["doctor"].legs[2].log
+    assert not function_exists(emulator, STAGING)  # not changed by the merge: neither planned nor applied
+    prod_doctor = jobs["doctor"].legs[1].log
     assert [f"::group::doctor: live/prod in {region}" in prod_doctor for region in PROD.regions] == [True, True]
     assert "pick one with --region" not in prod_doctor
     # Each environment is in its own account: prod's function is not in dev's.
@@ -266,13 +269,13 @@ def test_a_merge_applies_exactly_its_reviewed_plans_in_promotion_order_with_each
     # merged pull request, in order.
     assert jobs["report"].result == "success" and jobs["report"].roles == []
     comments = [c["body"] for c in state["comments"] if c["issue"] == 8]
-    assert len(comments) == 3 and state["issues"] == []
-    for environment, body in zip((DEV, STAGING, PROD), comments, strict=True):
+    assert len(comments) == 2 and state["issues"] == []
+    for environment, body in zip((DEV, PROD), comments, strict=True):
         assert f"Apply of `live/{environment.name}` at `{sha}`" in body
     assert f"| `dev/warmer` | {added} added, 0 changed, 0 destroyed |" in comments[0]
 
-    # --- the apply job re-run: each time dev's apply refuses, and staging and prod never run ---
-    stopped = [("apply (staging)", "cancelled"), ("apply (prod)", "cancelled")]
+    # --- the apply job re-run: each time dev's apply refuses, and prod never runs ---
+    stopped = [("apply (prod)", "cancelled")]
 
     def apply_again(only=("apply",)):
         for job in only:
@@ -303,12 +306,12 @@ def test_a_merge_applies_exactly_its_reviewed_plans_in_promotion_order_with_each
     jobs, error = apply_again(only=("apply", "report"))
     assert error.startswith("the saved plan is stale: the state changed after it was made")
     assert "Saved plan is stale" in error  # Terraform's own words, kept under ours
-    # Reported: dev failed (its issue and its comment); staging and prod never ran (nothing said of them).
+    # Reported: dev failed (its issue and its comment); prod never ran (nothing said of it).
     (issue,) = state["issues"]
     assert issue["title"] == "Apply failed: live/dev" and issue["labels"] == ["apply-failed"]
     assert "the saved plan is stale" in issue["body"]
     comments = [c["body"] for c in state["comments"] if c["issue"] == 8]
-    assert len(comments) == 4 and "❌ Apply of `live/dev`" in comments[-1]
+    assert len(comments) == 3 and "❌ Apply of `live/dev`" in comments[-1]
     # The report job, not the apply job, starts the fresh run that plans from the new state.
     assert state["dispatches"] == [("apply.yml", "main")]
     assert jobs["report"].result == "success" and jobs["report"].roles == []
