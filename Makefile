@@ -44,7 +44,7 @@ test-config: bootstrap ## the tests of what live/ holds (plans, state buckets, C
 test-botocore: bootstrap ## the handler's tests on the oldest, the pinned and the newest botocore a python3.13 runtime may bring
 	@$(VENV_PY) -m ddb_warmer.build.botocore_matrix
 
-test-trees: bootstrap ## make test-config on five generated live/ trees, each as a fork would write it (about 20 min)
+test-trees: bootstrap ## make test-config on five generated live/ trees, each as a fork would write it (about 15 min)
 	@DDB_WARMER_TEST_TREES=1 $(VENV_PY) -m pytest -p no:randomly tests/tooling/test_generated_trees.py
 
 lint: bootstrap ## ruff, mypy, terraform fmt, terragrunt hcl fmt, actionlint, checkov (make test runs it first)

@@ -37,7 +37,7 @@ pytestmark = [
     # tests of live/ follow any fork's tree, run on demand and before a release, not on every change.
     pytest.mark.skipif(
         os.environ.get("DDB_WARMER_TEST_TREES") != "1",
-        reason="runs make test-config on five generated live/ trees (about 20 min): `make test-trees` runs it",
+        reason="runs make test-config on five generated live/ trees (about 15 min): `make test-trees` runs it",
     ),
 ]
 
