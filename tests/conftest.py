@@ -56,6 +56,11 @@ def emulator_env(emulator):
 # Fast tests go wherever a worker is free. Each worker has its own emulator server (the session
 # fixture above) and keeps Terragrunt's working copies in a folder of its own (TG_DOWNLOAD_DIR), so
 # two workers can run Terragrunt in the same unit of live/ at once, each against its own AWS.
+#
+# The handler's fast tests record every request they send, and tests/iam/test_warmer_policy.py judges
+# those requests against the function's planned policy: one group, the handler's files first (the
+# collection's order), so the policy is judged on what they recorded in the same process.
+HANDLER_REQUESTS = "handler requests"
 SHARED_GROUPS = {
     # live/'s environments planned and each kind applied once (tests/live/applied.py).
     "tests/live/test_environments.py": "applied live",
@@ -65,14 +70,8 @@ SHARED_GROUPS = {
     "tests/live/test_github_oidc.py": "applied bootstraps",
     "tests/iam/test_ci_escalation.py": "applied bootstraps",
     "tests/iam/test_ci_trust.py": "applied bootstraps",
+    "tests/iam/test_warmer_policy.py": HANDLER_REQUESTS,  # and tests/handler's fast tests (xdist_group)
 }
-
-
-# The handler's fast tests record every request they send, and tests/iam/test_warmer_policy.py judges
-# those requests against the function's planned policy: one group, the handler's files first (the
-# collection's order), so the policy is judged on what they recorded in the same process.
-HANDLER_REQUESTS = "handler requests"
-JUDGES_HANDLER_REQUESTS = "tests/iam/test_warmer_policy.py"
 
 
 # Slow files whose tests share nothing costly: each test makes its own repository and runs, and only
@@ -84,7 +83,7 @@ def xdist_group(item) -> str | None:
     path = item.nodeid.split("::", 1)[0]
     if path in SHARED_GROUPS:
         return SHARED_GROUPS[path]
-    if path == JUDGES_HANDLER_REQUESTS or (path.startswith("tests/handler/") and not item.get_closest_marker("slow")):
+    if path.startswith("tests/handler/") and not item.get_closest_marker("slow"):
         return HANDLER_REQUESTS
     if path in SPREAD:
         return None

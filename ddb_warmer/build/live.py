@@ -101,10 +101,16 @@ def unit_region(unit: Path, resolved: dict[Path, dict] | None = None) -> str:
     return region
 
 
+def environment_files(env_dirs: list[Path]) -> list[Path]:
+    """What describes these environments: each one's env.hcl, then the region.hcl of each of their units."""
+    regions = dict.fromkeys(region_file(unit) for env_dir in env_dirs for unit in unit_dirs(env_dir))
+    return [*(env_dir / "env.hcl" for env_dir in env_dirs), *regions]
+
+
 def read_environment(env_dir: Path, resolved: dict[Path, dict] | None = None) -> Environment:
+    """One environment, from `resolved` (resolved_locals of environment_files) or read on its own."""
     units = unit_dirs(env_dir)
-    if resolved is None:
-        resolved = resolved_locals([env_dir / "env.hcl", *dict.fromkeys(region_file(unit) for unit in units)])
+    resolved = resolved or resolved_locals(environment_files([env_dir]))
     local = resolved[env_dir / "env.hcl"]
     account = str(local.get("aws_account_id", ""))
     if not re.fullmatch(r"\d{12}", account):
@@ -120,10 +126,9 @@ def read_environment(env_dir: Path, resolved: dict[Path, dict] | None = None) ->
 def environments(live: Path = LIVE) -> list[Environment]:
     """The environments of live/ (folders with env.hcl; `_` marks shared or admin folders), in promotion
     order: each after those its apply_after names, otherwise by name."""
-    env_files = [p for p in sorted(live.glob("*/env.hcl")) if not p.parent.name.startswith("_")]
-    region_files = dict.fromkeys(region_file(unit) for p in env_files for unit in unit_dirs(p.parent))
-    resolved = resolved_locals([*env_files, *region_files])
-    found = {p.parent.name: read_environment(p.parent, resolved) for p in env_files}
+    env_dirs = [p.parent for p in sorted(live.glob("*/env.hcl")) if not p.parent.name.startswith("_")]
+    resolved = resolved_locals(environment_files(env_dirs))
+    found = {env_dir.name: read_environment(env_dir, resolved) for env_dir in env_dirs}
     ordered: list[Environment] = []
     remaining = dict(found)
     while remaining:

@@ -30,8 +30,7 @@ from pathlib import Path
 from ddb_warmer.build.live import LiveError
 from ddb_warmer.build.live import environment as live_environment
 from ddb_warmer.ci.advise_issue_body import has_saving, issue_body, issue_title, nothing_left
-from ddb_warmer.ci.affected import environments
-from ddb_warmer.ci.doctor_issue import environment_parser, keep_issue
+from ddb_warmer.ci.affected import environment_parser, environments
 from ddb_warmer.ci.github import GitHub
 
 LABEL = "advise"
@@ -92,7 +91,7 @@ def issue_from(github: GitHub, environment: str, regions: tuple[str, ...], folde
     marker = issue_marker(environment)
     saving = has_saving(reports)
     issue = (issue_title(environment, reports), issue_body(marker, environment, reports)) if saving else None
-    outcome = keep_issue(github, marker, LABEL, issue, nothing_left(environment, reports))
+    outcome = github.keep_issue(marker, LABEL, issue, nothing_left(environment, reports))
     print(f"live/{environment}: issue {outcome}")
     return 0
 

@@ -43,11 +43,14 @@ def environments(live: Path = LIVE) -> list[str]:
     return [environment.name for environment in live_environments(live)]
 
 
-def add_environment_choice(parser) -> None:
-    """The scheduled jobs' arguments: one environment of live/, or --list to print them for a job matrix."""
+def environment_parser(doc: str, exit_codes: str) -> argparse.ArgumentParser:
+    """The command line of a scheduled job's script: its module's first line, one environment of live/ or
+    --list to print them for a job matrix, and its exit codes."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0], epilog=f"exit codes: {exit_codes}")
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--environment", help="an environment under live/ (a folder with an env.hcl)")
     which.add_argument("--list", action="store_true", help="print the environments of live/ as a JSON list")
+    return parser
 
 
 def affected_environments(changed_files: list[str], known: list[str]) -> list[str]:

@@ -82,16 +82,11 @@ def issue_body(runs: list[dict], lines: list[str]) -> str:
 def keep_issue(github: GitHub, runs: list[dict]) -> str:
     """'opened', 'updated', 'closed' or 'none'."""
     lines = trouble(runs)
-    if lines:
-        newest = next((run["botocore"] for run in runs if run["name"] == NEWEST.name), "?")
-        return github.upsert_issue(
-            MARKER, f"botocore {newest}: the warmer's lean request path would fall back", issue_body(runs, lines), LABEL
-        )
-    newest = next(run for run in runs if run["name"] == NEWEST.name)
-    closed = github.close_issue_with(
-        MARKER, f"botocore {newest['botocore']} takes the lean request path and passes the handler's tests.", LABEL
-    )
-    return "closed" if closed else "none"
+    newest = next((run["botocore"] for run in runs if run["name"] == NEWEST.name), "?")
+    title = f"botocore {newest}: the warmer's lean request path would fall back"
+    issue = (title, issue_body(runs, lines)) if lines else None
+    closing = f"botocore {newest} takes the lean request path and passes the handler's tests."
+    return github.keep_issue(MARKER, LABEL, issue, closing)
 
 
 def main(argv: list[str] | None = None) -> int:

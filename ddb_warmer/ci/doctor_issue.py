@@ -18,14 +18,13 @@ check a region; 2 usage error, or no such environment under live/.
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
 
 from ddb_warmer.build.live import LiveError
 from ddb_warmer.build.live import environment as live_environment
-from ddb_warmer.ci.affected import add_environment_choice, environments
+from ddb_warmer.ci.affected import environment_parser, environments
 from ddb_warmer.ci.github import GitHub
 
 LABEL = "doctor"
@@ -80,24 +79,6 @@ def issue_body(environment: str, lines: list[str], checked_at: str) -> str:
     )
 
 
-def environment_parser(doc: str, exit_codes: str) -> argparse.ArgumentParser:
-    """The command line of a scheduled job's script that keeps one issue per environment: its module's first
-    line, --environment or --list (ddb_warmer.ci.affected), and its exit codes."""
-    parser = argparse.ArgumentParser(description=doc.splitlines()[0], epilog=f"exit codes: {exit_codes}")
-    add_environment_choice(parser)
-    return parser
-
-
-def keep_issue(github: GitHub, marker: str, label: str, issue: tuple[str, str] | None, closing: str) -> str:
-    """An environment's issue (the open one labelled `label` that carries `marker`) kept as a scheduled job
-    keeps it: opened or updated to (title, body) while there is an `issue` to report, closed with the
-    `closing` comment once there is none. What was done: opened, updated, closed or none (none was open)."""
-    if issue is not None:
-        title, body = issue
-        return github.upsert_issue(marker, title, body, label)
-    return "closed" if github.close_issue_with(marker, closing, label) else "none"
-
-
 def report_environment(github: GitHub, environment: str, regions: tuple[str, ...]) -> int:
     lines, checked_at, problems = [], "", []
     for region in regions:
@@ -114,7 +95,7 @@ def report_environment(github: GitHub, environment: str, regions: tuple[str, ...
     title = f"doctor: {len(lines)} dimension(s) of live/{environment} cannot scale in"
     issue = (title, issue_body(environment, lines, checked_at)) if lines else None
     closing = f"Every dimension of `live/{environment}` is OK ({checked_at})."
-    outcome = keep_issue(github, issue_marker(environment), LABEL, issue, closing)
+    outcome = github.keep_issue(issue_marker(environment), LABEL, issue, closing)
     print(f"live/{environment}: {len(lines)} BLOCKED or FAILING; issue {outcome}")
     for line in lines:
         print(line)

@@ -136,6 +136,15 @@ class GitHub:
         self.request("POST", "/issues", {"title": title, "body": body, "labels": [label]})
         return "opened"
 
+    def keep_issue(self, marker: str, label: str, issue: tuple[str, str] | None, closing: str) -> str:
+        """An issue kept as a scheduled job keeps it: opened or updated to (title, body) while there is an
+        `issue` to report, closed with the `closing` comment once there is none. What was done: opened,
+        updated, closed or none (none was open)."""
+        if issue is not None:
+            title, body = issue
+            return self.upsert_issue(marker, title, body, label)
+        return "closed" if self.close_issue_with(marker, closing, label) else "none"
+
     def close_issue_with(self, marker: str, comment: str, label: str = "drift") -> bool:
         issue = self.open_issue_with(marker, label)
         if not issue:

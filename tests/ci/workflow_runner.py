@@ -156,6 +156,8 @@ class Runner:
         self.definition = yaml.safe_load((WORKFLOWS / self.workflow).read_text())
         self.artifacts = self.work / "artifacts"
         self.artifacts.mkdir(parents=True, exist_ok=True)
+        self.uploaded: list[str] = []  # artifact names, in the order of their first upload (their numbers)
+        self.uploads = threading.Lock()  # legs upload at once
 
     def github_context(self) -> dict:
         return {
@@ -366,13 +368,12 @@ class Runner:
             destination = target / path.relative_to(root)
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, destination)
-        with UPLOADS:  # legs upload at once: each artifact gets a number of its own
-            number = len(list(self.artifacts.iterdir()))
+        with self.uploads:
+            if inputs["name"] not in self.uploaded:
+                self.uploaded.append(inputs["name"])
+            number = self.uploaded.index(inputs["name"]) + 1
         url = f"https://github.com/acme/ddb-warmer/actions/runs/{self.run_id}/artifacts/{number}"
         return True, {"artifact-url": url, "artifact-id": "1"}, f"uploaded {len(files)} file(s) as {inputs['name']}\n"
-
-
-UPLOADS = threading.Lock()
 
 
 def make_origin(path: Path) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -252,41 +253,36 @@ def applied_live(emulator: Emulator) -> Live:
     logs.mkdir(parents=True, exist_ok=True)
     found = environments()
     chosen = kinds(found)
-    live = Live({}, {}, {}, {}, {kind: e.name for kind, e in chosen.items()})
 
-    def plan(environment: Environment) -> None:
-        plans = work / "plans" / environment.name
+    def plan(environment: Environment) -> tuple[dict[str, dict], Run, Path]:
+        plans, log = work / "plans" / environment.name, logs / f"{environment.name}-plan.log"
         for stale in plans.rglob("tfplan.*"):
             stale.unlink()
-        live.plan_logs[environment.name] = logs / f"{environment.name}-plan.log"
         run = terragrunt(
             ["run", "--all", "plan", "--out-dir", str(plans), "--json-out-dir", str(plans), "--", "-lock=false"],
             LIVE / environment.name,
-            _env(emulator, environment, live.plan_logs[environment.name]),
+            _env(emulator, environment, log),
         )
-        live.plan_runs[environment.name] = run
-        live.plans[environment.name] = {
-            unit.relative_to(LIVE / environment.name).as_posix(): json.loads(
-                (plans / unit.relative_to(LIVE / environment.name) / PLAN_JSON).read_text()
-            )
-            for unit in unit_dirs(LIVE / environment.name)
-        }
+        units = [unit.relative_to(LIVE / environment.name) for unit in unit_dirs(LIVE / environment.name)]
+        return {unit.as_posix(): json.loads((plans / unit / PLAN_JSON).read_text()) for unit in units}, run, log
 
-    def apply(environment: Environment) -> None:
+    def apply(environment: Environment) -> AppliedEnvironment:
         mine = [kind for kind, e in chosen.items() if e.name == environment.name]
         done = _apply(emulator, environment, work / "plans" / environment.name, logs, tick=FIRST in mine)
         done.kinds = mine
-        live.applied[environment.name] = done
+        return done
 
     # Plans only read: every environment at once. Applies at once where no two environments share an
     # account and region (what one applies, or the table its tick creates, another's plan would read).
-    at_once(plan, [found])
-    at_once(apply, apart([e for e in found if e in chosen.values()]))
-    # In live/'s order, whichever thread ended first.
-    for made in (live.plans, live.plan_runs, live.plan_logs, live.applied):
-        ordered = {e.name: made[e.name] for e in found if e.name in made}
-        made.clear()
-        made.update(ordered)
+    planned = at_once(plan, [found])
+    applied = at_once(apply, apart([e for e in found if e in chosen.values()]))
+    live = Live(
+        {name: plans for name, (plans, _, _) in planned.items()},
+        {name: run for name, (_, run, _) in planned.items()},
+        {name: log for name, (_, _, log) in planned.items()},
+        {e.name: applied[e.name] for e in found if e.name in applied},  # in live/'s order, whatever the batches
+        {kind: e.name for kind, e in chosen.items()},
+    )
     LIVES[emulator.endpoint] = live
     return live
 
@@ -308,10 +304,12 @@ def apart(found: list[Environment]) -> list[list[Environment]]:
     return batches
 
 
-def at_once(work, batches: list[list[Environment]]) -> None:
-    """`work` for each environment, a batch at a time, the environments of a batch in threads of their own;
-    the first error is raised once every started one has ended."""
+def at_once[T](work: Callable[[Environment], T], batches: list[list[Environment]]) -> dict[str, T]:
+    """{environment name: `work`'s result} in the batches' order, a batch at a time, the environments of a
+    batch in threads of their own; the first error is raised once every started one has ended."""
+    done: dict[str, T] = {}
     for batch in batches:
         with ThreadPoolExecutor(max_workers=len(batch)) as pool:
-            for future in [pool.submit(work, environment) for environment in batch]:
-                future.result()
+            futures = [(environment.name, pool.submit(work, environment)) for environment in batch]
+            done.update((name, future.result()) for name, future in futures)
+    return done

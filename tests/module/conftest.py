@@ -4,6 +4,7 @@ own copy of modules/, so no two files (on two workers) share a `.terraform`, a s
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import boto3
@@ -31,12 +32,15 @@ def modules_copy(tmp_path_factory):
 def module_copy(request, modules_copy, tools_env):
     """The module a test file is about (its MODULE), in the file's copy of modules/, initialised once (providers
     from the mirror)."""
-    # Imported here: test_module.py imports this file's warmer_root.
-    from tests.module.test_module import terraform
-
     module = modules_copy / request.module.MODULE.name
     terraform(["init", "-backend=false", "-input=false"], module, tools_env)
     return module
+
+
+def terraform(args: list[str], cwd, env, ok_codes=(0,)) -> subprocess.CompletedProcess:
+    done = subprocess.run(["terraform", *args, "-no-color"], cwd=cwd, env=env, capture_output=True, text=True)
+    assert done.returncode in ok_codes, f"terraform {' '.join(args)} in {cwd}: {done.stdout[-3000:]}{done.stderr}"
+    return done
 
 
 def warmer_root(module: Path, region: str, **inputs: str) -> str:

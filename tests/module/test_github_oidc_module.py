@@ -9,7 +9,8 @@ import re
 import pytest
 
 from ddb_warmer.build.toolenv import ROOT
-from tests.module.test_module import console_says, terraform
+from tests.module.conftest import terraform
+from tests.module.test_module import console_says
 
 pytestmark = pytest.mark.slow
 

@@ -14,17 +14,11 @@ from ddb_warmer.build.checkov import checkov_report, failed_checks
 from ddb_warmer.build.package import build_zip, write_if_changed
 from ddb_warmer.build.toolenv import ROOT
 from lambda_function.schema import SENTINEL_VALUES
-from tests.module.conftest import warmer_root
+from tests.module.conftest import terraform, warmer_root
 
 pytestmark = pytest.mark.slow
 
 MODULE = ROOT / "modules" / "dynamodb-warmer"
-
-
-def terraform(args: list[str], cwd, env, ok_codes=(0,)) -> subprocess.CompletedProcess:
-    done = subprocess.run(["terraform", *args, "-no-color"], cwd=cwd, env=env, capture_output=True, text=True)
-    assert done.returncode in ok_codes, f"terraform {' '.join(args)} in {cwd}: {done.stdout[-3000:]}{done.stderr}"
-    return done
 
 
 def test_terraform_test_passes_every_plan_and_validation_case(module_copy, tools_env):

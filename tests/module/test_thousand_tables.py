@@ -20,8 +20,8 @@ from botocore.config import Config
 from ddb_warmer.build.package import build_zip
 from ddb_warmer.local import runtime
 from ddb_warmer.local.seed import TableSpec, create_table
-from tests.module.conftest import warmer_root
-from tests.module.test_module import MODULE, terraform
+from tests.module.conftest import terraform, warmer_root
+from tests.module.test_module import MODULE
 
 # Minutes: Terraform plans a module of 1,000 tables, and the runtime warms each once.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
