@@ -197,7 +197,7 @@ class LeanDynamoDB(WarmOperations):
     only ConsumedCapacity), same exceptions as the client's methods.
     """
 
-    def __init__(self, client):
+    def __init__(self, client) -> None:
         self.client = client
         meta = client.meta
         self._events = meta.events
@@ -349,7 +349,7 @@ class LeanDynamoDB(WarmOperations):
 class PerClient:
     """One object per client, made on first use and kept as long as the client lives (its caches with it)."""
 
-    def __init__(self, make):
+    def __init__(self, make) -> None:
         self._make = make
         self._made: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()

@@ -8,8 +8,13 @@ import shutil
 import pytest
 
 from ddb_warmer.build.toolenv import TERRAFORMRC, TOOLS_BIN, WORK, tool_env
+from ddb_warmer.local import metric_series
 from ddb_warmer.local.emulator import running_emulator
 from ddb_warmer.local.seed import seed_live
+
+# moto in this process answers GetMetricData as the emulator server does, series by series: the same answer
+# (tests/local/test_metric_series.py), in a fraction of the time for the advise and doctor tests.
+metric_series.install()
 
 
 @pytest.fixture
@@ -61,15 +66,17 @@ def emulator_env(emulator):
 # those requests against the function's planned policy: one group, the handler's files first (the
 # collection's order), so the policy is judged on what they recorded in the same process.
 HANDLER_REQUESTS = "handler requests"
+APPLIED = "applied live and bootstraps"
 SHARED_GROUPS = {
-    # live/'s environments planned and each kind applied once (tests/live/applied.py).
-    "tests/live/test_environments.py": "applied live",
-    "tests/iam/test_ci_permissions.py": "applied live",
-    # Every account's bootstrap planned and applied once, to an emulator of its own (tests/iam/ci_roles.py:
-    # applied_once): the trust tests read its plans, the others what it applied.
-    "tests/live/test_github_oidc.py": "applied bootstraps",
-    "tests/iam/test_ci_escalation.py": "applied bootstraps",
-    "tests/iam/test_ci_trust.py": "applied bootstraps",
+    # live/'s environments planned and each kind applied once (tests/live/applied.py), and every account's
+    # bootstrap planned and applied once, to an emulator of its own (tests/iam/ci_roles.py: applied_once),
+    # both at the same time (applied.py: applied_together): the CI roles' tests read the bootstraps' plans
+    # and what they applied, and the calls of the environments' plans, applies and destroys.
+    "tests/live/test_environments.py": APPLIED,
+    "tests/iam/test_ci_permissions.py": APPLIED,
+    "tests/live/test_github_oidc.py": APPLIED,
+    "tests/iam/test_ci_escalation.py": APPLIED,
+    "tests/iam/test_ci_trust.py": APPLIED,
     "tests/iam/test_warmer_policy.py": HANDLER_REQUESTS,  # and tests/handler's fast tests (xdist_group)
 }
 
@@ -94,9 +101,8 @@ def xdist_group(item) -> str | None:
 # test passes --no-loadscope-reorder, so xdist hands out work in this order), and the short tests fill
 # the other workers meanwhile, so that no long chain starts when the rest of the suite is done.
 LONGEST_FIRST = (
-    "applied live",
+    APPLIED,
     "tests/ci/test_workflow_runs.py",
-    "applied bootstraps",
     "tests/module/test_module.py",
     "tests/live/test_adopter_copy.py",
     HANDLER_REQUESTS,

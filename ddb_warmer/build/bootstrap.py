@@ -158,26 +158,44 @@ def find_python(minor: str) -> Path:
     )
 
 
+STAMP = ".bootstrap-lock.sha256"  # in a venv: the digest of what its last install held
+
+
+def lock_digest(lock: Path, extra: bytes, version: str) -> str:
+    return hashlib.sha256(lock.read_bytes() + extra + version.encode()).hexdigest()
+
+
+def env_is_current(folder: Path, lock: Path, extra: bytes = b"", version: str | None = None) -> bool:
+    """Whether the venv in `folder` holds what `lock` and `extra` pin, installed on Python `version` (the
+    venv's own when not given)."""
+    venv_python, stamp = folder / "bin" / "python", folder / STAMP
+    if not (venv_python.exists() and stamp.exists()):
+        return False
+    return stamp.read_text() == lock_digest(lock, extra, version or python_version(venv_python))
+
+
 def ensure_env(folder: Path, python: Path, lock: Path, extra: bytes = b"") -> bool:
     """A venv in `folder` on `python` with `lock` installed (hashes checked); False when already so."""
     version = python_version(python)
-    digest = hashlib.sha256(lock.read_bytes() + extra + version.encode()).hexdigest()
-    stamp = folder / ".bootstrap-lock.sha256"
-    venv_python = folder / "bin" / "python"
-    if venv_python.exists() and stamp.exists() and stamp.read_text() == digest:
+    if env_is_current(folder, lock, extra, version):
         return False
+    venv_python = folder / "bin" / "python"
     if not venv_python.exists() or python_version(venv_python) != version:
         run([str(python), "-m", "venv", "--clear", str(folder)])
     pip = [str(venv_python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     run([*pip, "--require-hashes", "--no-deps", "-r", str(lock)])
-    stamp.write_text(digest)
+    (folder / STAMP).write_text(lock_digest(lock, extra, version))
     return True
 
 
+def project_venv_pins() -> tuple[Path, bytes]:
+    """What .venv holds: requirements/dev.txt, and this checkout's pyproject.toml, installed editable."""
+    return toolenv.ROOT / "requirements" / "dev.txt", (toolenv.ROOT / "pyproject.toml").read_bytes()
+
+
 def ensure_venv(python: Path) -> str:
-    pyproject = toolenv.ROOT / "pyproject.toml"
-    lock = toolenv.ROOT / "requirements" / "dev.txt"
-    if ensure_env(toolenv.VENV, python, lock, pyproject.read_bytes()):
+    lock, pyproject = project_venv_pins()
+    if ensure_env(toolenv.VENV, python, lock, pyproject):
         # The project itself, editable: `ddb-warmer` on the venv's PATH as a console
         # script, the same entry point `pip install .` or `pipx install .` gives.
         pip = [str(toolenv.VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
@@ -203,7 +221,10 @@ def ensure_botocore_matrix(python: Path) -> str:
 def ensure_checkov(python: Path) -> str:
     lock = toolenv.ROOT / "requirements" / "checkov.txt"
     changed = ensure_env(toolenv.CHECKOV_VENV, python, lock)
-    version = (output_of([str(toolenv.CHECKOV_VENV / "bin" / "checkov"), "--version"]) or "?").strip()
+    # The venv holds exactly the lock (its stamp says so), so the lock names the version: asking
+    # `checkov --version` would import checkov, some 3 CPU-seconds on every bootstrap.
+    pinned = re.search(r"^checkov==(\S+)", lock.read_text(), re.MULTILINE)
+    version = pinned[1] if pinned else "?"
     return f"{version} (.tools/checkov-venv, {'installed' if changed else 'up to date'})"
 
 

@@ -30,6 +30,10 @@ process, with the table (and index) as dimensions, at the time it was served:
 CloudWatch's Sum per 60 s period is then the per-minute total DynamoDB shows.
 Units are those of items up to 1 KB (writes) and 4 KB (reads), the warmer's case:
 a write 1 WCU, a strongly consistent read 1 RCU, an eventually consistent one 0.5.
+
+moto answers GetMetricData in time that grows with every stored datapoint times the periods asked
+for; here a query of one metric reads its own series once (ddb_warmer/local/metric_series.py),
+with moto's answer.
 Everything else is moto as published.
 """
 
@@ -50,6 +54,8 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.responses import DynamoHandler
 from moto.s3.models import s3_backends
 from moto.server import main as moto_main
+
+from ddb_warmer.local import metric_series
 
 _moto_get_code = LambdaFunction.get_code
 
@@ -191,6 +197,7 @@ def _publish_consumed(handler: DynamoHandler, action: str) -> None:
 
 
 DynamoHandler.call_action = _call_action_publishing_capacity
+metric_series.install()
 
 if __name__ == "__main__":
     moto_main(sys.argv[1:])

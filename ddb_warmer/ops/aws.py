@@ -31,7 +31,25 @@ def make_clients(region: str | None = None) -> dict:
     # Fail before the first table rather than part-way through a report.
     if session.get_credentials() is None:
         raise botocore.exceptions.NoCredentialsError()
-    return {name: session.client(name, config=CLIENT_CONFIG) for name in SERVICES}
+    return Clients(session)
+
+
+class Clients(dict):
+    """{service name: client} of one session, each client made when first asked for: a client takes some
+    tens of milliseconds to make, and a command uses only some of SERVICES (advise four of them)."""
+
+    def __init__(self, session: boto3.Session) -> None:
+        super().__init__()
+        self.session = session
+
+    def __missing__(self, name: str):
+        if name not in SERVICES:
+            raise KeyError(name)
+        client = self[name] = self.session.client(name, config=CLIENT_CONFIG)
+        return client
+
+    def get(self, name: str, default=None):
+        return self[name] if name in SERVICES or name in self else default
 
 
 def explain(error: Exception, region_hint: str = "") -> CouldNotCheck | None:

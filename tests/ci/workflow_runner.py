@@ -29,7 +29,8 @@ from pathlib import Path
 
 import yaml
 
-from ddb_warmer.build.toolenv import ROOT
+from ddb_warmer.build.bootstrap import env_is_current, project_venv_pins
+from ddb_warmer.build.toolenv import ROOT, VENV
 from ddb_warmer.local.emulator import assumed_credentials
 
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -316,6 +317,9 @@ class Runner:
             # shared venv for the workspace.
             for pins in ("requirements/dev.txt", "requirements/checkov.txt", "pyproject.toml"):
                 assert (workspace / pins).read_bytes() == (ROOT / pins).read_bytes(), f"{pins} differs"
+            # Nor may the shared venv be behind them (pytest run without `make` after a change of
+            # pyproject.toml): the workspace's bootstrap would reinstall it, editable, from the workspace.
+            assert env_is_current(VENV, *project_venv_pins()), ".venv is behind its pins: make bootstrap"
             for tool in (".venv", ".tools", "tests/iam/evaluator/node_modules"):
                 (workspace / tool).symlink_to(ROOT / tool)
             return True, {}, f"checked out {ref}\n"

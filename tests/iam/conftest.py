@@ -1,13 +1,16 @@
-"""The CI roles as planned on the emulator, shared by the trust and permission tests."""
+"""The CI roles as each account's bootstrap unit of live/ plans them, shared by the trust and permission tests."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.iam.ci_roles import accounts, planned_roles
+from tests.live.applied import applied_together
 
 
 @pytest.fixture(scope="session")
-def ci_roles(emulator):
-    """{account: {role key: role}}: every account's bootstrap unit of live/, planned as that account's admin."""
-    return {account: planned_roles(emulator.env(account=account), account) for account in accounts()}
+def ci_roles(emulator, request):
+    """{account: {role key: role}}: the CI roles as each account's bootstrap unit planned them, as that account's
+    admin, the plans then applied (tests/iam/ci_roles.py: applied_once), once per worker with the other tests
+    of live/ and the CI roles (tests/live/applied.py: applied_together)."""
+    _, (_, applied) = applied_together(request.config, emulator)
+    return {account: done.planned for account, done in applied.items()}

@@ -14,9 +14,10 @@ import json
 
 import pytest
 
-from tests.iam.ci_roles import accounts, applied_once, every_role
+from tests.iam.ci_roles import accounts, every_role
 from tests.iam.escalation import boundary_matrix, deploy, escalations, matrix, render
 from tests.iam.evaluator import available, explain
+from tests.live.applied import applied_together
 
 pytestmark = [
     pytest.mark.slow,
@@ -25,10 +26,10 @@ pytestmark = [
 
 
 @pytest.fixture(scope="session")
-def applied(tools_env, request):
-    """Every account's bootstrap applied to an emulator of its own, once per worker with
-    tests/live/test_github_oidc.py (tests/iam/ci_roles.py: applied_once)."""
-    return applied_once(request.config)[1]
+def applied(emulator, request):
+    """Every account's bootstrap applied to an emulator of its own, once per worker with the other tests of
+    live/ and the CI roles (tests/live/applied.py: applied_together)."""
+    return applied_together(request.config, emulator)[1][1]
 
 
 @pytest.fixture(scope="module")

@@ -11,22 +11,23 @@ and the documents' conditions are checked as written too (exact values, no wildc
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ddb_warmer.build.live import environments
 from ddb_warmer.build.terragrunt import terragrunt
 from tests.iam.ci_roles import (
-    BOOTSTRAP_ENV,
     REPOSITORY,
     SUBJECT,
     accounts,
-    applied_once,
     bootstrap_unit,
     every_role,
     planned_roles,
     role_arn,
 )
 from tests.iam.evaluator import available, evaluate, explain
+from tests.live.applied import applied_together
 
 pytestmark = [
     pytest.mark.slow,
@@ -44,17 +45,10 @@ UNDEPLOYED = "-".join(e.name for e in ENVIRONMENTS) + "-x"
 
 
 @pytest.fixture(scope="session")
-def bootstraps(tools_env, request):
+def bootstraps(emulator, request):
     """(emulator, {account: AppliedAccount}): every account's bootstrap planned and applied once per worker, with
-    tests/live/test_github_oidc.py and tests/iam/test_ci_escalation.py (tests/iam/ci_roles.py: applied_once)."""
-    return applied_once(request.config)
-
-
-@pytest.fixture(scope="session")
-def ci_roles(bootstraps):
-    """{account: {role key: role}}: the CI roles as each account's bootstrap unit planned them, the plans then
-    applied (in place of tests/iam/conftest.py's own plans)."""
-    return {account: done.planned for account, done in bootstraps[1].items()}
+    the other tests of live/ and the CI roles (tests/live/applied.py: applied_together)."""
+    return applied_together(request.config, emulator)[1]
 
 
 def apply_role(environment) -> str:
@@ -181,34 +175,23 @@ def test_name_based_subjects_are_trusted_only_when_asked_for(bootstraps):
     assert table == {(name, role): role in allowed for name, (_, _, allowed) in tokens.items() for role in roles}
 
 
-def plan_error(env: dict[str, str]) -> str:
-    """The error of planning the first environment's account's bootstrap unit (`env`: that account's)."""
-    run = terragrunt(["plan", "--backend-bootstrap", "-lock=false"], bootstrap_unit(FIRST.account), env, check=False)
-    assert run.returncode != 0, "the bootstrap planned"
-    return " ".join((run.stdout + run.stderr).split())
+def rendered_bootstrap(env: dict[str, str]):
+    """`terragrunt render` of the first environment's account's bootstrap unit (`env`: its environment)."""
+    return terragrunt(["render", "--json"], bootstrap_unit(FIRST.account), env, check=False)
 
 
-def test_the_bootstrap_refuses_to_plan_without_a_repository_or_with_the_placeholder(bootstraps):
-    emulator = bootstraps[0]  # the bootstraps' own: any emulator would do, this one is already running
-    unset = {
-        k: v
-        for k, v in {**emulator.env(account=FIRST.account), **BOOTSTRAP_ENV}.items()
-        if k != "DDB_WARMER_GITHUB_REPOSITORY"
-    }
+def test_the_bootstrap_trusts_only_the_repository_it_is_told_and_brings_no_ids_or_names_of_its_own(tools_env):
+    """live/_bootstrap names no repository of its own: without DDB_WARMER_GITHUB_REPOSITORY Terragrunt refuses
+    the unit, and with one it is the module's github_repository, the placeholder included; it sets neither
+    github_repository_ids nor name_based_subjects. The module refuses to plan the placeholder, an empty
+    repository and missing ids, each saying what to write instead (tests/module/test_github_oidc_module.py),
+    and trusts names only when asked (test_name_based_subjects_are_trusted_only_when_asked_for)."""
+    unset = {k: v for k, v in tools_env.items() if k != "DDB_WARMER_GITHUB_REPOSITORY"}
 
-    # Without one, live/_bootstrap either names no repository or falls back to the placeholder: refused either way.
-    assert "github_repository" in plan_error(unset).replace("GITHUB_REPOSITORY", "github_repository")
+    refused = rendered_bootstrap(unset)
+    assert refused.returncode != 0 and "DDB_WARMER_GITHUB_REPOSITORY" in refused.stdout + refused.stderr
 
-    error = plan_error({**unset, "DDB_WARMER_GITHUB_REPOSITORY": "acme/ddb-warmer"})
-
-    assert 'github_repository is the placeholder "acme/ddb-warmer"' in error and "set it to yours" in error
-
-
-def test_the_bootstrap_refuses_to_plan_without_ids_unless_name_based_subjects_are_asked_for(bootstraps):
-    emulator = bootstraps[0]  # the bootstraps' own: any emulator would do, this one is already running
-    env = {**emulator.env(account=FIRST.account), **BOOTSTRAP_ENV, "TF_VAR_github_repository_ids": "null"}
-
-    error = plan_error(env)
-
-    assert "Set github_repository_ids = { owner = <id>, repository = <id> }" in error
-    assert "name_based_subjects = true" in error
+    placeholder = rendered_bootstrap({**unset, "DDB_WARMER_GITHUB_REPOSITORY": "acme/ddb-warmer"})
+    inputs = json.loads(placeholder.stdout)["inputs"]
+    assert inputs["github_repository"] == "acme/ddb-warmer"
+    assert not {"github_repository_ids", "name_based_subjects"} & set(inputs)

@@ -10,8 +10,9 @@ again (no lock) and destroyed. Every Terraform run keeps its debug log (TF_LOG=d
 calls each one sent to AWS are read (tests/iam/ci_roles.py), for the CI roles' permission tests. Units are
 applied with the account's permissions boundary on their roles, as CI applies them.
 
-Both tests/live/test_environments.py and tests/iam/test_ci_permissions.py read it (one xdist group,
-tests/conftest.py), each through a session fixture of its own that calls `applied_live(emulator)`.
+tests/live/test_environments.py and tests/iam/test_ci_permissions.py read it, and the tests of the CI roles
+read every account's bootstrap applied (tests/iam/ci_roles.py: applied_once): one xdist group
+(tests/conftest.py), whose session fixtures call `applied_together`, which makes both at the same time.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from ddb_warmer.build.live import Environment, environments, unit_dirs, unit_inputs, unit_region
 from ddb_warmer.build.terragrunt import LIVE, Run, terragrunt, unit_outputs
 from ddb_warmer.build.toolenv import WORK
@@ -34,7 +37,7 @@ from ddb_warmer.local.runtime import Invocation
 from ddb_warmer.local.scheduled import Schedule, deployed_schedule, fetch_deployed_package, run_ticks
 from ddb_warmer.local.seed import Seeded, TableSpec, example_name, seed_table
 from ddb_warmer.names import state_bucket
-from tests.iam.ci_roles import recorded_calls
+from tests.iam.ci_roles import AppliedAccount, applied_once, recorded_calls
 
 FIRST, SEVERAL_REGIONS, ANOTHER_ACCOUNT = "the first environment", "several regions", "another account"
 
@@ -313,3 +316,15 @@ def at_once[T](work: Callable[[Environment], T], batches: list[list[Environment]
             futures = [(environment.name, pool.submit(work, environment)) for environment in batch]
             done.update((name, future.result()) for name, future in futures)
     return done
+
+
+def applied_together(
+    config: pytest.Config, emulator: Emulator
+) -> tuple[Live, tuple[Emulator, dict[str, AppliedAccount]]]:
+    """(live/'s environments applied on the worker's `emulator`: `applied_live`; every account's bootstrap
+    applied on an emulator of its own, and that emulator: tests/iam/ci_roles.py `applied_once`), both made
+    at the same time when either is first asked for: their Terraform runs in processes of its own, so the
+    chain of the one xdist group that reads both is the longer of the two, not their sum."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        live, bootstraps = pool.submit(applied_live, emulator), pool.submit(applied_once, config)
+        return live.result(), bootstraps.result()

@@ -14,8 +14,8 @@ from ddb_warmer.build.live import LIVE, environments, unit_inputs
 from ddb_warmer.build.terragrunt import terragrunt
 from ddb_warmer.local.emulator import running_emulator
 from ddb_warmer.names import state_bucket
-from tests.iam.ci_roles import BOOTSTRAP_ENV, applied_once
-from tests.live.applied import assert_no_deprecation_warning
+from tests.iam.ci_roles import BOOTSTRAP_ENV
+from tests.live.applied import applied_together, assert_no_deprecation_warning
 
 pytestmark = pytest.mark.slow
 
@@ -49,10 +49,10 @@ def test_a_bootstrap_serves_the_environments_and_regions_of_its_account(account,
 
 
 @pytest.fixture(scope="session")
-def bootstraps(tools_env, request):
-    """Every account's bootstrap applied from its plan to an emulator of its own, once per worker with
-    tests/iam/test_ci_escalation.py (tests/iam/ci_roles.py: applied_once)."""
-    return applied_once(request.config)
+def bootstraps(emulator, request):
+    """Every account's bootstrap applied from its plan to an emulator of its own, once per worker with the
+    other tests of live/ and the CI roles (tests/live/applied.py: applied_together)."""
+    return applied_together(request.config, emulator)[1]
 
 
 @pytest.mark.parametrize("account", ACCOUNTS)

@@ -3,14 +3,15 @@ own copy of modules/, so no two files (on two workers) share a `.terraform`, a s
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
-import boto3
 import pytest
 
 from ddb_warmer.build.toolenv import ROOT
+from ddb_warmer.local.emulator import running_emulator
 from ddb_warmer.local.seed import IndexSpec, TableSpec, seed_table
 
 EXAMPLE_TABLES = (
@@ -43,6 +44,27 @@ def terraform(args: list[str], cwd, env, ok_codes=(0,)) -> subprocess.CompletedP
     return done
 
 
+def tftest_outputs(module: Path, runs: dict[str, str], env) -> dict[str, str]:
+    """Each run's output from one `terraform test` of `runs` ({name: the run's body}), each after the shared
+    header (mocked provider, variables) of `module`'s first test file, in a copy of `module` beside it (so its
+    own test files stay for the tests that run them). No run expects a failure, so each prints what it
+    says; a file per run, since a failed run skips the rest of its file, not other files."""
+    copy = module.with_name(f"{module.name}-runs")
+    shutil.copytree(module, copy, ignore=shutil.ignore_patterns(".terraform", "*.tftest.hcl"))
+    terraform(["init", "-backend=false", "-input=false"], copy, env)
+    shared = sorted((module / "tests").glob("*.tftest.hcl"))[0].read_text().split('\nrun "', 1)[0]
+    for name, body in runs.items():
+        (copy / "tests" / f"{name}.tftest.hcl").write_text(f'{shared}\nrun "{name}" {{\n  command = plan\n{body}}}\n')
+    done = subprocess.run(
+        ["terraform", "test", "-no-color"], cwd=copy, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    output = done.stdout.decode()
+    sections = re.split(r'^\s*run "([a-z_]+)"\.\.\. ', output, flags=re.MULTILINE)
+    by_run = {sections[i]: sections[i + 1] for i in range(1, len(sections) - 1, 2)}
+    assert set(by_run) == set(runs), output[-3000:]
+    return by_run
+
+
 def warmer_root(module: Path, region: str, **inputs: str) -> str:
     """A root module (main.tf) in `region` that calls the warmer `module` with its test package
     (tests/fixture-package.zip) and these inputs, each an HCL expression."""
@@ -59,13 +81,17 @@ module "warmer" {{
 """
 
 
-@pytest.fixture(scope="session")
-def example_tables(emulator):
-    session = boto3.Session(region_name=emulator.region)
-    dynamodb, autoscaling = session.client("dynamodb"), session.client("application-autoscaling")
-    for spec in EXAMPLE_TABLES:
-        seed_table(dynamodb, autoscaling, spec)
-    dynamodb.update_time_to_live(
-        TableName="example-events", TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
-    )
-    return [spec.name for spec in EXAMPLE_TABLES]
+@pytest.fixture(scope="module")
+def examples_emulator(tools_env):
+    """An emulator of the examples' own, holding their existing tables: what the complete example applies
+    goes with it when it stops, so nothing needs destroying (the destroy of each kind of environment is
+    tests/live's)."""
+    with running_emulator(name="moto-examples") as emulator:
+        session = emulator.session(region=emulator.region)
+        dynamodb, autoscaling = session.client("dynamodb"), session.client("application-autoscaling")
+        for spec in EXAMPLE_TABLES:
+            seed_table(dynamodb, autoscaling, spec)
+        dynamodb.update_time_to_live(
+            TableName="example-events", TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
+        )
+        yield emulator

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import subprocess
 
 import pytest
 
@@ -30,23 +29,11 @@ def test_terraform_test_passes_every_plan_and_validation_case(module_copy, tools
     assert f"{runs} passed" in done.stdout
 
 
-def console_says(module, variables: dict[str, str], env) -> str:
-    """What `terraform console` in `module` says with these -var values (a validation's message, on one line)."""
-    done = subprocess.run(
-        ["terraform", "console", "-no-color", *(f"-var={name}={value}" for name, value in variables.items())],
-        cwd=module,
-        env=env,
-        input="1\n",
-        capture_output=True,
-        text=True,
-    )
-    return " ".join((done.stderr + done.stdout).split())
-
-
 @pytest.fixture(scope="module")
-def example_plans(modules_copy, emulator_env, example_tables):
-    """Each example planned on the emulator, as plan JSON (saved as tfplan in its folder). The examples
+def example_plans(modules_copy, examples_emulator):
+    """Each example planned on its emulator, as plan JSON (saved as tfplan in its folder). The examples
     live in this file's copy of modules/: their state, plans and locks stay out of the checkout."""
+    emulator_env = examples_emulator.env()
     plans = {}
     for example in ("minimal", "complete"):
         folder = modules_copy / MODULE.name / "examples" / example
@@ -125,20 +112,19 @@ def resource_kinds(plan: dict) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def applied_complete_example(modules_copy, example_plans, emulator_env):
-    """The complete example's saved plan applied on the emulator; yields (exit code, plan JSON, output) of
-    a plan made right after. One apply: the complete example holds every kind of resource the module makes
-    (test_the_minimal_example_plans_only_resource_kinds_the_complete_one_applies)."""
+def applied_complete_example(modules_copy, example_plans, examples_emulator):
+    """The complete example's saved plan applied on its emulator; (exit code, plan JSON, output) of a plan
+    made right after. One apply: the complete example holds every kind of resource the module makes
+    (test_the_minimal_example_plans_only_resource_kinds_the_complete_one_applies). Not destroyed: the
+    emulator, the examples' own, takes it along when it stops."""
     folder = modules_copy / MODULE.name / "examples" / "complete"
-    try:
-        terraform(["apply", "-input=false", "tfplan"], folder, emulator_env)
-        replan = terraform(
-            ["plan", "-input=false", "-detailed-exitcode", "-out=tfplan-after"], folder, emulator_env, ok_codes=(0, 2)
-        )
-        shown = terraform(["show", "-json", "tfplan-after"], folder, emulator_env)
-        yield replan.returncode, json.loads(shown.stdout), replan.stdout
-    finally:
-        terraform(["destroy", "-input=false", "-auto-approve"], folder, emulator_env)
+    emulator_env = examples_emulator.env()
+    terraform(["apply", "-input=false", "tfplan"], folder, emulator_env)
+    replan = terraform(
+        ["plan", "-input=false", "-detailed-exitcode", "-out=tfplan-after"], folder, emulator_env, ok_codes=(0, 2)
+    )
+    shown = terraform(["show", "-json", "tfplan-after"], folder, emulator_env)
+    return replan.returncode, json.loads(shown.stdout), replan.stdout
 
 
 def test_the_complete_example_applies_on_the_emulator_and_then_plans_no_changes(applied_complete_example):
@@ -169,11 +155,12 @@ def test_checkov_passes_the_complete_example_as_deployed(modules_copy, applied_c
     assert report["summary"]["passed"] > 20
 
 
-def test_patterns_too_long_for_one_iam_policy_fail_the_plan_saying_what_to_change(tmp_path, emulator_env):
+def test_patterns_too_long_for_one_iam_policy_fail_the_plan_saying_what_to_change(tmp_path, examples_emulator):
     # The table count never grows the policy (tests/iam); only long patterns can.
     patterns = ", ".join(f'"{i:02d}-{"x" * 240}-*"' for i in range(20))
     root = warmer_root(MODULE, "eu-west-1", name_prefix='"too-long"', table_name_patterns=f"[{patterns}]")
     (tmp_path / "main.tf").write_text(root)
+    emulator_env = examples_emulator.env()
     terraform(["init", "-input=false"], tmp_path, emulator_env)
 
     done = terraform(["plan", "-input=false"], tmp_path, emulator_env, ok_codes=(1,))

@@ -11,10 +11,10 @@ variable and each message is read from its variable's own error."""
 from __future__ import annotations
 
 import re
-import subprocess
 
 import pytest
 
+from tests.module.conftest import tftest_outputs
 from tests.module.test_module import MODULE
 
 pytestmark = pytest.mark.slow
@@ -117,13 +117,9 @@ BAD_INPUTS = [
 ]
 
 
-def run_block(name: str, variables: str, names: str | None) -> str:
+def run_block(variables: str, names: str | None) -> str:
     override = f"  override_data {{\n    target = data.aws_dynamodb_tables.region\n    values = {{ {names} }}\n  }}\n"
-    return (
-        f'run "{name}" {{\n  command = plan\n'
-        + (override if names else "")
-        + f"  variables {{\n    {variables}\n  }}\n}}\n"
-    )
+    return (override if names else "") + f"  variables {{\n    {variables}\n  }}\n"
 
 
 def one_line(text: str) -> str:
@@ -132,25 +128,10 @@ def one_line(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def outputs(modules_copy, tools_env) -> dict[str, str]:
-    """Each run's output: one `terraform test` of this file's copy of the module, with the mocked provider
-    and shared variables of tests/module.tftest.hcl."""
-    copy = modules_copy / MODULE.name
-    init = ["terraform", "init", "-backend=false", "-input=false", "-no-color"]
-    subprocess.run(init, cwd=copy, env=tools_env, check=True, capture_output=True)
-    shared = (MODULE / "tests" / "module.tftest.hcl").read_text().split('\nrun "', 1)[0]
-    for test_file in (copy / "tests").glob("*.tftest.hcl"):
-        test_file.unlink()
-    # A file per run: a failed run skips the rest of its file, not other files.
-    for name, run in RUNS.items():
-        (copy / "tests" / f"{name}.tftest.hcl").write_text(shared + "\n" + run_block(name, *run))
-    done = subprocess.run(
-        ["terraform", "test", "-no-color"], cwd=copy, env=tools_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    output = done.stdout.decode()
-    sections = re.split(r'^\s*run "([a-z_]+)"\.\.\. ', output, flags=re.MULTILINE)
-    by_run = {sections[i]: sections[i + 1] for i in range(1, len(sections) - 1, 2)}
-    assert set(by_run) == set(RUNS), output[-3000:]
-    return by_run
+    """Each run's output: one `terraform test` of a copy of the module, with the mocked provider and shared
+    variables of tests/module.tftest.hcl."""
+    runs = {name: run_block(*run) for name, run in RUNS.items()}
+    return tftest_outputs(modules_copy / MODULE.name, runs, tools_env)
 
 
 def owner_of_each_line() -> list[str]:
