@@ -1,8 +1,8 @@
 """The CI roles as planned (each account's live/_bootstrap/<account>/github-oidc on the emulator), and the
 AWS calls a plan makes.
 
-`planned_roles(env, account)` plans an account's bootstrap unit and returns each role's trust policy
-and every permission policy attached to it, exactly as the plan JSON holds them.
+`applied_once(config)` plans and applies every account's bootstrap unit; `roles_of_plan(shown, account)` gives
+each role's trust policy and every permission policy attached to it, exactly as the plan JSON holds them.
 `recorded_calls(log)` reads a Terraform debug log (TF_LOG=debug) and returns each
 AWS call the provider and the S3 backend sent, as (IAM action, resource ARN),
 so the tests evaluate the reads a real plan makes rather than a list kept by hand.
@@ -118,26 +118,21 @@ def _planned(unit: Path, env: dict[str, str], account: str) -> tuple[dict[str, d
     return roles_of_plan(json.loads(shown.stdout), account), run
 
 
-def _plan(unit: Path, env: dict[str, str], account: str) -> dict[str, dict]:
-    return _planned(unit, env, account)[0]
-
-
-def planned_roles(env: dict[str, str], account: str, extra: dict[str, str] | None = None) -> dict[str, dict]:
-    """The CI roles of one account's bootstrap unit as planned; `env` holds credentials of that account."""
-    return _plan(bootstrap_unit(account), {**env, **BOOTSTRAP_ENV, **(extra or {})}, account)
-
-
 def planned_in_one_account(env: dict[str, str], together: list[Environment], account: str) -> dict[str, dict]:
     """The CI roles modules/github-oidc plans for all of `together` in the one account `env` is for (the
-    fixture unit tests/iam/fixtures/one-account), to check environments that share an account."""
+    fixture unit tests/iam/fixtures/one-account), to check environments that share an account; their trust
+    names the repository by name (name_based_subjects, no ids), to check that form of trust on the same plan
+    (the trust's form changes no permission)."""
     regions = sorted({region for environment in together for region in environment.regions})
     inputs = {
         "TF_VAR_name_prefix": CI_ROLE_PREFIX.removesuffix("-github"),
         "TF_VAR_github_repository": REPOSITORY,
+        "TF_VAR_github_repository_ids": "null",
+        "TF_VAR_name_based_subjects": "true",
         "TF_VAR_environments": json.dumps([environment.name for environment in together]),
         "TF_VAR_state_buckets": json.dumps([state_bucket(region, account) for region in regions]),
     }
-    return _plan(ONE_ACCOUNT, {**env, **BOOTSTRAP_ENV, **inputs}, account)
+    return _planned(ONE_ACCOUNT, {**env, **BOOTSTRAP_ENV, **inputs}, account)[0]
 
 
 def role_arn(name: str, account: str) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from ddb_warmer.build.live import environments
+from tests.iam.ci_roles import planned_in_one_account
 from tests.live.applied import applied_together
 
 
@@ -14,3 +16,13 @@ def ci_roles(emulator, request):
     of live/ and the CI roles (tests/live/applied.py: applied_together)."""
     _, (_, applied) = applied_together(request.config, emulator)
     return {account: done.planned for account, done in applied.items()}
+
+
+@pytest.fixture(scope="session")
+def one_account_roles(emulator):
+    """{role key: role}: modules/github-oidc planned for every environment of live/ in the first one's account
+    (tests/iam/ci_roles.py: planned_in_one_account), trusting the repository by name: the permission tests
+    read its apply roles, the trust tests its name-based subjects."""
+    found = environments()
+    account = found[0].account
+    return planned_in_one_account(emulator.env(account=account), found, account)

@@ -23,7 +23,7 @@ import pytest
 from ddb_warmer.build.live import Environment, environments, rendered, unit_dirs, unit_region
 from ddb_warmer.build.terragrunt import LIVE
 from ddb_warmer.names import state_bucket
-from tests.iam.ci_roles import accounts, planned_in_one_account, role_arn
+from tests.iam.ci_roles import accounts, role_arn
 from tests.iam.evaluator import available, evaluate, explain
 from tests.live.applied import applied_together, boundary
 
@@ -148,12 +148,11 @@ def in_account(resource: str, source: str, target: str) -> str:
 
 
 @pytest.mark.skipif(len(ENVIRONMENTS) < 2, reason="live/ holds one environment: there is no other to touch")
-def test_an_apply_role_cannot_touch_another_environment_of_its_account(emulator, calls):
+def test_an_apply_role_cannot_touch_another_environment_of_its_account(one_account_roles, calls):
     """Every ordered pair of live/'s environments, both put in one account (modules/github-oidc planned for
     all of them, tests/iam/fixtures/one-account): every write of the other's apply, re-addressed into that
     account, is allowed for the other's own role (so the writes are real) and denied for this one's."""
-    account = ENVIRONMENTS[0].account
-    roles = planned_in_one_account(emulator.env(account=account), ENVIRONMENTS, account)
+    account, roles = ENVIRONMENTS[0].account, one_account_roles
     requests, own = [], []
     for mine, other in itertools.permutations(ENVIRONMENTS, 2):
         for action, resource in writes(calls, other):

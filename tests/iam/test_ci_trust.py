@@ -23,7 +23,6 @@ from tests.iam.ci_roles import (
     accounts,
     bootstrap_unit,
     every_role,
-    planned_roles,
     role_arn,
 )
 from tests.iam.evaluator import available, evaluate, explain
@@ -154,16 +153,16 @@ def test_trust_is_one_statement_with_exact_subject_and_audience(ci_roles, accoun
     assert not any("*" in s or "?" in s for s in subjects)
 
 
-def test_name_based_subjects_are_trusted_only_when_asked_for(bootstraps):
-    emulator = bootstraps[0]  # the bootstraps' own: any emulator would do, this one is already running
-    account = LAST.account
-    extra = {"TF_VAR_github_repository_ids": "null", "TF_VAR_name_based_subjects": "true"}
-    roles = every_role({account: planned_roles(emulator.env(account=account), account, extra)})
+def test_name_based_subjects_are_trusted_only_when_asked_for(one_account_roles):
+    """The roles of every environment in one account, asked to trust the repository by name
+    (tests/iam/conftest.py: one_account_roles); every other test here reads roles made for the ids."""
+    account = FIRST.account
+    roles = every_role({account: one_account_roles})
     tokens = {
         "the last environment by name": (
             f"{NAMED}:environment:{LAST.name}",
             "sts.amazonaws.com",
-            {apply_role(LAST)},
+            {f"{account}/apply-{LAST.name}"},
         ),
         "pull request by name": (f"{NAMED}:pull_request", "sts.amazonaws.com", {f"{account}/plan"}),
         "the last environment by ids": (f"{REPO}:environment:{LAST.name}", "sts.amazonaws.com", set()),
