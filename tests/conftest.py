@@ -55,6 +55,25 @@ def emulator_env(emulator):
     return emulator.env()
 
 
+# live/'s environments and every account's bootstrap, applied once per worker and both at the same time
+# (tests/live/applied.py: applied_together), for the tests of live/ and of the CI roles (one xdist group).
+@pytest.fixture(scope="session")
+def live(emulator, request):
+    """Every environment planned, each kind applied, ticked, planned again and destroyed (a Live)."""
+    from tests.live.applied import applied_together  # the applied tests' own module: only they import it
+
+    return applied_together(request.config, emulator)[0]
+
+
+@pytest.fixture(scope="session")
+def bootstraps(emulator, request):
+    """(emulator, {account: AppliedAccount}): every account's bootstrap planned and applied to an emulator of
+    its own."""
+    from tests.live.applied import applied_together
+
+    return applied_together(request.config, emulator)[1]
+
+
 # make test runs on pytest-xdist workers (`--dist loadgroup`). A slow test file stays whole on one
 # worker, so its module fixtures (plans, applies) are made once; files that share a session fixture
 # form one group (the Terraform of tests/module runs in copies of modules/, so those files spread).

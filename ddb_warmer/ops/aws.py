@@ -49,7 +49,7 @@ class Clients(dict):
         return client
 
     def get(self, name: str, default=None):
-        return self[name] if name in SERVICES or name in self else default
+        return self[name] if name in SERVICES else default
 
 
 def explain(error: Exception, region_hint: str = "") -> CouldNotCheck | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ddb_warmer.build.live import unit_dirs, unit_region
+from ddb_warmer.build.live import region_file, resolved_locals, unit_dirs, unit_region
 from ddb_warmer.build.toolenv import ROOT
 from ddb_warmer.ops.aws import CouldNotCheck
 from lambda_function.config import config_location, parse_config, read_parameter_config
@@ -42,7 +42,9 @@ def environment_dir(environment: str, live: Path | None = None) -> Path:
 
 def environment_regions(environment: str, live: Path | None = None) -> list[str]:
     """The regions an environment's units deploy to (each unit's nearest region.hcl)."""
-    return sorted({unit_region(unit) for unit in unit_dirs(environment_dir(environment, live))})
+    units = unit_dirs(environment_dir(environment, live))
+    resolved = resolved_locals([region_file(unit) for unit in units])  # one `terragrunt render` for them all
+    return sorted({unit_region(unit, resolved) for unit in units})
 
 
 def region_for(environment: str | None, region: str | None, live: Path | None = None) -> tuple[str | None, str]:

@@ -6,16 +6,13 @@ import pytest
 
 from ddb_warmer.build.live import environments
 from tests.iam.ci_roles import planned_in_one_account
-from tests.live.applied import applied_together
 
 
 @pytest.fixture(scope="session")
-def ci_roles(emulator, request):
+def ci_roles(bootstraps):
     """{account: {role key: role}}: the CI roles as each account's bootstrap unit planned them, as that account's
-    admin, the plans then applied (tests/iam/ci_roles.py: applied_once), once per worker with the other tests
-    of live/ and the CI roles (tests/live/applied.py: applied_together)."""
-    _, (_, applied) = applied_together(request.config, emulator)
-    return {account: done.planned for account, done in applied.items()}
+    admin, the plans then applied (tests/conftest.py: bootstraps)."""
+    return {account: done.planned for account, done in bootstraps[1].items()}
 
 
 @pytest.fixture(scope="session")

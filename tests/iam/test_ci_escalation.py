@@ -17,7 +17,6 @@ import pytest
 from tests.iam.ci_roles import accounts, every_role
 from tests.iam.escalation import boundary_matrix, deploy, escalations, matrix, render
 from tests.iam.evaluator import available, explain
-from tests.live.applied import applied_together
 
 pytestmark = [
     pytest.mark.slow,
@@ -26,10 +25,9 @@ pytestmark = [
 
 
 @pytest.fixture(scope="session")
-def applied(emulator, request):
-    """Every account's bootstrap applied to an emulator of its own, once per worker with the other tests of
-    live/ and the CI roles (tests/live/applied.py: applied_together)."""
-    return applied_together(request.config, emulator)[1][1]
+def applied(bootstraps):
+    """{account: AppliedAccount}: every account's bootstrap as applied (tests/conftest.py: bootstraps)."""
+    return bootstraps[1]
 
 
 @pytest.fixture(scope="module")

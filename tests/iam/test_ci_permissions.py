@@ -25,7 +25,7 @@ from ddb_warmer.build.terragrunt import LIVE
 from ddb_warmer.names import state_bucket
 from tests.iam.ci_roles import accounts, role_arn
 from tests.iam.evaluator import available, evaluate, explain
-from tests.live.applied import applied_together, boundary
+from tests.live.applied import boundary
 
 pytestmark = [
     pytest.mark.slow,
@@ -57,10 +57,9 @@ def state_key(environment: Environment) -> str:
 
 
 @pytest.fixture(scope="session")
-def calls(emulator, request):
+def calls(live):
     """{environment name: {"plan": calls, "apply": calls}} recorded from Terraform's debug log of live/'s plans,
-    applies and destroys, made once per worker with tests/live/test_environments.py (tests/live/applied.py)."""
-    live, _ = applied_together(request.config, emulator)
+    applies and destroys (tests/conftest.py: live)."""
     return {environment.name: live.calls(environment) for environment in ENVIRONMENTS}
 
 

@@ -26,7 +26,6 @@ from tests.iam.ci_roles import (
     role_arn,
 )
 from tests.iam.evaluator import available, evaluate, explain
-from tests.live.applied import applied_together
 
 pytestmark = [
     pytest.mark.slow,
@@ -41,13 +40,6 @@ FIRST, LAST = ENVIRONMENTS[0], ENVIRONMENTS[-1]  # the last: promoted to last
 PLAN_ROLES = {f"{account}/plan" for account in accounts()}
 # An environment name live/ does not hold (a GitHub Environment with no folder under live/).
 UNDEPLOYED = "-".join(e.name for e in ENVIRONMENTS) + "-x"
-
-
-@pytest.fixture(scope="session")
-def bootstraps(emulator, request):
-    """(emulator, {account: AppliedAccount}): every account's bootstrap planned and applied once per worker, with
-    the other tests of live/ and the CI roles (tests/live/applied.py: applied_together)."""
-    return applied_together(request.config, emulator)[1]
 
 
 def apply_role(environment) -> str:

@@ -16,7 +16,7 @@ from ddb_warmer.build.terragrunt import LIVE, terragrunt, unit_dirs, unit_region
 from ddb_warmer.local.emulator import running_emulator
 from ddb_warmer.local.seed import Seeded
 from ddb_warmer.names import state_bucket
-from tests.live.applied import Live, applied_together, assert_no_deprecation_warning, kinds
+from tests.live.applied import assert_no_deprecation_warning, kinds
 
 pytestmark = pytest.mark.slow
 
@@ -42,12 +42,6 @@ WARMER_RESOURCES = sorted(
         "aws_sqs_queue.dead_letter",
     ]
 )
-
-
-@pytest.fixture(scope="session")
-def live(emulator, request) -> Live:
-    """Every environment planned, each kind applied, ticked, planned again and destroyed (tests/live/applied.py)."""
-    return applied_together(request.config, emulator)[0]
 
 
 ENVIRONMENTS = [e.name for e in environments()]

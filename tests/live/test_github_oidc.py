@@ -15,7 +15,7 @@ from ddb_warmer.build.terragrunt import terragrunt
 from ddb_warmer.local.emulator import running_emulator
 from ddb_warmer.names import state_bucket
 from tests.iam.ci_roles import BOOTSTRAP_ENV
-from tests.live.applied import applied_together, assert_no_deprecation_warning
+from tests.live.applied import assert_no_deprecation_warning
 
 pytestmark = pytest.mark.slow
 
@@ -46,13 +46,6 @@ def test_a_bootstrap_serves_the_environments_and_regions_of_its_account(account,
     inputs = unit_inputs(unit(account))
     assert inputs["environments"] == names
     assert inputs["state_buckets"] == [state_bucket(region, account) for region in regions]
-
-
-@pytest.fixture(scope="session")
-def bootstraps(emulator, request):
-    """Every account's bootstrap applied from its plan to an emulator of its own, once per worker with the
-    other tests of live/ and the CI roles (tests/live/applied.py: applied_together)."""
-    return applied_together(request.config, emulator)[1]
 
 
 @pytest.mark.parametrize("account", ACCOUNTS)
