@@ -37,6 +37,7 @@ from ddb_warmer.local.runtime import Invocation
 from ddb_warmer.local.scheduled import Schedule, deployed_schedule, fetch_deployed_package, run_ticks
 from ddb_warmer.local.seed import Seeded, TableSpec, example_name, seed_table
 from ddb_warmer.names import state_bucket
+from tests.checkout_copy import READ_ONLY_INIT, copied
 from tests.iam.ci_roles import AppliedAccount, applied_once, recorded_calls
 
 FIRST, SEVERAL_REGIONS, ANOTHER_ACCOUNT = "the first environment", "several regions", "another account"
@@ -168,6 +169,7 @@ def readdressed(calls: set[tuple[str, str]], source: Environment, target: Enviro
 def _env(emulator: Emulator, environment: Environment, log: Path) -> dict[str, str]:
     return {
         **emulator.env(account=environment.account),
+        **READ_ONLY_INIT,
         "TF_LOG": "debug",
         "TF_LOG_PATH": str(log),
         "TF_VAR_permissions_boundary": boundary(environment.account),
@@ -176,8 +178,8 @@ def _env(emulator: Emulator, environment: Environment, log: Path) -> dict[str, s
 
 def _deployed(emulator: Emulator, environment: Environment, work: Path) -> Deployed:
     """The first unit of `environment` read back from AWS and ticked in the local Lambda runtime."""
-    env = emulator.env(account=environment.account)
-    unit = unit_dirs(LIVE / environment.name)[0]
+    env = emulator.env(account=environment.account) | READ_ONLY_INIT
+    unit = unit_dirs(copied(LIVE / environment.name))[0]
     found = emulator.seeded[environment.name][0]
     inputs = unit_inputs(unit)
     outputs = unit_outputs(unit, env)
@@ -220,7 +222,7 @@ def _deployed(emulator: Emulator, environment: Environment, work: Path) -> Deplo
 
 
 def _apply(emulator: Emulator, environment: Environment, plans: Path, logs: Path, tick: bool) -> AppliedEnvironment:
-    env_dir = LIVE / environment.name
+    env_dir = copied(LIVE / environment.name)
     log = {phase: logs / f"{environment.name}-{phase}.log" for phase in ("plan", "apply", "replan", "destroy")}
     deployed = None
     try:
@@ -263,7 +265,7 @@ def applied_live(emulator: Emulator) -> Live:
             stale.unlink()
         run = terragrunt(
             ["run", "--all", "plan", "--out-dir", str(plans), "--json-out-dir", str(plans), "--", "-lock=false"],
-            LIVE / environment.name,
+            copied(LIVE / environment.name),
             _env(emulator, environment, log),
         )
         units = [unit.relative_to(LIVE / environment.name) for unit in unit_dirs(LIVE / environment.name)]
