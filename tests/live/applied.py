@@ -8,7 +8,8 @@ goes the way a merge takes it: its saved plans applied (`run --all apply --out-d
 environment's first unit read back and ticked in the local Lambda runtime while it is deployed, planned
 again (no lock) and destroyed. Every Terraform run keeps its debug log (TF_LOG=debug), from which the
 calls each one sent to AWS are read (tests/iam/ci_roles.py), for the CI roles' permission tests. Units are
-applied with the account's permissions boundary on their roles, as CI applies them.
+applied with the account's permissions boundary on their roles, as CI applies them. Terragrunt runs in the
+copy of this checkout whose lock files keep no checksum (tests/checkout_copy.py: terraform_checkout).
 
 tests/live/test_environments.py and tests/iam/test_ci_permissions.py read it, and the tests of the CI roles
 read every account's bootstrap applied (tests/iam/ci_roles.py: applied_once): one xdist group
