@@ -24,6 +24,7 @@ import pytest
 
 from ddb_warmer.local.emulator import running_emulator
 from ddb_warmer.local.seed import seed_live
+from tests.checkout_copy import READ_ONLY_INIT
 from tests.ci.workflow_fixture import DEV, FIXTURE, PROD, STAGING, ci_script, fixture_repository, github_env
 from tests.ci.workflow_runner import Runner, commit, git
 
@@ -44,7 +45,8 @@ def runner(workflow, origin, tmp_path, emulator_env, github, sha, **event) -> Ru
         sha=sha,
         origin=origin,
         work=tmp_path / f"runner-{sha[:8]}-{workflow}",
-        env=emulator_env,
+        # The fixture repository's lock files pin the version only (tests/checkout_copy.py).
+        env={**emulator_env, **READ_ONLY_INIT},
         github_api=client.api,
         variables=VARIABLES,
         secrets={"DDB_WARMER_SETTINGS_TOKEN": "a token that may read the settings"},

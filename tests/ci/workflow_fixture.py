@@ -21,9 +21,10 @@ from ddb_warmer.build.live import environment
 from ddb_warmer.ci.affected import environments
 from ddb_warmer.local.emulator import assumed_credentials
 from ddb_warmer.local.seed import seed_live
+from tests.checkout_copy import copy_checkout, without_checksums
 from tests.ci.fake_github import REPOSITORY, fake_github
 from tests.ci.test_check_github import configured
-from tests.ci.workflow_runner import WORKFLOWS, commit, make_origin
+from tests.ci.workflow_runner import WORKFLOWS, commit
 
 FIXTURE = Path(__file__).parent / "fixtures" / "workflow-live"
 DEV, STAGING, PROD = (environment(name, FIXTURE) for name in ("dev", "staging", "prod"))
@@ -32,12 +33,14 @@ ENVIRONMENTS = (DEV, STAGING, PROD)
 
 def fixture_repository(path: Path) -> Path:
     """A git repository of this checkout's files on main, with the fixture as its live/ (the shared
-    configuration of live/_shared kept)."""
-    make_origin(path)
+    configuration of live/_shared kept), its lock files without checksums (tests/checkout_copy.py: runs in it
+    add READ_ONLY_INIT)."""
+    copy_checkout(path)
     for folder in (path / "live").iterdir():
         if folder.name != "_shared":
             shutil.rmtree(folder)
     shutil.copytree(FIXTURE, path / "live", dirs_exist_ok=True)
+    without_checksums(path / "live")
     commit(path, "live/: the fixture's environments")
     return path
 

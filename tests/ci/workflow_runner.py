@@ -380,24 +380,6 @@ class Runner:
         return True, {"artifact-url": url, "artifact-id": "1"}, f"uploaded {len(files)} file(s) as {inputs['name']}\n"
 
 
-def make_origin(path: Path) -> str:
-    """A git repository with this checkout's files (uncommitted changes included) on main; its head sha."""
-    path.mkdir(parents=True)
-    files = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.split(b"\0")
-    for name in filter(None, (f.decode() for f in files)):
-        if (ROOT / name).is_file():
-            (path / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, path / name)
-    git(path, "init", "-q", "-b", "main")
-    git(path, "add", "-A")
-    return commit(path, "main")
-
-
 def git(path: Path, *args: str) -> str:
     env = {
         **os.environ,

@@ -25,6 +25,7 @@ from ddb_warmer.build.live import Environment, environments
 from ddb_warmer.build.terragrunt import LIVE, Run, terragrunt, unit_outputs
 from ddb_warmer.local.emulator import Emulator, running_emulator
 from ddb_warmer.names import CI_ROLE_PREFIX, state_bucket
+from tests.checkout_copy import READ_ONLY_INIT, copied
 
 BOOTSTRAP = LIVE / "_bootstrap"
 ONE_ACCOUNT = Path(__file__).parent / "fixtures" / "one-account"
@@ -62,8 +63,9 @@ ACTION_OF = {
 
 
 def bootstrap_unit(account: str) -> Path:
-    """The bootstrap unit of an account (live/_bootstrap/<account>/github-oidc)."""
-    return BOOTSTRAP / account / "github-oidc"
+    """The bootstrap unit of an account (live/_bootstrap/<account>/github-oidc), in the copy of this checkout
+    where the tests run Terragrunt (tests/checkout_copy.py: their runs add READ_ONLY_INIT)."""
+    return copied(BOOTSTRAP / account / "github-oidc")
 
 
 def accounts(live: Path = LIVE) -> dict[str, list[Environment]]:
@@ -132,7 +134,7 @@ def planned_in_one_account(env: dict[str, str], together: list[Environment], acc
         "TF_VAR_environments": json.dumps([environment.name for environment in together]),
         "TF_VAR_state_buckets": json.dumps([state_bucket(region, account) for region in regions]),
     }
-    return _planned(ONE_ACCOUNT, {**env, **BOOTSTRAP_ENV, **inputs}, account)[0]
+    return _planned(copied(ONE_ACCOUNT), {**env, **BOOTSTRAP_ENV, **READ_ONLY_INIT, **inputs}, account)[0]
 
 
 def role_arn(name: str, account: str) -> str:
@@ -273,7 +275,7 @@ def applied_bootstrap(env: dict[str, str], account: str, destroy: bool = True) -
     """An account's bootstrap unit applied to the emulator (`env`: that account's credentials) from the plan an
     admin reviews; destroyed after unless `destroy` is false. Its state buckets must not exist yet (a fresh
     emulator): the unit creates them."""
-    env = {**env, **BOOTSTRAP_ENV}
+    env = {**env, **BOOTSTRAP_ENV, **READ_ONLY_INIT}
     unit = bootstrap_unit(account)
     planned, plan = _planned(unit, env, account)
     try:

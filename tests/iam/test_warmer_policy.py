@@ -20,6 +20,7 @@ from ddb_warmer.build.toolenv import ROOT
 from lambda_function.schema import SENTINEL_VALUES
 from tests.handler.requests_log import ACCOUNT, IN_PROCESS, RECORD_ENV, leading_key_value
 from tests.iam.evaluator import ALLOWED, available, evaluate, explain
+from tests.module.conftest import terraform
 
 pytestmark = [
     pytest.mark.slow,
@@ -52,12 +53,6 @@ CONFIGURATIONS = {
 }
 
 
-def terraform(args: list[str], cwd, env) -> str:
-    done = subprocess.run(["terraform", *args, "-no-color"], cwd=cwd, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, f"terraform {args[0]}: {done.stdout[-3000:]}{done.stderr[-3000:]}"
-    return done.stdout
-
-
 @pytest.fixture(scope="module")
 def planned_policies(tmp_path_factory, emulator_env) -> dict[str, dict]:
     """The function's policy document for each configuration, from one plan: a module instance per
@@ -85,7 +80,7 @@ module "warmer" {{
 """)
     terraform(["init", "-input=false"], folder, emulator_env)
     terraform(["plan", "-input=false", "-out=tfplan"], folder, emulator_env)
-    plan = json.loads(terraform(["show", "-json", "tfplan"], folder, emulator_env))
+    plan = json.loads(terraform(["show", "-json", "tfplan"], folder, emulator_env).stdout)
     policies = {
         change["module_address"]: change["change"]["after"]["policy"]  # as IAM stores it: minified
         for change in plan["resource_changes"]

@@ -8,7 +8,8 @@ goes the way a merge takes it: its saved plans applied (`run --all apply --out-d
 environment's first unit read back and ticked in the local Lambda runtime while it is deployed, planned
 again (no lock) and destroyed. Every Terraform run keeps its debug log (TF_LOG=debug), from which the
 calls each one sent to AWS are read (tests/iam/ci_roles.py), for the CI roles' permission tests. Units are
-applied with the account's permissions boundary on their roles, as CI applies them.
+applied with the account's permissions boundary on their roles, as CI applies them. Terragrunt runs in the
+copy of this checkout whose lock files keep no checksum (tests/checkout_copy.py: terraform_checkout).
 
 tests/live/test_environments.py and tests/iam/test_ci_permissions.py read it, and the tests of the CI roles
 read every account's bootstrap applied (tests/iam/ci_roles.py: applied_once): one xdist group
@@ -37,6 +38,7 @@ from ddb_warmer.local.runtime import Invocation
 from ddb_warmer.local.scheduled import Schedule, deployed_schedule, fetch_deployed_package, run_ticks
 from ddb_warmer.local.seed import Seeded, TableSpec, example_name, seed_table
 from ddb_warmer.names import state_bucket
+from tests.checkout_copy import READ_ONLY_INIT, copied
 from tests.iam.ci_roles import AppliedAccount, applied_once, recorded_calls
 
 FIRST, SEVERAL_REGIONS, ANOTHER_ACCOUNT = "the first environment", "several regions", "another account"
@@ -168,6 +170,7 @@ def readdressed(calls: set[tuple[str, str]], source: Environment, target: Enviro
 def _env(emulator: Emulator, environment: Environment, log: Path) -> dict[str, str]:
     return {
         **emulator.env(account=environment.account),
+        **READ_ONLY_INIT,
         "TF_LOG": "debug",
         "TF_LOG_PATH": str(log),
         "TF_VAR_permissions_boundary": boundary(environment.account),
@@ -176,8 +179,8 @@ def _env(emulator: Emulator, environment: Environment, log: Path) -> dict[str, s
 
 def _deployed(emulator: Emulator, environment: Environment, work: Path) -> Deployed:
     """The first unit of `environment` read back from AWS and ticked in the local Lambda runtime."""
-    env = emulator.env(account=environment.account)
-    unit = unit_dirs(LIVE / environment.name)[0]
+    env = emulator.env(account=environment.account) | READ_ONLY_INIT
+    unit = unit_dirs(copied(LIVE / environment.name))[0]
     found = emulator.seeded[environment.name][0]
     inputs = unit_inputs(unit)
     outputs = unit_outputs(unit, env)
@@ -220,7 +223,7 @@ def _deployed(emulator: Emulator, environment: Environment, work: Path) -> Deplo
 
 
 def _apply(emulator: Emulator, environment: Environment, plans: Path, logs: Path, tick: bool) -> AppliedEnvironment:
-    env_dir = LIVE / environment.name
+    env_dir = copied(LIVE / environment.name)
     log = {phase: logs / f"{environment.name}-{phase}.log" for phase in ("plan", "apply", "replan", "destroy")}
     deployed = None
     try:
@@ -263,7 +266,7 @@ def applied_live(emulator: Emulator) -> Live:
             stale.unlink()
         run = terragrunt(
             ["run", "--all", "plan", "--out-dir", str(plans), "--json-out-dir", str(plans), "--", "-lock=false"],
-            LIVE / environment.name,
+            copied(LIVE / environment.name),
             _env(emulator, environment, log),
         )
         units = [unit.relative_to(LIVE / environment.name) for unit in unit_dirs(LIVE / environment.name)]

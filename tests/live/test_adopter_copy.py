@@ -32,10 +32,11 @@ import pytest
 from ddb_warmer.build.live import Environment, environments, rendered, unit_dirs, unit_inputs, unit_region
 from ddb_warmer.build.package import base64_sha256, build_zip
 from ddb_warmer.build.terragrunt import terragrunt
-from ddb_warmer.build.toolenv import ROOT, WORK, tool_env
+from ddb_warmer.build.toolenv import WORK, tool_env
 from ddb_warmer.local.emulator import running_emulator
 from ddb_warmer.local.seed import Seeded, seed_live
 from ddb_warmer.names import state_bucket
+from tests.checkout_copy import READ_ONLY_INIT, copy_checkout
 from tests.ci.workflow_runner import commit, git
 from tests.iam.ci_roles import BOOTSTRAP_ENV
 from tests.live.test_environments import WARMER_RESOURCES, assert_no_deprecation_warning, planned_config
@@ -44,22 +45,6 @@ from tests.live.unused import unused_account, unused_name, unused_region
 pytestmark = pytest.mark.slow
 
 PREFIX = "acme-"  # every table and pattern of the copy starts with it
-
-
-def copy_repository(target: Path) -> None:
-    """This checkout's files (as git sees them) in a git repository of their own, with the machine's
-    bootstrapped tools linked in, as a fresh clone after `make bootstrap` has them."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True
-    ).stdout.split(b"\0")
-    for name in filter(None, (n.decode() for n in listed)):
-        if (ROOT / name).is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, target / name)
-    for tool in (".venv", ".tools", "tests/iam/evaluator/node_modules"):
-        (target / tool).symlink_to(ROOT / tool)
-    git(target, "init", "-q", "-b", "main")
-    commit(target, "the repository as published")
 
 
 def rename_tables(live: Path) -> None:
@@ -104,7 +89,7 @@ class Adopted:
 def adopted(tmp_path_factory) -> Adopted:
     """The copy, with the adopter's edits made and committed on top of the published repository."""
     copy = tmp_path_factory.mktemp("adopter") / "repository"
-    copy_repository(copy)
+    copy_checkout(copy, tools=True)
     live = copy / "live"
     published = environments(live)
     first = published[0]
@@ -201,7 +186,7 @@ def copy_plans(adopted, tmp_path_factory):
     with running_emulator(name="moto-adopter-copy") as emulator:
         seeded = seed_live(emulator, adopted.live)
         envs = {
-            e.name: emulator.env(account=e.account) | {"TG_DOWNLOAD_DIR": str(downloads)}
+            e.name: emulator.env(account=e.account) | {"TG_DOWNLOAD_DIR": str(downloads)} | READ_ONLY_INIT
             for e in environments(adopted.live)
         }
 

@@ -14,7 +14,8 @@ from ddb_warmer.build.live import LIVE, environments, unit_inputs
 from ddb_warmer.build.terragrunt import terragrunt
 from ddb_warmer.local.emulator import running_emulator
 from ddb_warmer.names import state_bucket
-from tests.iam.ci_roles import BOOTSTRAP_ENV
+from tests.checkout_copy import READ_ONLY_INIT
+from tests.iam.ci_roles import BOOTSTRAP_ENV, bootstrap_unit
 from tests.live.applied import assert_no_deprecation_warning
 
 pytestmark = pytest.mark.slow
@@ -23,10 +24,6 @@ ACCOUNTS = sorted({e.account for e in environments()})
 ANOTHER_ACCOUNT = next(a for a in ("999999999999", "888888888888") if a not in ACCOUNTS)
 # The repository to trust and its immutable ids: the bootstrap has no usable default.
 REPOSITORY = BOOTSTRAP_ENV
-
-
-def unit(account: str):
-    return LIVE / "_bootstrap" / account / "github-oidc"
 
 
 def served(account: str) -> tuple[list[str], list[str]]:
@@ -43,7 +40,7 @@ def test_every_account_an_environment_names_has_a_bootstrap_unit():
 def test_a_bootstrap_serves_the_environments_and_regions_of_its_account(account, monkeypatch):
     monkeypatch.setenv("DDB_WARMER_GITHUB_REPOSITORY", REPOSITORY["DDB_WARMER_GITHUB_REPOSITORY"])
     names, regions = served(account)
-    inputs = unit_inputs(unit(account))
+    inputs = unit_inputs(bootstrap_unit(account))
     assert inputs["environments"] == names
     assert inputs["state_buckets"] == [state_bucket(region, account) for region in regions]
 
@@ -99,8 +96,8 @@ def test_a_same_named_bucket_in_another_account_is_refused():
         where = {} if regions[0] == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": regions[0]}}
         squatter.create_bucket(Bucket=bucket, **where)
 
-        env = {**emulator.env(account=account), **REPOSITORY}
-        run = terragrunt(["apply", "-auto-approve", "--backend-bootstrap"], unit(account), env, check=False)
+        env = {**emulator.env(account=account), **REPOSITORY, **READ_ONLY_INIT}
+        run = terragrunt(["apply", "-auto-approve", "--backend-bootstrap"], bootstrap_unit(account), env, check=False)
 
         assert run.returncode != 0
         assert "BucketAlreadyExists" in run.stdout + run.stderr

@@ -13,6 +13,7 @@ import pytest
 from ddb_warmer.build.toolenv import ROOT
 from ddb_warmer.local.emulator import running_emulator
 from ddb_warmer.local.seed import IndexSpec, TableSpec, seed_table
+from tests.checkout_copy import initialised_without_checksums
 
 EXAMPLE_TABLES = (
     TableSpec("example-orders", ("pk", "S"), ("sk", "S")),
@@ -39,8 +40,12 @@ def module_copy(request, modules_copy, tools_env):
 
 
 def terraform(args: list[str], cwd, env, ok_codes=(0,)) -> subprocess.CompletedProcess:
+    """`terraform <args>` in `cwd`; after an init, the lock file it wrote keeps no checksum, so the later
+    commands there do not hash the provider again (tests/checkout_copy.py)."""
     done = subprocess.run(["terraform", *args, "-no-color"], cwd=cwd, env=env, capture_output=True, text=True)
     assert done.returncode in ok_codes, f"terraform {' '.join(args)} in {cwd}: {done.stdout[-3000:]}{done.stderr}"
+    if args[0] == "init":
+        initialised_without_checksums(cwd)
     return done
 
 

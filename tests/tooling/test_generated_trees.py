@@ -28,8 +28,9 @@ import pytest
 
 from ddb_warmer.build.live import environments
 from ddb_warmer.build.toolenv import WORK
+from tests.checkout_copy import copy_checkout
 from tests.ci.workflow_runner import git
-from tests.live.test_adopter_copy import copy_repository, ran
+from tests.live.test_adopter_copy import ran
 
 pytestmark = [
     pytest.mark.slow,
@@ -103,7 +104,7 @@ def empty_live(live: Path) -> None:
 @pytest.mark.parametrize("tree", list(TREES))
 def test_make_test_config_passes_on_a_generated_tree(tree, tmp_path):
     copy = tmp_path / tree
-    copy_repository(copy)
+    copy_checkout(copy, tools=True)
     live = copy / "live"
     empty_live(live)
     python = str(copy / ".venv" / "bin" / "python")
