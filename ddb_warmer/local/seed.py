@@ -173,12 +173,13 @@ THROUGHPUT = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
 
 
 def create_table_request(spec: TableSpec) -> dict:
-    """The parameters of DynamoDB's CreateTable for `spec`: provisioned, its indexes keys-only."""
+    """The parameters of DynamoDB's CreateTable for `spec`: provisioned, its indexes keys-only. Fresh dicts
+    each time: moto's backend keeps (and adds to) the throughput it is given."""
     request = {
         "TableName": spec.name,
         "KeySchema": _key_schema(spec.partition_key, spec.sort_key),
         "AttributeDefinitions": _attributes(spec),
-        "ProvisionedThroughput": THROUGHPUT,
+        "ProvisionedThroughput": dict(THROUGHPUT),
     }
     if spec.indexes:
         request["GlobalSecondaryIndexes"] = [
@@ -186,7 +187,7 @@ def create_table_request(spec: TableSpec) -> dict:
                 "IndexName": index.name,
                 "KeySchema": _key_schema(index.partition_key, index.sort_key),
                 "Projection": {"ProjectionType": "KEYS_ONLY"},
-                "ProvisionedThroughput": THROUGHPUT,
+                "ProvisionedThroughput": dict(THROUGHPUT),
             }
             for index in spec.indexes
         ]
