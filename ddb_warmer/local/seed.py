@@ -172,25 +172,30 @@ def _key_schema(partition_key, sort_key) -> list[dict]:
 THROUGHPUT = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
 
 
-def create_table(dynamodb, spec: TableSpec) -> None:
-    extra = {}
+def create_table_request(spec: TableSpec) -> dict:
+    """The parameters of DynamoDB's CreateTable for `spec`: provisioned, its indexes keys-only. Fresh dicts
+    each time: moto's backend keeps (and adds to) the throughput it is given."""
+    request = {
+        "TableName": spec.name,
+        "KeySchema": _key_schema(spec.partition_key, spec.sort_key),
+        "AttributeDefinitions": _attributes(spec),
+        "ProvisionedThroughput": dict(THROUGHPUT),
+    }
     if spec.indexes:
-        extra["GlobalSecondaryIndexes"] = [
+        request["GlobalSecondaryIndexes"] = [
             {
                 "IndexName": index.name,
                 "KeySchema": _key_schema(index.partition_key, index.sort_key),
                 "Projection": {"ProjectionType": "KEYS_ONLY"},
-                "ProvisionedThroughput": THROUGHPUT,
+                "ProvisionedThroughput": dict(THROUGHPUT),
             }
             for index in spec.indexes
         ]
-    dynamodb.create_table(
-        TableName=spec.name,
-        KeySchema=_key_schema(spec.partition_key, spec.sort_key),
-        AttributeDefinitions=_attributes(spec),
-        ProvisionedThroughput=THROUGHPUT,
-        **extra,
-    )
+    return request
+
+
+def create_table(dynamodb, spec: TableSpec) -> None:
+    dynamodb.create_table(**create_table_request(spec))
     for item in spec.items:
         dynamodb.put_item(TableName=spec.name, Item=item)
 
