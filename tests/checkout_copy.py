@@ -34,16 +34,10 @@ TOOLS = (".venv", ".tools", "tests/iam/evaluator/node_modules")
 
 
 def without_checksums(tree: Path) -> None:
-    """Every lock file under `tree` keeps its provider versions and constraints, and loses its checksums."""
+    """Every lock file under `tree` keeps its provider versions and constraints, and loses its checksums (also
+    right after a `terraform init` there, which wrote the one it computed)."""
     for lock in tree.rglob(LOCK_FILE):
         lock.write_text(CHECKSUMS.sub("", lock.read_text()))
-
-
-def initialised_without_checksums(folder: Path) -> None:
-    """After `terraform init` in `folder`, which wrote the checksum it computed: the later commands there do
-    not compute it again."""
-    lock = folder / LOCK_FILE
-    lock.write_text(CHECKSUMS.sub("", lock.read_text()))
 
 
 def copy_checkout(target: Path, tools: bool = False) -> str:

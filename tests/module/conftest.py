@@ -13,7 +13,7 @@ import pytest
 from ddb_warmer.build.toolenv import ROOT
 from ddb_warmer.local.emulator import running_emulator
 from ddb_warmer.local.seed import IndexSpec, TableSpec, seed_table
-from tests.checkout_copy import initialised_without_checksums
+from tests.checkout_copy import without_checksums
 
 EXAMPLE_TABLES = (
     TableSpec("example-orders", ("pk", "S"), ("sk", "S")),
@@ -45,7 +45,7 @@ def terraform(args: list[str], cwd, env, ok_codes=(0,)) -> subprocess.CompletedP
     done = subprocess.run(["terraform", *args, "-no-color"], cwd=cwd, env=env, capture_output=True, text=True)
     assert done.returncode in ok_codes, f"terraform {' '.join(args)} in {cwd}: {done.stdout[-3000:]}{done.stderr}"
     if args[0] == "init":
-        initialised_without_checksums(cwd)
+        without_checksums(cwd)
     return done
 
 

@@ -31,7 +31,8 @@ def committed_lock_files() -> list[Path]:
 
 
 def init_with(lock: str, folder: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
-    """`terraform init` of a root module that needs the lock file's providers, with that lock file."""
+    """`terraform init` of a root module that needs the lock file's providers, with that lock file (not
+    tests/module's `terraform`, which drops the checksums after an init)."""
     folder.mkdir()
     needed = "".join(
         f'    {m["name"]} = {{ source = "{m["namespace"]}/{m["name"]}" }}\n' for m in PROVIDER.finditer(lock)
